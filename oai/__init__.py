@@ -1,0 +1,1 @@
+"""oai package."""

@@ -1,0 +1,663 @@
+"""The record store: records with every version, set membership and rendered metadata.
+
+The store holds what the `oai` layer hands it and renders nothing itself: a caller that
+writes a record passes a `Renderer` that turns it into XML per metadata prefix, and the
+renderer runs only when the content really changed.
+
+Listing is keyset-paged on (datestamp, pk): a page is one index range scan starting
+after the last row of the previous page, so page 10,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+
+from records import tables as t
+from records.db import insert_ignore
+from records.errors import RecordNotFound, StoreError
+from records.model import Header, Origin, Record, canonical_json, content_hash
+
+__all__ = [
+    "Cursor",
+    "ListQuery",
+    "ListedRecord",
+    "Renderer",
+    "Rendering",
+    "SetInfo",
+    "Store",
+    "Version",
+    "WriteResult",
+]
+
+WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted"]
+# A rendering: the metadata element as UTF-8 bytes and the crosswalk version that made it.
+Rendering = tuple[bytes, str]
+Renderer = Callable[[Record], Mapping[str, Rendering]]
+PARTNER_SETS = "partners"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    status: WriteStatus
+    local_id: str
+    pk: int
+    datestamp: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Cursor:
+    """Position in the (datestamp, pk) order: the last row already returned."""
+
+    datestamp: datetime
+    pk: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Selective harvesting arguments, already validated: inclusive from/until."""
+
+    from_: datetime | None = None
+    until: datetime | None = None
+    set_spec: str | None = None
+    prefix: str | None = None
+    after: Cursor | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRecord:
+    """One row of a list page: the header state and, when asked for, stored XML."""
+
+    pk: int
+    local_id: str
+    datestamp: datetime
+    deleted: bool
+    sets: tuple[str, ...]
+    xml: bytes | None
+    origin: Origin | None
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.datestamp, self.pk)
+
+
+@dataclass(frozen=True, slots=True)
+class SetInfo:
+    spec: str
+    name: str
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    version: int
+    created_at: datetime
+    reason: str
+    actor: str | None
+    run_id: int | None
+    deleted: bool
+    content: dict[str, Any]
+
+
+def set_specs(record: Record) -> dict[str, str]:
+    """Every set a record belongs to (ancestors of `a:b` included) -> a display name."""
+    named: dict[str, str] = {}
+    leaves = [(c.spec, c.name) for c in record.collections]
+    if record.origin.kind == "harvested" and record.origin.source_id:
+        leaves.append((f"{PARTNER_SETS}:{record.origin.source_id}", None))
+    for spec, name in leaves:
+        parts = spec.split(":")
+        for depth in range(1, len(parts) + 1):
+            prefix = ":".join(parts[:depth])
+            named.setdefault(prefix, prefix)
+        if name:
+            named[spec] = name
+    if PARTNER_SETS in named:
+        named[PARTNER_SETS] = "Records harvested from partner archives"
+    return named
+
+
+class Store:
+    """All reads and writes of records. Thread-safe as far as the engine is."""
+
+    def __init__(self, engine: Engine, *, identifier_prefix: str = "oai:oaihub.localhost:") -> None:
+        self.engine = engine
+        self.identifier_prefix = identifier_prefix
+
+    # -- writing -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def put(
+        self,
+        record: Record,
+        *,
+        renderer: Renderer | None = None,
+        reason: str = "import",
+        actor: str | None = None,
+        run_id: int | None = None,
+        now: datetime | None = None,
+        conn: Connection | None = None,
+    ) -> WriteResult:
+        """Insert or update a record; an unchanged record keeps its datestamp and version."""
+        if conn is None:
+            with self.transaction() as own:
+                return self.put(record, renderer=renderer, reason=reason, actor=actor,
+                                run_id=run_id, now=now, conn=own)  # fmt: skip
+        writer = _Writer(conn, self, now or utcnow(), reason, actor, run_id)
+        return writer.put(record, renderer)
+
+    def put_many(
+        self,
+        records: Iterable[Record],
+        *,
+        renderer: Renderer | None = None,
+        reason: str = "import",
+        actor: str | None = None,
+        run_id: int | None = None,
+        now: datetime | None = None,
+    ) -> list[WriteResult]:
+        """Write a batch in one transaction: all of it lands, or none."""
+        with self.transaction() as conn:
+            writer = _Writer(conn, self, now or utcnow(), reason, actor, run_id)
+            return [writer.put(record, renderer) for record in records]
+
+    def delete(
+        self,
+        local_id: str,
+        *,
+        reason: str = "delete",
+        actor: str | None = None,
+        run_id: int | None = None,
+        now: datetime | None = None,
+        conn: Connection | None = None,
+    ) -> WriteResult:
+        """Turn a record into a tombstone (never a hard delete); unchanged if it is one."""
+        if conn is None:
+            with self.transaction() as own:
+                return self.delete(local_id, reason=reason, actor=actor, run_id=run_id,
+                                   now=now, conn=own)  # fmt: skip
+        writer = _Writer(conn, self, now or utcnow(), reason, actor, run_id)
+        return writer.delete(local_id)
+
+    def replace_renderings(
+        self, local_id: str, renderings: Mapping[str, Rendering], *, conn: Connection | None = None
+    ) -> None:
+        """Refresh the cached XML of one record (e.g. after a crosswalk changed)."""
+        if conn is None:
+            with self.transaction() as own:
+                self.replace_renderings(local_id, renderings, conn=own)
+                return
+        pk = conn.execute(select(t.records.c.pk).where(t.records.c.local_id == local_id)).scalar()
+        if pk is None:
+            raise RecordNotFound(local_id)
+        _write_renderings(conn, pk, renderings)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, local_id: str) -> Record:
+        """The current record with its header; `RecordNotFound` if there is none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.records).where(t.records.c.local_id == local_id)).first()
+            if row is None:
+                raise RecordNotFound(local_id)
+            sets = _sets_of(conn, [row.pk]).get(row.pk, ())
+        return self._record_from_row(row, sets)
+
+    def exists(self, local_id: str) -> bool:
+        with self.engine.connect() as conn:
+            query = select(t.records.c.pk).where(t.records.c.local_id == local_id)
+            return conn.execute(query).first() is not None
+
+    def find_by_origin(self, source_id: str, remote_identifier: str) -> Record | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.records).where(
+                    t.records.c.source_id == source_id,
+                    t.records.c.remote_identifier == remote_identifier,
+                )
+            ).first()
+            if row is None:
+                return None
+            sets = _sets_of(conn, [row.pk]).get(row.pk, ())
+        return self._record_from_row(row, sets)
+
+    def remote_content(self, local_id: str) -> dict[str, Any] | None:
+        """The partner's last crosswalked content of a harvested record (merge base)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(t.records.c.remote_content).where(t.records.c.local_id == local_id)
+            ).scalar()
+        return None if value is None else dict(json.loads(value))
+
+    def set_remote_content(
+        self, local_id: str, content: Mapping[str, Any], *, conn: Connection | None = None
+    ) -> None:
+        if conn is None:
+            with self.transaction() as own:
+                self.set_remote_content(local_id, content, conn=own)
+                return
+        conn.execute(
+            update(t.records)
+            .where(t.records.c.local_id == local_id)
+            .values(remote_content=canonical_json(content))
+        )
+
+    def local_ids_of_source(self, source_id: str, *, include_deleted: bool = False) -> set[str]:
+        query = select(t.records.c.local_id).where(t.records.c.source_id == source_id)
+        if not include_deleted:
+            query = query.where(t.records.c.deleted.is_(False))
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
+    def list_records(self, query: ListQuery) -> list[ListedRecord]:
+        """One keyset page; rows after `query.after`, at most `query.limit`."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(_page_select(query)).all()
+            pks = [row.pk for row in rows]
+            sets = _sets_of(conn, pks)
+            xml = _renderings_of(conn, pks, query.prefix) if query.prefix else {}
+        return [
+            ListedRecord(
+                pk=row.pk,
+                local_id=row.local_id,
+                datestamp=row.datestamp,
+                deleted=row.deleted,
+                sets=sets.get(row.pk, ()),
+                xml=xml.get(row.pk),
+                origin=Origin.from_dict(json.loads(row.origin)) if row.origin else None,
+            )
+            for row in rows
+        ]
+
+    def count(self, query: ListQuery) -> int:
+        """How many records match the query's filters (its cursor and limit ignored)."""
+        base = _filtered(query, select(func.count()), with_cursor=False)
+        with self.engine.connect() as conn:
+            return int(conn.execute(base).scalar_one())
+
+    def get_listed(self, local_id: str, prefix: str | None) -> ListedRecord | None:
+        """One record's header state and stored XML, as `list_records` gives it."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    t.records.c.pk,
+                    t.records.c.local_id,
+                    t.records.c.datestamp,
+                    t.records.c.deleted,
+                    t.records.c.origin,
+                ).where(t.records.c.local_id == local_id)
+            ).first()
+            if row is None:
+                return None
+            sets = _sets_of(conn, [row.pk])
+            xml = _renderings_of(conn, [row.pk], prefix) if prefix else {}
+        origin = Origin.from_dict(json.loads(row.origin)) if row.origin else None
+        return ListedRecord(
+            row.pk, row.local_id, row.datestamp, row.deleted, sets.get(row.pk, ()),
+            xml.get(row.pk), origin,
+        )  # fmt: skip
+
+    def prefixes_of(self, local_id: str) -> set[str]:
+        """The metadata prefixes a record has stored XML for."""
+        query = (
+            select(t.rendered_metadata.c.prefix)
+            .join(t.records, t.records.c.pk == t.rendered_metadata.c.record_pk)
+            .where(t.records.c.local_id == local_id)
+        )
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
+    def stale_renderings(self, prefix: str, version: str, limit: int = 1000) -> list[str]:
+        """Ids of live records whose `prefix` XML is missing or from another crosswalk version."""
+        current = exists().where(
+            t.rendered_metadata.c.record_pk == t.records.c.pk,
+            t.rendered_metadata.c.prefix == prefix,
+            t.rendered_metadata.c.crosswalk_version == version,
+        )
+        query = (
+            select(t.records.c.local_id)
+            .where(t.records.c.deleted.is_(False), ~current)
+            .order_by(t.records.c.pk)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def earliest_datestamp(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            value: datetime | None = conn.execute(select(func.min(t.records.c.datestamp))).scalar()
+        return value
+
+    def sets(self, *, after: str | None = None, limit: int | None = None) -> list[SetInfo]:
+        """Sets in spec order, keyset-paged on the spec."""
+        query = select(t.sets).order_by(t.sets.c.spec)
+        if after is not None:
+            query = query.where(t.sets.c.spec > after)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [SetInfo(r.spec, r.name, r.description) for r in conn.execute(query)]
+
+    def count_sets(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.sets)).scalar_one())
+
+    def name_set(self, spec: str, name: str, description: str | None = None) -> None:
+        """Create or rename a set (e.g. a partner's set from its source name)."""
+        with self.transaction() as conn:
+            insert_ignore(conn, t.sets, [{"spec": spec, "name": name, "description": description}])
+            conn.execute(
+                update(t.sets)
+                .where(t.sets.c.spec == spec)
+                .values(name=name, description=description)
+            )
+
+    def versions(self, local_id: str) -> list[Version]:
+        """Every version of a record, oldest first."""
+        query = (
+            select(t.record_versions)
+            .join(t.records, t.records.c.pk == t.record_versions.c.record_pk)
+            .where(t.records.c.local_id == local_id)
+            .order_by(t.record_versions.c.version)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows and not self.exists(local_id):
+            raise RecordNotFound(local_id)
+        return [
+            Version(
+                r.version,
+                r.created_at,
+                r.reason,
+                r.actor,
+                r.run_id,
+                r.deleted,
+                json.loads(r.content),
+            )
+            for r in rows
+        ]
+
+    def stats(self) -> dict[str, int]:
+        """Totals for dashboards: live records, tombstones, versions, sets."""
+        with self.engine.connect() as conn:
+            live = conn.execute(
+                select(func.count()).where(t.records.c.deleted.is_(False))
+            ).scalar_one()
+            dead = conn.execute(
+                select(func.count()).where(t.records.c.deleted.is_(True))
+            ).scalar_one()
+            versions = conn.execute(
+                select(func.count()).select_from(t.record_versions)
+            ).scalar_one()
+            n_sets = conn.execute(select(func.count()).select_from(t.sets)).scalar_one()
+        return {"records": live, "deleted": dead, "versions": versions, "sets": n_sets}
+
+    def iter_records(self, *, batch: int = 500) -> Iterator[Record]:
+        """Every record in pk order, read in batches (for exports and re-rendering)."""
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                query = select(t.records).where(t.records.c.pk > last).order_by(t.records.c.pk)
+                rows = conn.execute(query.limit(batch)).all()
+                sets = _sets_of(conn, [r.pk for r in rows])
+            if not rows:
+                return
+            for row in rows:
+                yield self._record_from_row(row, sets.get(row.pk, ()))
+            last = rows[-1].pk
+
+    def _record_from_row(self, row: Any, sets: Sequence[str]) -> Record:
+        data = json.loads(row.content)
+        if row.origin:
+            data["origin"] = json.loads(row.origin)
+        record = Record.from_dict(data)
+        header = Header(
+            identifier=self.identifier_prefix + row.local_id,
+            datestamp=row.datestamp,
+            deleted=bool(row.deleted),
+            sets=tuple(sets),
+        )
+        return record.with_header(header)
+
+
+class _Writer:
+    """The writes of one transaction: record row, version row, sets, renderings."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        store: Store,
+        now: datetime,
+        reason: str,
+        actor: str | None,
+        run_id: int | None,
+    ) -> None:
+        self.conn, self.store, self.now = conn, store, now
+        self.reason, self.actor, self.run_id = reason, actor, run_id
+
+    def put(self, record: Record, renderer: Renderer | None) -> WriteResult:
+        digest = content_hash(record)
+        row = self.conn.execute(
+            select(
+                t.records.c.pk,
+                t.records.c.content_hash,
+                t.records.c.deleted,
+                t.records.c.version,
+                t.records.c.datestamp,
+                t.records.c.origin,
+            ).where(t.records.c.local_id == record.id)
+        ).first()
+        origin_json = _origin_json(record.origin)
+        if row is not None and row.content_hash == digest and not row.deleted:
+            if row.origin != origin_json:
+                # the partner's datestamp moved but the content did not: no new version
+                self.conn.execute(
+                    update(t.records)
+                    .where(t.records.c.pk == row.pk)
+                    .values(**_origin_columns(record, origin_json))
+                )
+            return WriteResult("unchanged", record.id, row.pk, row.datestamp, row.version)
+        content = canonical_json(record.content())
+        values = {
+            "datestamp": self.now,
+            "deleted": False,
+            "title": record.title,
+            "content": content,
+            "content_hash": digest,
+            **_origin_columns(record, origin_json),
+        }
+        if row is None:
+            pk = self._insert(record.id, values)
+            version, status = 1, "added"
+        else:
+            pk, version = row.pk, row.version + 1
+            status = "undeleted" if row.deleted else "updated"
+            self.conn.execute(
+                update(t.records).where(t.records.c.pk == pk).values(version=version, **values)
+            )
+        self._version(pk, version, content, digest, deleted=False)
+        self._sets(pk, record)
+        if renderer is not None:
+            _write_renderings(self.conn, pk, renderer(record))
+        return WriteResult(status, record.id, pk, self.now, version)  # type: ignore[arg-type]
+
+    def delete(self, local_id: str) -> WriteResult:
+        row = self.conn.execute(select(t.records).where(t.records.c.local_id == local_id)).first()
+        if row is None:
+            raise RecordNotFound(local_id)
+        if row.deleted:
+            return WriteResult("unchanged", local_id, row.pk, row.datestamp, row.version)
+        version = row.version + 1
+        self.conn.execute(
+            update(t.records)
+            .where(t.records.c.pk == row.pk)
+            .values(deleted=True, datestamp=self.now, version=version)
+        )
+        self.conn.execute(
+            update(t.record_sets)
+            .where(t.record_sets.c.record_pk == row.pk)
+            .values(datestamp=self.now)
+        )
+        self.conn.execute(
+            delete(t.rendered_metadata).where(t.rendered_metadata.c.record_pk == row.pk)
+        )
+        self._version(row.pk, version, row.content, row.content_hash, deleted=True)
+        return WriteResult("deleted", local_id, row.pk, self.now, version)
+
+    def _insert(self, local_id: str, values: Mapping[str, Any]) -> int:
+        result = self.conn.execute(
+            insert(t.records).values(local_id=local_id, version=1, created_at=self.now, **values)
+        )
+        key = result.inserted_primary_key
+        if key is None:
+            raise StoreError(f"no primary key returned for {local_id!r}")
+        return int(key[0])
+
+    def _version(self, pk: int, version: int, content: str, digest: str, *, deleted: bool) -> None:
+        self.conn.execute(
+            insert(t.record_versions).values(
+                record_pk=pk,
+                version=version,
+                created_at=self.now,
+                reason=self.reason,
+                actor=self.actor,
+                run_id=self.run_id,
+                deleted=deleted,
+                content=content,
+                content_hash=digest,
+            )
+        )
+
+    def _sets(self, pk: int, record: Record) -> None:
+        named = set_specs(record)
+        direct = {c.spec for c in record.collections}
+        if named:
+            insert_ignore(
+                self.conn,
+                t.sets,
+                [{"spec": s, "name": n, "description": None} for s, n in named.items()],
+            )
+        self.conn.execute(delete(t.record_sets).where(t.record_sets.c.record_pk == pk))
+        if named:
+            self.conn.execute(
+                insert(t.record_sets),
+                [
+                    {"set_spec": s, "record_pk": pk, "datestamp": self.now, "direct": s in direct}
+                    for s in named
+                ],
+            )
+
+
+def _origin_json(origin: Origin) -> str | None:
+    return None if origin.kind == "local" else canonical_json(origin.to_dict())
+
+
+def _origin_columns(record: Record, origin_json: str | None) -> dict[str, Any]:
+    return {
+        "origin": origin_json,
+        "source_id": record.origin.source_id,
+        "remote_identifier": record.origin.remote_identifier,
+        "remote_datestamp": record.origin.remote_datestamp,
+    }
+
+
+def _write_renderings(conn: Connection, pk: int, renderings: Mapping[str, Rendering]) -> None:
+    conn.execute(delete(t.rendered_metadata).where(t.rendered_metadata.c.record_pk == pk))
+    if renderings:
+        conn.execute(
+            insert(t.rendered_metadata),
+            [
+                {"record_pk": pk, "prefix": prefix, "xml": xml, "crosswalk_version": version}
+                for prefix, (xml, version) in renderings.items()
+            ],
+        )
+
+
+def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) -> Select[Any]:
+    """Apply from/until/set/prefix (and the keyset cursor) to a select over records."""
+    r, rs = t.records, t.record_sets
+    if query.set_spec is not None:
+        # walk the set's own (set_spec, datestamp, record_pk) index
+        base = base.select_from(rs.join(r, r.c.pk == rs.c.record_pk))
+        stamp, key = rs.c.datestamp, rs.c.record_pk
+        base = base.where(rs.c.set_spec == query.set_spec)
+    else:
+        base = base.select_from(r)
+        stamp, key = r.c.datestamp, r.c.pk
+    if query.from_ is not None:
+        base = base.where(stamp >= query.from_)
+    if query.until is not None:
+        base = base.where(stamp <= query.until)
+    if query.prefix is not None:
+        rendered = exists().where(
+            t.rendered_metadata.c.record_pk == r.c.pk, t.rendered_metadata.c.prefix == query.prefix
+        )
+        base = base.where(or_(r.c.deleted.is_(True), rendered))
+    if with_cursor and query.after is not None:
+        after = tuple_(literal(query.after.datestamp, t.UTCSeconds()), literal(query.after.pk))
+        base = base.where(tuple_(stamp, key) > after)
+    return base
+
+
+def _page_select(query: ListQuery) -> Select[Any]:
+    r = t.records
+    columns = select(r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin)
+    page = _filtered(query, columns)
+    if query.set_spec is not None:
+        order = (t.record_sets.c.datestamp, t.record_sets.c.record_pk)
+    else:
+        order = (r.c.datestamp, r.c.pk)
+    return page.order_by(*order).limit(query.limit)
+
+
+def _sets_of(conn: Connection, pks: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    if not pks:
+        return {}
+    found: dict[int, list[str]] = {}
+    query = (
+        select(t.record_sets.c.record_pk, t.record_sets.c.set_spec)
+        .where(t.record_sets.c.record_pk.in_(pks))
+        .order_by(t.record_sets.c.record_pk, t.record_sets.c.set_spec)
+    )
+    for pk, spec in conn.execute(query):
+        found.setdefault(pk, []).append(spec)
+    return {pk: tuple(specs) for pk, specs in found.items()}
+
+
+def _renderings_of(conn: Connection, pks: Sequence[int], prefix: str) -> dict[int, bytes]:
+    if not pks:
+        return {}
+    query = select(t.rendered_metadata.c.record_pk, t.rendered_metadata.c.xml).where(
+        t.rendered_metadata.c.record_pk.in_(pks),
+        t.rendered_metadata.c.prefix == prefix,
+    )
+    return {pk: bytes(xml) for pk, xml in conn.execute(query)}
