@@ -1,0 +1,55 @@
+"""`MetadataFormat`: one metadata format, with its writer and reader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["MetadataFormat", "Reader", "Writer", "normalise_namespace"]
+
+Writer = Callable[[Mapping[str, Any]], bytes]
+Reader = Callable[[etree._Element], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataFormat:
+    """A metadata format: what ListMetadataFormats shows, plus its crosswalk functions.
+
+    `write` turns a record's JSON form into the metadata element (UTF-8 bytes, no XML
+    declaration, carrying its own namespace declarations and xsi:schemaLocation);
+    `read` turns a metadata root element into record JSON forms. Either may be None.
+    `version` changes whenever the writer's output may change (stored renderings of
+    this format are then stale). `aliases` are further root elements (Clark notation,
+    "ead" for no namespace) that `Registry.detect` maps to this format.
+    """
+
+    prefix: str
+    namespace: str
+    schema: str
+    version: str
+    root: str
+    write: Writer | None = None
+    read: Reader | None = None
+    label: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def outbound(self) -> bool:
+        return self.write is not None
+
+    @property
+    def inbound(self) -> bool:
+        return self.read is not None
+
+
+def normalise_namespace(namespace: str) -> str:
+    """Fold the usual misspellings of a namespace URI: scheme, case, trailing '/' or '#'."""
+    value = namespace.strip().lower()
+    for scheme in ("https://", "http://"):
+        if value.startswith(scheme):
+            value = value[len(scheme) :]
+            break
+    return value.rstrip("/#")

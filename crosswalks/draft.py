@@ -1,0 +1,100 @@
+"""`Draft`: the record JSON form a reader fills in while it walks one source element.
+
+Readers never build `records.model.Record` (crosswalks must not import `records`); they
+produce the plain JSON form, and `Draft.finish` makes sure it has what
+`Record.from_dict` requires: a usable `id` and a non-empty `title`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from lxml import etree
+
+from crosswalks.errors import MissingField
+from crosswalks.parsing import element_path, line_of
+
+__all__ = ["Draft", "safe_id"]
+
+# Record.id pattern (records/schema/record.schema.json).
+_ID = re.compile(r"^[A-Za-z0-9\-_.!~*'()%:;,/?@&=+$]{1,200}$")
+_ID_SAFE = "-_.!~*'():;,/?@&=+$"
+_MAX_ID = 200
+
+
+def safe_id(text: str | None) -> str | None:
+    """A string usable as a record id: spaces to '_', other characters percent-encoded."""
+    if not text or not text.strip():
+        return None
+    value = quote("_".join(text.split()), safe=_ID_SAFE)
+    if len(value) > _MAX_ID:
+        digest = hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()[:12]
+        value = value[: _MAX_ID - 13].rstrip("%0123456789ABCDEF") + "-" + digest
+    return value if _ID.match(value) else None
+
+
+class Draft:
+    """A record under construction: setters ignore empty values and keep first values."""
+
+    __slots__ = ("data", "element", "format")
+
+    def __init__(self, format: str, element: etree._Element) -> None:
+        self.format = format
+        self.element = element
+        self.data: dict[str, Any] = {}
+
+    def set(self, key: str, value: Any) -> None:
+        """Set a scalar field unless it is empty or already set."""
+        if isinstance(value, str):
+            value = value.strip()
+        if value and key not in self.data:
+            self.data[key] = value
+
+    def add(self, key: str, *values: str | None) -> None:
+        """Append strings to a list field, skipping empties and duplicates."""
+        items: list[str] = self.data.setdefault(key, [])
+        for value in values:
+            value = value.strip() if value else ""
+            if value and value not in items:
+                items.append(value)
+
+    def add_all(self, key: str, values: Iterable[str | None]) -> None:
+        self.add(key, *values)
+
+    def add_object(self, key: str, value: dict[str, Any]) -> None:
+        """Append an object (agent, note, identifier ...) without its empty members."""
+        clean = {k: v for k, v in value.items() if v not in (None, "", [], {})}
+        items: list[dict[str, Any]] = self.data.setdefault(key, [])
+        if clean and clean not in items:
+            items.append(clean)
+
+    def missing(self, what: str) -> MissingField:
+        return MissingField(
+            f"no {what}",
+            format=self.format,
+            path=element_path(self.element),
+            line=line_of(self.element),
+        )
+
+    def finish(self, *id_candidates: str | None) -> dict[str, Any]:
+        """The JSON form: needs a title; the id is the first usable candidate."""
+        title = self.data.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise self.missing("title")
+        if not self.data.get("id"):
+            for candidate in id_candidates:
+                usable = safe_id(candidate)
+                if usable:
+                    self.data["id"] = usable
+                    break
+            else:
+                digest = hashlib.sha1(title.encode(), usedforsecurity=False).hexdigest()
+                self.data["id"] = f"{self.format}-{digest[:16]}"
+        result = {"id": self.data.pop("id")}
+        result.update((k, v) for k, v in self.data.items() if v not in (None, "", [], {}))
+        self.data = result
+        return result

@@ -1,0 +1,128 @@
+"""The one hardened XML parser of the package, and small helpers to read elements.
+
+Every document that enters `crosswalks` goes through `parse_xml`: no DTD is loaded,
+no entity is resolved or expanded, nothing is fetched from the network, and a document
+that declares entities (the billion-laughs and external-entity attacks) is refused
+before it reaches lxml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, cast
+
+from lxml import etree
+
+from crosswalks.errors import UnsafeXML
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "element_path",
+    "line_of",
+    "local_name",
+    "namespace_of",
+    "parse_xml",
+    "text_of",
+    "texts",
+]
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# An entity declaration anywhere in the prolog, in any case or spacing.
+_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_SPACE = re.compile(r"\s+")
+
+
+def _parser() -> etree.XMLParser:
+    # A new parser per call: lxml parsers are not safe to share across threads.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_blank_text=False,
+    )
+
+
+def _prolog(data: bytes) -> bytes:
+    """The bytes before the root element (where a DOCTYPE and its internal subset live)."""
+    match = _ROOT_START.search(data)
+    return data if match is None else data[: match.start()]
+
+
+def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
+    """Parse untrusted bytes into a root element, or raise `UnsafeXML` saying why."""
+    if not isinstance(data, bytes | bytearray):
+        raise UnsafeXML(f"expected bytes, got {type(data).__name__}")
+    if len(data) > max_bytes:
+        raise UnsafeXML(f"document of {len(data)} bytes exceeds the limit of {max_bytes} bytes")
+    if not data.strip():
+        raise UnsafeXML("empty document", line=1)
+    if _ENTITY_DECL.search(_prolog(bytes(data))):
+        raise UnsafeXML("DOCTYPE declares entities; refused (entity expansion / XXE)", line=1)
+    try:
+        root = etree.fromstring(bytes(data), _parser())
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) else None
+        raise UnsafeXML(f"malformed XML: {exc.msg}", line=line) from None
+    _check_dtd(root)
+    return root
+
+
+def _check_dtd(root: etree._Element) -> None:
+    # The byte scan misses UTF-16 documents; the parsed internal subset does not.
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in cast(Any, dtd).iterentities()):
+        raise UnsafeXML("DOCTYPE declares entities; refused (entity expansion / XXE)", line=1)
+
+
+def local_name(element: etree._Element) -> str:
+    """The tag without its namespace ("" for comments and processing instructions)."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def namespace_of(element: etree._Element) -> str:
+    """The namespace URI of an element, "" when it has none."""
+    tag = element.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return ""
+    return tag[1 : tag.index("}")]
+
+
+def text_of(element: etree._Element | None) -> str:
+    """All text inside an element, whitespace collapsed; "" for None."""
+    if element is None:
+        return ""
+    return _SPACE.sub(" ", "".join(cast("Iterator[str]", element.itertext()))).strip()
+
+
+def texts(elements: Iterator[etree._Element] | list[etree._Element]) -> list[str]:
+    """The non-empty collapsed texts of several elements, in order."""
+    return [t for t in (text_of(e) for e in elements) if t]
+
+
+def line_of(element: etree._Element) -> int | None:
+    """The source line of an element, when the parser recorded one."""
+    line = getattr(element, "sourceline", None)
+    return line if isinstance(line, int) else None
+
+
+def element_path(element: etree._Element) -> str:
+    """A readable path such as ``/ead/archdesc/dsc/c[2]`` (local names, 1-based index)."""
+    steps: list[str] = []
+    node: etree._Element | None = element
+    while node is not None:
+        parent = node.getparent()
+        name = local_name(node)
+        if parent is not None:
+            same = [s for s in parent if s.tag == node.tag]
+            if len(same) > 1:
+                name = f"{name}[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
