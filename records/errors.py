@@ -4,7 +4,8 @@ RecordsError
  ├── RecordError        a record (or its JSON form) is invalid; names the field
  ├── ImportFileError    a line or document of an import file could not be read
  └── StoreError         the database refused or failed an operation
-      └── RecordNotFound
+      ├── RecordNotFound
+      └── RunInProgress  a harvest of the source is already running
 """
 
 from __future__ import annotations
@@ -38,3 +39,12 @@ class StoreError(RecordsError):
 
 class RecordNotFound(StoreError, LookupError):
     """No record has the given id."""
+
+
+class RunInProgress(StoreError):
+    """A harvest run of this source is already running (one per source at a time)."""
+
+    def __init__(self, source_id: str, run_id: int | None = None) -> None:
+        self.source_id, self.run_id = source_id, run_id
+        which = f" (run {run_id})" if run_id is not None else ""
+        super().__init__(f"a harvest of {source_id!r} is already running{which}")

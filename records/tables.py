@@ -198,6 +198,14 @@ harvest_runs = Table(
 )
 Index("ix_harvest_runs_source_started", harvest_runs.c.source_id, harvest_runs.c.started_at)
 Index("ix_harvest_runs_status", harvest_runs.c.status)
+# One harvest per source at a time, enforced by the database (migration 0002).
+Index(
+    "uq_harvest_runs_one_running",
+    harvest_runs.c.source_id,
+    unique=True,
+    sqlite_where=harvest_runs.c.status == "running",
+    postgresql_where=harvest_runs.c.status == "running",
+)
 
 harvest_events = Table(
     "harvest_events",
