@@ -80,8 +80,12 @@ class Draft:
             line=line_of(self.element),
         )
 
-    def finish(self, *id_candidates: str | None) -> dict[str, Any]:
-        """The JSON form: needs a title; the id is the first usable candidate."""
+    def finish(self, *id_candidates: str | None, prune: bool = True) -> dict[str, Any]:
+        """The JSON form: needs a title; the id is the first usable candidate.
+
+        `prune` drops empty values (a reader's leftovers); the native reader keeps them,
+        since an empty string is a value of the record it must give back unchanged.
+        """
         title = self.data.get("title")
         if not isinstance(title, str) or not title.strip():
             raise self.missing("title")
@@ -95,6 +99,8 @@ class Draft:
                 digest = hashlib.sha1(title.encode(), usedforsecurity=False).hexdigest()
                 self.data["id"] = f"{self.format}-{digest[:16]}"
         result = {"id": self.data.pop("id")}
-        result.update((k, v) for k, v in self.data.items() if v not in (None, "", [], {}))
+        result.update(
+            (k, v) for k, v in self.data.items() if not prune or v not in (None, "", [], {})
+        )
         self.data = result
         return result
