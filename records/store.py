@@ -31,6 +31,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from records import tables as t
 from records.db import insert_ignore
@@ -100,6 +101,7 @@ class ListedRecord:
     sets: tuple[str, ...]
     xml: bytes | None
     origin: Origin | None
+    title: str = ""
 
     @property
     def cursor(self) -> Cursor:
@@ -153,8 +155,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        """One transaction; a database failure inside it rolls back and is a `StoreError`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error, transaction rolled back: {exc}") from exc
 
     def put(
         self,
@@ -294,6 +300,7 @@ class Store:
                 sets=sets.get(row.pk, ()),
                 xml=xml.get(row.pk),
                 origin=Origin.from_dict(json.loads(row.origin)) if row.origin else None,
+                title=row.title,
             )
             for row in rows
         ]
@@ -314,6 +321,7 @@ class Store:
                     t.records.c.datestamp,
                     t.records.c.deleted,
                     t.records.c.origin,
+                    t.records.c.title,
                 ).where(t.records.c.local_id == local_id)
             ).first()
             if row is None:
@@ -323,7 +331,7 @@ class Store:
         origin = Origin.from_dict(json.loads(row.origin)) if row.origin else None
         return ListedRecord(
             row.pk, row.local_id, row.datestamp, row.deleted, sets.get(row.pk, ()),
-            xml.get(row.pk), origin,
+            xml.get(row.pk), origin, row.title,
         )  # fmt: skip
 
     def prefixes_of(self, local_id: str) -> set[str]:
@@ -630,7 +638,7 @@ def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) 
 
 def _page_select(query: ListQuery) -> Select[Any]:
     r = t.records
-    columns = select(r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin)
+    columns = select(r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin, r.c.title)
     page = _filtered(query, columns)
     if query.set_spec is not None:
         order = (t.record_sets.c.datestamp, t.record_sets.c.record_pk)

@@ -1,0 +1,5 @@
+"""`python -m oai` runs the `oai` command."""
+
+from oai.cli import main
+
+main()

@@ -1,0 +1,33 @@
+"""The Flask application factory: one app per process, no module-level state."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from oai.hub import Hub
+from oai.settings import Settings, load_settings
+
+__all__ = ["create_app", "hub_of"]
+
+
+def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Flask:
+    """Build the web app: the OAI-PMH endpoint, the admin pages and the JSON API."""
+    if hub is None:
+        hub = Hub.from_settings(settings or load_settings())
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = hub.secret_key
+    app.extensions["oaihub"] = hub
+    _register_blueprints(app)
+    return app
+
+
+def hub_of(app: Flask) -> Hub:
+    """The hub an app was built with."""
+    hub = app.extensions["oaihub"]
+    assert isinstance(hub, Hub)
+    return hub
+
+
+def _register_blueprints(app: Flask) -> None:
+    # Each part of the service adds its blueprint here, one line each.
+    pass

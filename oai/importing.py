@@ -1,0 +1,107 @@
+"""`oai records import`: JSON Lines of the record model, or XML in any inbound format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from crosswalks import CrosswalkError, read_document
+from oai.hub import Hub
+from records.errors import ImportFileError, RecordError, StoreError
+from records.jsonl import read_json_records
+from records.model import Record
+
+__all__ = ["ImportSummary", "import_paths", "import_records"]
+
+
+@dataclass
+class ImportSummary:
+    """What an import did; `errors` name file, line and field."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> None:
+        if status in ("added", "updated", "unchanged"):
+            setattr(self, status, getattr(self, status) + 1)
+        elif status == "undeleted":
+            self.updated += 1
+
+    def fail(self, message: str) -> None:
+        self.failed += 1
+        self.errors.append(message)
+
+    def describe(self) -> str:
+        total = self.added + self.updated + self.unchanged + self.failed
+        return (
+            f"{total} records: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.failed} failed"
+        )
+
+
+def import_paths(hub: Hub, paths: Iterable[Path], *, batch: int = 500) -> ImportSummary:
+    """Import every record of every file; bad units are reported, the rest imported."""
+    summary = ImportSummary()
+    for path in paths:
+        import_records(hub, _read_path(path, summary), summary, batch=batch, actor=str(path))
+    return summary
+
+
+def import_records(
+    hub: Hub,
+    records: Iterable[Record],
+    summary: ImportSummary,
+    *,
+    batch: int = 500,
+    actor: str | None = None,
+) -> None:
+    """Write records in transactions of `batch`; a batch the database refuses is retried
+    record by record so that one bad record does not cost the others."""
+    iterator = iter(records)
+    while chunk := list(islice(iterator, batch)):
+        try:
+            results = hub.store.put_many(chunk, renderer=hub.render, reason="import", actor=actor)
+        except StoreError:
+            results = []
+            for record in chunk:
+                try:
+                    results.append(hub.store.put(record, renderer=hub.render, actor=actor))
+                except StoreError as exc:
+                    summary.fail(f"{actor}: record {record.id!r}: {exc}")
+        for result in results:
+            summary.count(result.status)
+
+
+def _read_path(path: Path, summary: ImportSummary) -> Iterator[Record]:
+    if _looks_like_xml(path):
+        yield from _read_xml(path, summary)
+        return
+    for item in read_json_records(path):
+        if isinstance(item, ImportFileError):
+            summary.fail(str(item))
+        else:
+            yield item
+
+
+def _looks_like_xml(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+def _read_xml(path: Path, summary: ImportSummary) -> Iterator[Record]:
+    try:
+        forms = read_document(path.read_bytes())
+    except CrosswalkError as exc:
+        summary.fail(f"{path}: {exc}")
+        return
+    for index, data in enumerate(forms):
+        try:
+            yield Record.from_dict(data)
+        except RecordError as exc:
+            summary.fail(f"{path}: record {index + 1}: field {exc.field}: {exc.message}")
