@@ -1,0 +1,1 @@
+"""Flask blueprints: the /oai endpoint (and, from other parts, admin pages and the API)."""

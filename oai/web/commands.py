@@ -1,0 +1,97 @@
+"""`oai serve` (gunicorn) and `oai request` (one request in-process, printed)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import click
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from oai.hub import Hub
+from oai.rendering import refresh_stale_renderings
+from oai.settings import Settings
+
+__all__ = ["GunicornApplication", "request_command", "serve_command"]
+
+
+class _Context(Protocol):
+    """What `oai.cli` passes as the click object."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def hub(self, *, migrate: bool = True) -> Hub: ...
+
+
+class GunicornApplication(BaseApplication):  # type: ignore[misc]
+    """Gunicorn running oaihub: every worker builds its own app with `create_app`."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        from oai.app import create_app
+
+        return create_app(self.settings)
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "keepalive": 30,
+        "accesslog": None,
+        "errorlog": "-",
+        "timeout": 120,
+    }
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.pass_obj
+def serve_command(ctx: _Context, host: str, port: int, workers: int) -> None:
+    """Serve /oai (and the rest of the web app) with gunicorn."""
+    hub = ctx.hub(migrate=True)
+    summary = refresh_stale_renderings(hub)
+    if summary.refreshed or summary.failed:
+        click.echo(summary.describe(), err=True)
+    # the secret is read (or made) before forking, so every worker signs tokens alike
+    settings = ctx.settings.replace(secret_key=hub.secret_key)
+    hub.close()
+    click.echo(f"serving http://{host}:{port}/oai with {workers} workers", err=True)
+    GunicornApplication(settings, gunicorn_options(host, port, workers)).run()
+
+
+@click.command("request")
+@click.argument("query")
+@click.option("--post", is_flag=True, help="Send the arguments as a form POST.")
+@click.pass_obj
+def request_command(ctx: _Context, query: str, post: bool) -> None:
+    """Run one OAI-PMH request in-process and print the response, e.g. 'verb=Identify'."""
+    from oai.app import create_app
+
+    query = urlsplit(query).query or query.lstrip("?")
+    app = create_app(hub=ctx.hub())
+    client = app.test_client()
+    if post:
+        content_type = "application/x-www-form-urlencoded"
+        response = client.post("/oai", data=query, content_type=content_type)
+    else:
+        response = client.get(f"/oai?{query}")
+    sys.stdout.write(response.get_data(as_text=True))
+    sys.stdout.write("\n")
+    if response.status_code != 200:
+        raise click.ClickException(f"HTTP {response.status_code}")

@@ -1,0 +1,113 @@
+"""The `/oai` endpoint: HTTP in, `Provider.handle` out; the protocol lives in oai.protocol.
+
+GET and POST (form-urlencoded) are the same request (OAI-PMH 3.1.1). OAI errors are
+HTTP 200 with `<error>` elements; flow control and any unexpected failure are HTTP 503
+with Retry-After, never a 500 (OAI-PMH 3.1.2.2), so harvesters retry rather than stop.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+
+from oai.hub import Hub
+from oai.protocol.model import FormatInfo, Identity
+from oai.protocol.provider import Provider, ProviderOptions
+from oai.protocol.tokens import TokenCodec
+from oai.web.compression import ENCODINGS, choose_encoding, compress
+from oai.web.flow import FlowControl
+from oai.web.repository import StoreRepository
+
+__all__ = ["build_provider", "create_oai_blueprint"]
+
+_PROVIDER = "oaihub.provider"
+_FLOW = "oaihub.flow"
+XML_TYPE = "text/xml; charset=utf-8"
+# relative, so that it also resolves when the app is mounted below a path prefix
+STYLESHEET = "oai/static/oai2.xsl"
+_LIST_VERBS = frozenset({"ListRecords", "ListIdentifiers"})
+
+
+def build_provider(hub: Hub) -> Provider:
+    """A provider over the hub's store, formats and `[repository]` settings."""
+    settings = hub.settings
+    identity = Identity(
+        name=str(settings["repository.name"]),
+        repository_identifier=str(settings["repository.identifier"]),
+        admin_emails=tuple(settings["repository.admin_email"]),
+        base_url=str(settings["repository.base_url"]),
+        friends=tuple(settings["repository.friends"]),
+        compression=ENCODINGS,
+        sample_local_id="301006",
+    )
+    formats = [FormatInfo(f.prefix, f.schema, f.namespace) for f in hub.registry.outbound()]
+    options = ProviderOptions(
+        page_size=int(settings["repository.page_size"]),
+        token_ttl=timedelta(hours=max(24, int(settings["repository.token_ttl_hours"]))),
+        stylesheet=STYLESHEET,
+    )
+    codec = TokenCodec(hub.secret_key)
+    return Provider(StoreRepository(hub.store), formats, identity, codec, options)
+
+
+def create_oai_blueprint() -> Blueprint:
+    """The blueprint serving `/oai` and its stylesheet at `/oai/static/oai2.xsl`."""
+    blueprint = Blueprint(
+        "oai", __name__, url_prefix="/oai", static_folder="static", static_url_path="/static"
+    )
+    blueprint.record_once(_setup)
+    blueprint.add_url_rule("", "endpoint", _endpoint, methods=["GET", "POST"])
+    return blueprint
+
+
+def _setup(state: BlueprintSetupState) -> None:
+    app = state.app
+    hub: Hub = app.extensions["oaihub"]
+    app.extensions[_PROVIDER] = build_provider(hub)
+    app.extensions[_FLOW] = FlowControl(
+        int(hub.settings["repository.max_concurrent_lists"]),
+        int(hub.settings["repository.rate_limit_per_minute"]),
+    )
+
+
+def _retry_later(reason: str) -> Response:
+    hub: Hub = current_app.extensions["oaihub"]
+    seconds = int(hub.settings["repository.retry_after_seconds"])
+    response = Response(reason + "\n", status=503, content_type="text/plain; charset=utf-8")
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _endpoint() -> Response:
+    try:
+        return _answer()
+    except Exception:  # the one place that turns any failure into a retryable 503
+        current_app.logger.exception("OAI-PMH request failed: %s", request.full_path)
+        return _retry_later("Service temporarily unavailable; please retry.")
+
+
+def _answer() -> Response:
+    flow: FlowControl = current_app.extensions[_FLOW]
+    if not flow.allow(request.remote_addr or "unknown"):
+        return _retry_later("Too many requests from this client; please slow down.")
+    source = request.form if request.method == "POST" else request.args
+    pairs = list(source.items(multi=True))
+    provider: Provider = current_app.extensions[_PROVIDER]
+    if not any(key == "verb" and value in _LIST_VERBS for key, value in pairs):
+        return _xml(provider.handle(pairs, base_url=request.base_url))
+    with flow.list_slot() as admitted:
+        if not admitted:
+            return _retry_later("Too many list requests at once; please retry.")
+        return _xml(provider.handle(pairs, base_url=request.base_url))
+
+
+def _xml(body: bytes) -> Response:
+    response = Response(body, content_type=XML_TYPE)
+    response.headers["Vary"] = "Accept-Encoding"
+    encoding = choose_encoding(request.accept_encodings)
+    if encoding is not None:
+        response.set_data(compress(body, encoding))
+        response.headers["Content-Encoding"] = encoding
+    return response
