@@ -30,4 +30,6 @@ def hub_of(app: Flask) -> Hub:
 
 def _register_blueprints(app: Flask) -> None:
     # Each part of the service adds its blueprint here, one line each.
-    pass
+    from oai.web.oai_endpoint import create_oai_blueprint
+
+    app.register_blueprint(create_oai_blueprint())

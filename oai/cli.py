@@ -18,6 +18,7 @@ from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
 from oai.settings import Settings, load_settings
+from oai.web.commands import request_command, serve_command
 from records.db import current_revision, upgrade
 from records.errors import RecordNotFound
 from records.model import Record
@@ -266,3 +267,7 @@ def _echo_listed(hub: Hub, row: Any, as_json: bool) -> None:
     else:
         status = "deleted" if row.deleted else "live"
         click.echo(f"{row.local_id}\t{format_datestamp(row.datestamp)}\t{status}\t{title}")
+
+
+main.add_command(serve_command)
+main.add_command(request_command)
