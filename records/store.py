@@ -11,20 +11,18 @@ after the last row of the previous page, so page 10,000 costs what page 1 costs.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Connection,
     Engine,
     Select,
-    delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -36,9 +34,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from records import tables as t
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
-from records.model import Header, Origin, Record, canonical_json, content_hash
+from records.model import Header, Origin, Record, canonical_json
+from records.writer import (
+    PARTNER_SETS,
+    BatchWriter,
+    Renderer,
+    Rendering,
+    WriteResult,
+    set_specs,
+    utcnow,
+    write_renderings,
+)
 
 __all__ = [
+    "PARTNER_SETS",
     "Cursor",
     "ListQuery",
     "ListedRecord",
@@ -48,26 +57,9 @@ __all__ = [
     "Store",
     "Version",
     "WriteResult",
+    "set_specs",
+    "utcnow",
 ]
-
-WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted"]
-# A rendering: the metadata element as UTF-8 bytes and the crosswalk version that made it.
-Rendering = tuple[bytes, str]
-Renderer = Callable[[Record], Mapping[str, Rendering]]
-PARTNER_SETS = "partners"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    status: WriteStatus
-    local_id: str
-    pk: int
-    datestamp: datetime
-    version: int
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -126,24 +118,6 @@ class Version:
     content: dict[str, Any]
 
 
-def set_specs(record: Record) -> dict[str, str]:
-    """Every set a record belongs to (ancestors of `a:b` included) -> a display name."""
-    named: dict[str, str] = {}
-    leaves = [(c.spec, c.name) for c in record.collections]
-    if record.origin.kind == "harvested" and record.origin.source_id:
-        leaves.append((f"{PARTNER_SETS}:{record.origin.source_id}", None))
-    for spec, name in leaves:
-        parts = spec.split(":")
-        for depth in range(1, len(parts) + 1):
-            prefix = ":".join(parts[:depth])
-            named.setdefault(prefix, prefix)
-        if name:
-            named[spec] = name
-    if PARTNER_SETS in named:
-        named[PARTNER_SETS] = "Records harvested from partner archives"
-    return named
-
-
 class Store:
     """All reads and writes of records. Thread-safe as far as the engine is."""
 
@@ -178,8 +152,8 @@ class Store:
             with self.transaction() as own:
                 return self.put(record, renderer=renderer, reason=reason, actor=actor,
                                 run_id=run_id, now=now, conn=own)  # fmt: skip
-        writer = _Writer(conn, self, now or utcnow(), reason, actor, run_id)
-        return writer.put(record, renderer)
+        writer = BatchWriter(conn, now or utcnow(), reason, actor, run_id)
+        return writer.put([record], renderer)[0]
 
     def put_many(
         self,
@@ -193,8 +167,8 @@ class Store:
     ) -> list[WriteResult]:
         """Write a batch in one transaction: all of it lands, or none."""
         with self.transaction() as conn:
-            writer = _Writer(conn, self, now or utcnow(), reason, actor, run_id)
-            return [writer.put(record, renderer) for record in records]
+            writer = BatchWriter(conn, now or utcnow(), reason, actor, run_id)
+            return writer.put(list(records), renderer)
 
     def delete(
         self,
@@ -211,7 +185,7 @@ class Store:
             with self.transaction() as own:
                 return self.delete(local_id, reason=reason, actor=actor, run_id=run_id,
                                    now=now, conn=own)  # fmt: skip
-        writer = _Writer(conn, self, now or utcnow(), reason, actor, run_id)
+        writer = BatchWriter(conn, now or utcnow(), reason, actor, run_id)
         return writer.delete(local_id)
 
     def replace_renderings(
@@ -225,7 +199,7 @@ class Store:
         pk = conn.execute(select(t.records.c.pk).where(t.records.c.local_id == local_id)).scalar()
         if pk is None:
             raise RecordNotFound(local_id)
-        _write_renderings(conn, pk, renderings)
+        write_renderings(conn, pk, renderings)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -455,159 +429,6 @@ class Store:
             sets=tuple(sets),
         )
         return record.with_header(header)
-
-
-class _Writer:
-    """The writes of one transaction: record row, version row, sets, renderings."""
-
-    def __init__(
-        self,
-        conn: Connection,
-        store: Store,
-        now: datetime,
-        reason: str,
-        actor: str | None,
-        run_id: int | None,
-    ) -> None:
-        self.conn, self.store, self.now = conn, store, now
-        self.reason, self.actor, self.run_id = reason, actor, run_id
-
-    def put(self, record: Record, renderer: Renderer | None) -> WriteResult:
-        digest = content_hash(record)
-        row = self.conn.execute(
-            select(
-                t.records.c.pk,
-                t.records.c.content_hash,
-                t.records.c.deleted,
-                t.records.c.version,
-                t.records.c.datestamp,
-                t.records.c.origin,
-            ).where(t.records.c.local_id == record.id)
-        ).first()
-        origin_json = _origin_json(record.origin)
-        if row is not None and row.content_hash == digest and not row.deleted:
-            if row.origin != origin_json:
-                # the partner's datestamp moved but the content did not: no new version
-                self.conn.execute(
-                    update(t.records)
-                    .where(t.records.c.pk == row.pk)
-                    .values(**_origin_columns(record, origin_json))
-                )
-            return WriteResult("unchanged", record.id, row.pk, row.datestamp, row.version)
-        content = canonical_json(record.content())
-        values = {
-            "datestamp": self.now,
-            "deleted": False,
-            "title": record.title,
-            "content": content,
-            "content_hash": digest,
-            **_origin_columns(record, origin_json),
-        }
-        if row is None:
-            pk = self._insert(record.id, values)
-            version, status = 1, "added"
-        else:
-            pk, version = row.pk, row.version + 1
-            status = "undeleted" if row.deleted else "updated"
-            self.conn.execute(
-                update(t.records).where(t.records.c.pk == pk).values(version=version, **values)
-            )
-        self._version(pk, version, content, digest, deleted=False)
-        self._sets(pk, record)
-        if renderer is not None:
-            _write_renderings(self.conn, pk, renderer(record))
-        return WriteResult(status, record.id, pk, self.now, version)  # type: ignore[arg-type]
-
-    def delete(self, local_id: str) -> WriteResult:
-        row = self.conn.execute(select(t.records).where(t.records.c.local_id == local_id)).first()
-        if row is None:
-            raise RecordNotFound(local_id)
-        if row.deleted:
-            return WriteResult("unchanged", local_id, row.pk, row.datestamp, row.version)
-        version = row.version + 1
-        self.conn.execute(
-            update(t.records)
-            .where(t.records.c.pk == row.pk)
-            .values(deleted=True, datestamp=self.now, version=version)
-        )
-        self.conn.execute(
-            update(t.record_sets)
-            .where(t.record_sets.c.record_pk == row.pk)
-            .values(datestamp=self.now)
-        )
-        self.conn.execute(
-            delete(t.rendered_metadata).where(t.rendered_metadata.c.record_pk == row.pk)
-        )
-        self._version(row.pk, version, row.content, row.content_hash, deleted=True)
-        return WriteResult("deleted", local_id, row.pk, self.now, version)
-
-    def _insert(self, local_id: str, values: Mapping[str, Any]) -> int:
-        result = self.conn.execute(
-            insert(t.records).values(local_id=local_id, version=1, created_at=self.now, **values)
-        )
-        key = result.inserted_primary_key
-        if key is None:
-            raise StoreError(f"no primary key returned for {local_id!r}")
-        return int(key[0])
-
-    def _version(self, pk: int, version: int, content: str, digest: str, *, deleted: bool) -> None:
-        self.conn.execute(
-            insert(t.record_versions).values(
-                record_pk=pk,
-                version=version,
-                created_at=self.now,
-                reason=self.reason,
-                actor=self.actor,
-                run_id=self.run_id,
-                deleted=deleted,
-                content=content,
-                content_hash=digest,
-            )
-        )
-
-    def _sets(self, pk: int, record: Record) -> None:
-        named = set_specs(record)
-        direct = {c.spec for c in record.collections}
-        if named:
-            insert_ignore(
-                self.conn,
-                t.sets,
-                [{"spec": s, "name": n, "description": None} for s, n in named.items()],
-            )
-        self.conn.execute(delete(t.record_sets).where(t.record_sets.c.record_pk == pk))
-        if named:
-            self.conn.execute(
-                insert(t.record_sets),
-                [
-                    {"set_spec": s, "record_pk": pk, "datestamp": self.now, "direct": s in direct}
-                    for s in named
-                ],
-            )
-
-
-def _origin_json(origin: Origin) -> str | None:
-    return None if origin.kind == "local" else canonical_json(origin.to_dict())
-
-
-def _origin_columns(record: Record, origin_json: str | None) -> dict[str, Any]:
-    return {
-        "origin": origin_json,
-        "source_id": record.origin.source_id,
-        "remote_identifier": record.origin.remote_identifier,
-        "remote_datestamp": record.origin.remote_datestamp,
-    }
-
-
-def _write_renderings(conn: Connection, pk: int, renderings: Mapping[str, Rendering]) -> None:
-    conn.execute(delete(t.rendered_metadata).where(t.rendered_metadata.c.record_pk == pk))
-    if renderings:
-        conn.execute(
-            insert(t.rendered_metadata),
-            [
-                {"record_pk": pk, "prefix": prefix, "xml": xml, "crosswalk_version": version}
-                for prefix, (xml, version) in renderings.items()
-            ],
-        )
 
 
 def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) -> Select[Any]:
