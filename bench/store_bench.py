@@ -25,9 +25,9 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from records.db import create_store_engine, upgrade  # noqa: E402
-from records.model import Record  # noqa: E402
-from records.store import Cursor, ListQuery, Rendering, Store  # noqa: E402
+from records.db import create_store_engine, upgrade
+from records.model import Record
+from records.store import Cursor, ListQuery, Rendering, Store
 
 PAGE = 100
 T0 = datetime(2020, 1, 1, tzinfo=UTC)
@@ -39,8 +39,11 @@ def generate(n: int) -> Iterator[Record]:
             {
                 "id": f"gen-{i:07d}",
                 "title": f"Generated document {i}",
-                "date": {"text": str(1900 + i % 100), "start": str(1900 + i % 100),
-                         "precision": "year"},  # fmt: skip
+                "date": {
+                    "text": str(1900 + i % 100),
+                    "start": str(1900 + i % 100),
+                    "precision": "year",
+                },
                 "summary": "A generated record for the store benchmark. " * 3,
                 "creators": [{"name": f"Author {i % 997}", "kind": "person"}],
                 "subjects": ["Cold War", f"Subject {i % 50}"],
@@ -120,8 +123,8 @@ def main() -> None:
     )
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
-    print(f"store benchmark: {args.n} records, {PAGE} a page; {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")  # fmt: skip
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"store benchmark: {args.n} records, {PAGE} a page; {machine}")
     with tempfile.TemporaryDirectory() as tmp:
         run("sqlite", f"sqlite:///{tmp}/bench.sqlite", args.n)
     if args.sqlite_only:

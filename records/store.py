@@ -150,8 +150,15 @@ class Store:
         """Insert or update a record; an unchanged record keeps its datestamp and version."""
         if conn is None:
             with self.transaction() as own:
-                return self.put(record, renderer=renderer, reason=reason, actor=actor,
-                                run_id=run_id, now=now, conn=own)  # fmt: skip
+                return self.put(
+                    record,
+                    renderer=renderer,
+                    reason=reason,
+                    actor=actor,
+                    run_id=run_id,
+                    now=now,
+                    conn=own,
+                )
         writer = BatchWriter(conn, now or utcnow(), reason, actor, run_id)
         return writer.put([record], renderer)[0]
 
@@ -183,8 +190,9 @@ class Store:
         """Turn a record into a tombstone (never a hard delete); unchanged if it is one."""
         if conn is None:
             with self.transaction() as own:
-                return self.delete(local_id, reason=reason, actor=actor, run_id=run_id,
-                                   now=now, conn=own)  # fmt: skip
+                return self.delete(
+                    local_id, reason=reason, actor=actor, run_id=run_id, now=now, conn=own
+                )
         writer = BatchWriter(conn, now or utcnow(), reason, actor, run_id)
         return writer.delete(local_id)
 
@@ -304,9 +312,15 @@ class Store:
             xml = _renderings_of(conn, [row.pk], prefix) if prefix else {}
         origin = Origin.from_dict(json.loads(row.origin)) if row.origin else None
         return ListedRecord(
-            row.pk, row.local_id, row.datestamp, row.deleted, sets.get(row.pk, ()),
-            xml.get(row.pk), origin, row.title,
-        )  # fmt: skip
+            row.pk,
+            row.local_id,
+            row.datestamp,
+            row.deleted,
+            sets.get(row.pk, ()),
+            xml.get(row.pk),
+            origin,
+            row.title,
+        )
 
     def prefixes_of(self, local_id: str) -> set[str]:
         """The metadata prefixes a record has stored XML for."""

@@ -179,8 +179,9 @@ class BatchWriter:
         renderer: Renderer | None,
     ) -> None:
         if origin_updates:
-            self._update_rows(origin_updates, ("origin", "source_id", "remote_identifier",
-                                               "remote_datestamp"))  # fmt: skip
+            self._update_rows(
+                origin_updates, ("origin", "source_id", "remote_identifier", "remote_datestamp")
+            )
         if not changes:
             return
         new = [c for c in changes if c.pk == 0]

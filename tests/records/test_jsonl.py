@@ -36,8 +36,12 @@ def test_bad_lines_are_reported_and_good_lines_read(tmp_path: Path) -> None:
     errors = [i for i in items if isinstance(i, ImportFileError)]
     assert [r.id for r in records] == ["a", "e"]
     assert records[1].title == "Příliš žluťoučký kůň"
-    assert [(e.line, e.path) for e in errors] == [(2, str(path)), (3, str(path)),
-                                                   (4, str(path)), (6, str(path))]  # fmt: skip
+    assert [(e.line, e.path) for e in errors] == [
+        (2, str(path)),
+        (3, str(path)),
+        (4, str(path)),
+        (6, str(path)),
+    ]
     assert "invalid JSON" in errors[0].message
     assert "field title" in errors[1].message and "'b'" in errors[1].message
     assert "field date.start" in errors[2].message

@@ -25,26 +25,63 @@ def test_minimal_record_round_trips() -> None:
 
 def test_full_record_round_trips_every_field() -> None:
     data = minimal(
-        date={"text": "19.2. - 14.3.1945", "start": "1945-02-19", "end": "1945-03-14",
-              "precision": "day"},
-        summary="s", transcript="text\n\n(p. 1)\n\nmore",
+        date={
+            "text": "19.2. - 14.3.1945",
+            "start": "1945-02-19",
+            "end": "1945-03-14",
+            "precision": "day",
+        },
+        summary="s",
+        transcript="text\n\n(p. 1)\n\nmore",
         creators=[{"name": "Embassy", "kind": "organization", "role": "author"}],
         contributors=[{"name": "R. Y.", "role": "translator", "kind": "person"}],
-        publisher="p", rights="r", access_rights="open", languages=["eng", "ces"],
-        record_id="301006", classification="Top Secret", donors=["d"], subjects=["s"],
-        places=["Cuba"], people=["Fidel Castro"], organizations=["UN"], genres=["Report"],
-        formats=["text/html"], extent=["3 pages"], level="item",
-        source={"citation": "c", "archive": "a", "fonds": "f", "series": "s",
-                "container": "Karton 121", "folder": "x", "reference_code": "CZ-1"},
+        publisher="p",
+        rights="r",
+        access_rights="open",
+        languages=["eng", "ces"],
+        record_id="301006",
+        classification="Top Secret",
+        donors=["d"],
+        subjects=["s"],
+        places=["Cuba"],
+        people=["Fidel Castro"],
+        organizations=["UN"],
+        genres=["Report"],
+        formats=["text/html"],
+        extent=["3 pages"],
+        level="item",
+        source={
+            "citation": "c",
+            "archive": "a",
+            "fonds": "f",
+            "series": "s",
+            "container": "Karton 121",
+            "folder": "x",
+            "reference_code": "CZ-1",
+        },
         collections=[{"spec": "a:b", "name": "B"}],
-        related=[{"id": "r2", "relation": "isPartOf", "title": "t",
-                  "date": {"text": "1961", "start": "1961", "end": "1961", "precision": "year"},
-                  "summary": "s", "url": "http://127.0.0.1/x"}],
-        identifiers=[{"type": "uuid", "value": "u"}], notes=[{"type": "bioghist", "text": "n"}],
-        url="http://127.0.0.1/records/r1", uploaded="2024-09-19",
-        origin={"kind": "harvested", "source_id": "p", "remote_identifier": "oai:x:1",
-                "remote_datestamp": "2020-01-01", "harvested_at": "2024-01-01T00:00:00Z"},
-    )  # fmt: skip
+        related=[
+            {
+                "id": "r2",
+                "relation": "isPartOf",
+                "title": "t",
+                "date": {"text": "1961", "start": "1961", "end": "1961", "precision": "year"},
+                "summary": "s",
+                "url": "http://127.0.0.1/x",
+            }
+        ],
+        identifiers=[{"type": "uuid", "value": "u"}],
+        notes=[{"type": "bioghist", "text": "n"}],
+        url="http://127.0.0.1/records/r1",
+        uploaded="2024-09-19",
+        origin={
+            "kind": "harvested",
+            "source_id": "p",
+            "remote_identifier": "oai:x:1",
+            "remote_datestamp": "2020-01-01",
+            "harvested_at": "2024-01-01T00:00:00Z",
+        },
+    )
     record = Record.from_dict(data)
     again = Record.from_dict(json.loads(json.dumps(record.to_dict())))
     assert again == record
@@ -79,8 +116,9 @@ def test_invalid_records_name_the_field(data: dict[str, object], field: str) -> 
 
 def test_content_hash_ignores_header_and_origin_but_not_content() -> None:
     a = Record.from_dict(minimal())
-    b = Record.from_dict(minimal(origin={"kind": "harvested", "source_id": "s",
-                                         "remote_identifier": "x"}))  # fmt: skip
+    b = Record.from_dict(
+        minimal(origin={"kind": "harvested", "source_id": "s", "remote_identifier": "x"})
+    )
     c = Record.from_dict(minimal(summary="changed"))
     assert content_hash(a) == content_hash(b)
     assert content_hash(a) != content_hash(c)

@@ -93,8 +93,13 @@ def test_delete_leaves_a_tombstone_and_undelete_restores(store: Store) -> None:
 
 def test_sets_are_hierarchical_and_listed_per_record(store: Store) -> None:
     store.put(rec("a", collections=[{"spec": "cold-war:cuba", "name": "Cuba"}]), now=T0)
-    store.put(rec("b", origin={"kind": "harvested", "source_id": "nacr",
-                               "remote_identifier": "oai:nacr:1"}), now=T0)  # fmt: skip
+    store.put(
+        rec(
+            "b",
+            origin={"kind": "harvested", "source_id": "nacr", "remote_identifier": "oai:nacr:1"},
+        ),
+        now=T0,
+    )
     specs = {s.spec: s.name for s in store.sets()}
     assert specs["cold-war"] == "cold-war" and specs["cold-war:cuba"] == "Cuba"
     assert "partners:nacr" in specs and "partners" in specs
@@ -107,8 +112,11 @@ def test_sets_are_hierarchical_and_listed_per_record(store: Store) -> None:
 
 def test_keyset_pages_cover_everything_once_with_filters(store: Store) -> None:
     for i in range(25):
-        store.put(rec(f"r{i:02d}", collections=[{"spec": "even" if i % 2 else "odd"}]),
-                  renderer=dc_renderer, now=T0 + timedelta(seconds=i // 3))  # fmt: skip
+        store.put(
+            rec(f"r{i:02d}", collections=[{"spec": "even" if i % 2 else "odd"}]),
+            renderer=dc_renderer,
+            now=T0 + timedelta(seconds=i // 3),
+        )
     seen: list[str] = []
     after: Cursor | None = None
     while page := store.list_records(ListQuery(prefix="oai_dc", after=after, limit=4)):
