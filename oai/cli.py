@@ -17,6 +17,7 @@ import click
 from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
+from oai.scheduler_commands import scheduler_command
 from oai.settings import Settings, load_settings
 from oai.web.commands import request_command, serve_command
 from records.db import current_revision, upgrade
@@ -271,3 +272,36 @@ def _echo_listed(hub: Hub, row: Any, as_json: bool) -> None:
 
 main.add_command(serve_command)
 main.add_command(request_command)
+
+
+# -- crosswalk ----------------------------------------------------------------------------
+
+
+@main.command("crosswalk")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--to", "prefix", required=True, help="json, or an outbound metadata prefix.")
+def crosswalk(file: str, prefix: str) -> None:
+    """Convert a document in any inbound format (detected) to another format.
+
+    A document that holds several records (an EAD finding aid, an OAI-PMH response)
+    prints each one; `--to json` prints the record model's JSON form, a line each.
+    """
+    from crosswalks import CrosswalkError, default_registry, read_document, render
+
+    data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    registry = default_registry()
+    try:
+        forms = read_document(data, registry)
+        if prefix == "json":
+            for form in forms:
+                click.echo(json.dumps(form, ensure_ascii=False))
+            return
+        outputs = [_pretty(render(registry, prefix, form)) for form in forms]
+    except CrosswalkError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    click.echo("\n".join(outputs), nl=False)
+    if len(forms) > 1:
+        click.echo(f"{len(forms)} records", err=True)
+
+
+main.add_command(scheduler_command)
