@@ -263,3 +263,22 @@ def w3cdtf(value: Any) -> str | None:
     start = str(value["start"])
     end = str(value.get("end") or start)
     return start if end == start else f"{start}/{end}"
+
+
+_ELZA_PRECISION = {"C": ("century", 4), "Y": ("year", 4), "YM": ("month", 7), "D": ("day", 10)}
+_ELZA_PRECISION["DT"] = ("day", 10)
+
+
+def elza_interval(start: str | None, end: str | None, fmt: str | None) -> dict[str, Any] | None:
+    """An ELZA/ARON unit date (`f`, `to` date-times and `fmt` such as "Y-Y") as a date object."""
+    if not start:
+        return None
+    parts = (fmt or "D").split("-")
+    precision, width = _ELZA_PRECISION.get(parts[0], ("day", 10))
+    last = _ELZA_PRECISION.get(parts[-1], (precision, width))
+    first_value, last_value = start[:width], (end or start)[: last[1]]
+    text = first_value if first_value == last_value else f"{first_value}-{last_value}"
+    found = date_range(first_value, last_value, text)
+    if found:
+        found["precision"] = _coarser(precision, last[0])
+    return found

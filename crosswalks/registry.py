@@ -10,7 +10,18 @@ from typing import Any
 
 from lxml import etree
 
-from crosswalks import dcterms, marcxml, mods, native, oai_dc
+from crosswalks import (
+    aron_apux,
+    cam,
+    dcterms,
+    ead3,
+    ead2002,
+    elza_edx,
+    marcxml,
+    mods,
+    native,
+    oai_dc,
+)
 from crosswalks.base import MetadataFormat, normalise_namespace
 from crosswalks.errors import CrosswalkError, UnknownFormat
 from crosswalks.parsing import DEFAULT_MAX_BYTES, element_path, line_of, parse_xml
@@ -18,7 +29,18 @@ from crosswalks.parsing import DEFAULT_MAX_BYTES, element_path, line_of, parse_x
 __all__ = ["Registry", "default_registry", "read_document", "render"]
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
-_MODULES = (oai_dc, dcterms, mods, marcxml, native)
+_MODULES = (
+    oai_dc,
+    dcterms,
+    mods,
+    marcxml,
+    native,
+    ead2002,
+    ead3,
+    elza_edx,
+    aron_apux,
+    cam,
+)
 
 
 def _split(clark: str) -> tuple[str, str]:
