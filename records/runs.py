@@ -17,7 +17,19 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Row, and_, func, insert, or_, select, true, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Row,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from records import tables as t
@@ -330,17 +342,25 @@ class RunLog:
 
     def bump(self, run_id: int, **counts: int) -> None:
         """Add to a run's counters (pages, bytes, requests, retries, added, ... failed)."""
+        self.add_counts(run_id, counts)
+
+    def add_counts(
+        self, run_id: int, counts: Mapping[str, int], conn: Connection | None = None
+    ) -> None:
+        """`bump` with a mapping; with `conn`, in the caller's transaction (a page's)."""
         unknown = set(counts) - set(COUNTERS)
         if unknown:
             raise ValueError(f"unknown run counter {sorted(unknown)[0]!r}")
         c = t.harvest_runs.c
         values = {name: c[name] + n for name, n in counts.items() if n}
         if values:
-            self._update_run(run_id, values)
+            self._update_run(run_id, values, conn)
 
-    def checkpoint(self, run_id: int, state: Mapping[str, Any]) -> None:
+    def checkpoint(
+        self, run_id: int, state: Mapping[str, Any], conn: Connection | None = None
+    ) -> None:
         """Save the run's resumable state (per stream: token, window)."""
-        self._update_run(run_id, {"checkpoint": json.dumps(state, sort_keys=True)})
+        self._update_run(run_id, {"checkpoint": json.dumps(state, sort_keys=True)}, conn)
 
     def finish(self, run_id: int, status: str, message: str | None = None) -> RunInfo:
         """Close a running run; "ok" is downgraded when records failed (`final_status`)."""
@@ -378,9 +398,18 @@ class RunLog:
         seconds = int(older_than.total_seconds())
         return [i for i in ids if self.abandon(i, f"no heartbeat for over {seconds}s: stale")]
 
-    def _update_run(self, run_id: int, values: Mapping[str, Any]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(t.harvest_runs).where(t.harvest_runs.c.id == run_id).values(values))
+    def _update_run(
+        self, run_id: int, values: Mapping[str, Any], conn: Connection | None = None
+    ) -> None:
+        self._execute(
+            update(t.harvest_runs).where(t.harvest_runs.c.id == run_id).values(values), conn
+        )
+
+    def _execute(self, statement: Executable, conn: Connection | None) -> Any:
+        if conn is not None:
+            return conn.execute(statement)
+        with self.engine.begin() as own:
+            return own.execute(statement)
 
     def _require_run(self, run_id: int) -> RunInfo:
         found = self.run(run_id)
@@ -458,6 +487,7 @@ class RunLog:
         identifier: str | None = None,
         raw: bytes | None = None,
         detail: Mapping[str, Any] | None = None,
+        conn: Connection | None = None,
     ) -> int:
         """Log one event of a run; `raw` keeps a rejected page or record for download."""
         values = {
@@ -465,8 +495,7 @@ class RunLog:
             "page": page, "identifier": identifier, "raw": raw,
             "detail": None if detail is None else json.dumps(detail, sort_keys=True),
         }  # fmt: skip
-        with self.engine.begin() as conn:
-            key = conn.execute(insert(t.harvest_events).values(values)).inserted_primary_key
+        key = self._execute(insert(t.harvest_events).values(values), conn).inserted_primary_key
         assert key is not None
         return int(key[0])
 

@@ -1,0 +1,193 @@
+"""The one network seam of the harvester: a `requests.Session` with timeouts and retries.
+
+Transport errors (refused or reset connections, read timeouts, bodies cut short) and
+the HTTP statuses 408, 429 and 5xx are retried with exponential backoff and jitter; a
+`Retry-After` header (seconds or an HTTP-date, RFC 9110 10.2.3) replaces the backoff,
+capped by `harvest.max_retry_after`. Bodies are read in chunks and refused past
+`harvest.max_response_bytes`, so a hostile partner cannot exhaust memory. Only http and
+https are fetched, and redirects are followed by hand so that each target is checked.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from oai.harvest.errors import HTTPStatusError, ResponseTooLarge, TransportError, UnsafeURL
+
+__all__ = ["Client", "ClientConfig", "Response", "Retry", "parse_retry_after"]
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+MAX_REDIRECTS = 5
+USER_AGENT = "oaihub-harvester/1.0"
+_TRANSPORT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_retries: int = 5
+    backoff_seconds: float = 2.0
+    max_retry_after: float = 300.0
+    max_response_bytes: int = 100_000_000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ClientConfig:
+        return cls(
+            connect_timeout=float(settings["harvest.connect_timeout"]),
+            read_timeout=float(settings["harvest.read_timeout"]),
+            max_retries=int(settings["harvest.max_retries"]),
+            backoff_seconds=float(settings["harvest.backoff_seconds"]),
+            max_retry_after=float(settings["harvest.max_retry_after"]),
+            max_response_bytes=int(settings["harvest.max_response_bytes"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """One retry about to happen: why, after which attempt, and how long we wait."""
+
+    url: str
+    attempt: int
+    reason: str
+    wait: float
+    retry_after: float | None
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class Client:
+    """GET with retries; counts requests, bytes and retries for the run log."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[Retry], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.sleep, self.on_retry = sleep, on_retry
+        self.rng = rng or random.Random()
+        self.requests = self.bytes = self.retries = 0
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, url: str, params: Mapping[str, str]) -> Response:
+        """The 200 response to GET url?params, after retries; `TransportError` otherwise."""
+        check_url(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._fetch(url, params)
+            except ResponseTooLarge:
+                raise
+            except (TransportError, *_TRANSPORT) as exc:
+                self._retry_or_raise(url, attempt, f"{type(exc).__name__}: {exc}", None, exc)
+                continue
+            if response.status == 200:
+                return response
+            if response.status not in RETRY_STATUSES:
+                raise HTTPStatusError(response.status, response.url)
+            after = parse_retry_after(response.headers.get("Retry-After"))
+            error = HTTPStatusError(response.status, response.url)
+            self._retry_or_raise(url, attempt, f"HTTP {response.status}", after, error)
+
+    def _retry_or_raise(
+        self, url: str, attempt: int, reason: str, after: float | None, error: Exception
+    ) -> None:
+        if attempt > self.config.max_retries:
+            if isinstance(error, TransportError):
+                raise error
+            raise TransportError(f"{url}: {reason} (after {attempt - 1} retries)") from error
+        if after is not None:
+            wait = min(after, self.config.max_retry_after)
+        else:
+            # exponential backoff with full jitter in [0.5, 1.5) of the step
+            step = self.config.backoff_seconds * 2 ** (attempt - 1)
+            wait = min(step * (0.5 + self.rng.random()), self.config.max_retry_after)
+        self.retries += 1
+        if self.on_retry is not None:
+            self.on_retry(Retry(url, attempt, reason, wait, after))
+        self.sleep(wait)
+
+    def _fetch(self, url: str, params: Mapping[str, str] | None) -> Response:
+        timeout = (self.config.connect_timeout, self.config.read_timeout)
+        for _ in range(MAX_REDIRECTS + 1):
+            self.requests += 1
+            raw = self.session.get(
+                url, params=params, timeout=timeout, stream=True, allow_redirects=False
+            )
+            with raw:
+                if raw.is_redirect and "Location" in raw.headers:
+                    url = urljoin(raw.url, raw.headers["Location"])
+                    check_url(url)
+                    params = None  # the Location carries the query
+                    continue
+                body = self._read(raw)
+                return Response(raw.url or url, raw.status_code, body, dict(raw.headers))
+        raise TransportError(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+    def _read(self, raw: requests.Response) -> bytes:
+        limit = self.config.max_response_bytes
+        declared = raw.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLarge(limit, raw.url)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in raw.iter_content(chunk_size=256 * 1024):
+            size += len(chunk)
+            self.bytes += len(chunk)
+            if size > limit:
+                raise ResponseTooLarge(limit, raw.url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def check_url(url: str) -> None:
+    """Refuse anything but an absolute http(s) URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UnsafeURL(f"only http and https URLs are harvested, not {url!r}")

@@ -1,0 +1,457 @@
+"""One harvest run of one source: window, streams, pages, checkpoints, sweep, high water.
+
+The order of a page's work is what makes a run safe to kill at any instant: the page is
+fetched and crosswalked, then its records, the run's counters and the checkpoint (the
+token that continues after the page) are committed in ONE transaction. A run killed
+before that commit redoes the page (its records are then "unchanged"); killed after it,
+the next run continues from the saved token. Nothing is lost or written twice.
+
+The window: `from` is the previous complete run's `until` minus `harvest.overlap_seconds`;
+`until` is the partner's own responseDate from Identify (for day-granularity partners:
+yesterday), never our clock and never the highest datestamp seen. The high-water mark
+moves to `until` only when every set stream of the run completed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from oai.harvest.client import Client, ClientConfig, Retry
+from oai.harvest.errors import (
+    HarvestError,
+    PageError,
+    RemoteConfigError,
+    RemoteError,
+    StreamError,
+    SweepRefused,
+    TransportError,
+)
+from oai.harvest.iterator import Stream, StreamPage, identify
+from oai.harvest.parse import IdentifyInfo
+from oai.harvest.reconcile import Failure, PageOutcome, Reconciler
+from oai.hub import Hub
+from oai.settings import SourceSettings
+from records.runs import Checkpoint, Counts, RunLog, utcnow
+
+__all__ = ["Progress", "RunResult", "run_harvest", "sync_sources", "window_for"]
+
+DAY = "YYYY-MM-DD"
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    run_id: int
+    status: str
+    counts: Counts
+    message: str | None
+    pages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "partial")
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What a progress display shows after each page."""
+
+    run_id: int
+    stream: str
+    pages: int
+    records: int
+    elapsed: float
+    counts: dict[str, int]
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.elapsed if self.elapsed > 0 else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def sync_sources(hub: Hub) -> RunLog:
+    """Write the configured sources into the database (the scheduler and admin read them)."""
+    log = RunLog(hub.engine)
+    log.sync_sources(
+        (s.id, s.name or s.id, s.base_url, s.metadata_prefix, _source_json(s))
+        for s in hub.settings.sources
+    )
+    return log
+
+
+def _source_json(source: SourceSettings) -> str:
+    return json.dumps(
+        {"sets": list(source.sets), "schedule": source.schedule, "match": list(source.match),
+         "enabled": source.enabled},
+        sort_keys=True,
+    )  # fmt: skip
+
+
+def _parse_stamp(value: str) -> datetime:
+    if len(value) == 10:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _format(value: datetime, granularity: str) -> str:
+    return value.strftime("%Y-%m-%d" if granularity == DAY else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def window_for(
+    info: IdentifyInfo, high_water: str | None, overlap: int, from_: str | None, full: bool
+) -> tuple[str | None, str]:
+    """(from, until) of a new run, in the partner's granularity, from the partner's clock."""
+    now = _parse_stamp(info.response_date) if info.response_date else utcnow()
+    if info.day_granularity:
+        until = _format(now - timedelta(days=1), DAY)  # today is not over on their side
+    else:
+        until = _format(now, info.granularity)
+    if from_:
+        return from_, until
+    if full or not high_water:
+        return None, until
+    start = _parse_stamp(high_water) - timedelta(seconds=overlap)
+    return _format(start, info.granularity), until
+
+
+class _Heartbeat:
+    """A thread that proves the run alive every `interval` seconds while it runs."""
+
+    def __init__(self, log: RunLog, run_id: int, interval: float) -> None:
+        self.log, self.run_id, self.interval = log, run_id, interval
+        self.lost = False
+        self.error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{run_id}")
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                if not self.log.heartbeat(self.run_id):
+                    self.lost = True  # marked stale by someone else: stop working
+            except Exception as exc:  # a busy database must not stop the run
+                self.error = f"{type(exc).__name__}: {exc}"
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@dataclass
+class _StreamState:
+    set_spec: str | None
+    token: str | None = None
+    done: bool = False
+    pages: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"set": self.set_spec, "token": self.token, "done": self.done, "pages": self.pages}
+
+
+@dataclass
+class _Run:
+    """The state of one run while it goes."""
+
+    hub: Hub
+    source: SourceSettings
+    log: RunLog
+    run_id: int
+    full: bool
+    progress: ProgressCallback | None
+    client: Client
+    started: float = field(default_factory=time.monotonic)
+    window: tuple[str | None, str | None] = (None, None)
+    streams: list[_StreamState] = field(default_factory=list)
+    resumed_from: int | None = None
+    pages: int = 0
+    records: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("added", "updated", "unchanged", "deleted", "failed"), 0))  # fmt: skip
+    reconciler: Reconciler | None = None
+    heartbeat: _Heartbeat | None = None
+    _seen_requests: tuple[int, int, int] = (0, 0, 0)
+
+    def event(self, level: str, kind: str, message: str, **extra: Any) -> None:
+        self.log.add_event(self.run_id, level, kind, message, **extra)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "from": self.window[0],
+            "until": self.window[1],
+            "streams": [s.to_dict() for s in self.streams],
+        }
+
+
+def _clear_dead_run(log: RunLog, source_id: str, stale_after: int) -> None:
+    """Fail a `running` run of this source whose process is gone or whose heart stopped."""
+    running = log.running_run(source_id)
+    if running is None:
+        return
+    silent = utcnow() - (running.heartbeat_at or running.started_at)
+    if silent > timedelta(seconds=stale_after):
+        log.abandon(running.id, f"no heartbeat for {int(silent.total_seconds())}s: stale")
+    elif running.pid is not None and running.pid != os.getpid() and not _alive(running.pid):
+        log.abandon(running.id, f"its process {running.pid} is gone")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_harvest(
+    hub: Hub,
+    source_id: str,
+    *,
+    trigger: str = "cli",
+    full: bool = False,
+    from_: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Harvest one source now; `RunInProgress` if it is already being harvested."""
+    source = hub.settings.source(source_id)
+    log = sync_sources(hub)
+    _clear_dead_run(log, source_id, int(hub.settings["scheduler.stale_after_seconds"]))
+    run_id = log.start_run(source_id, trigger=trigger, full=full, window_from=from_,
+                           pid=os.getpid())  # fmt: skip
+    config = ClientConfig.from_settings(hub.settings)
+    client = Client(config)
+    run = _Run(hub, source, log, run_id, full, progress, client)
+    client.on_retry = lambda retry: _on_retry(run, retry)
+    interval = float(hub.settings["scheduler.heartbeat_seconds"])
+    try:
+        with _Heartbeat(log, run_id, interval) as heartbeat:
+            run.heartbeat = heartbeat
+            status, message = _harvest(run, from_)
+    except BaseException as exc:
+        log.add_event(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
+        log.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
+        log.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+        raise
+    finally:
+        client.close()
+    info = log.finish(run_id, status, message)
+    if info.status == "failed":
+        log.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+    else:
+        log.record_success(source_id)
+    return RunResult(run_id, info.status, info.counts, info.message, info.pages)
+
+
+def _on_retry(run: _Run, retry: Retry) -> None:
+    detail = {"attempt": retry.attempt, "wait": round(retry.wait, 3), "url": retry.url}
+    if retry.retry_after is not None:
+        detail["retry_after"] = round(retry.retry_after, 3)
+    run.event("warning", "retry", f"{retry.reason}; retry {retry.attempt} in {retry.wait:.2f}s",
+              detail=detail)  # fmt: skip
+
+
+def _harvest(run: _Run, from_: str | None) -> tuple[str, str]:
+    """The body of a run; returns (status, message)."""
+    settings, source = run.hub.settings, run.source
+    max_bytes = int(settings["harvest.max_response_bytes"])
+    try:
+        info = identify(run.client, source.base_url, max_bytes=max_bytes)
+        fmt = run.hub.registry.get(source.metadata_prefix)
+    except (HarvestError, LookupError) as exc:
+        run.event("error", "identify", f"Identify failed: {exc}", **_raw_of(exc))
+        run.log.add_counts(run.run_id, _bump_transport(run))
+        return "failed", f"Identify failed: {exc}"
+    if fmt.read is None:
+        return "failed", f"no reader for metadata prefix {source.metadata_prefix!r}"
+    run.log.add_counts(run.run_id, _bump_transport(run))
+    _plan(run, info, from_)
+    run.reconciler = Reconciler(
+        run.hub.store, source_id=source.id, base_url=source.base_url, namespace=fmt.namespace,
+        reader=fmt.read, renderer=run.hub.render, run_id=run.run_id, now=utcnow(),
+        match=source.match,
+    )  # fmt: skip
+    failures: list[str] = []
+    for state in run.streams:
+        if not state.done:
+            failure = _stream(run, state, max_bytes)
+            if failure:
+                failures.append(failure)
+    if failures:
+        return "failed", "; ".join(failures)
+    run.log.set_high_water(source.id, run.window[1] or info.response_date, info.granularity)
+    return _finish_full(run)
+
+
+def _plan(run: _Run, info: IdentifyInfo, from_: str | None) -> None:
+    """Choose the window and the streams: resume a failed run's checkpoint, or start new."""
+    source, settings = run.source, run.hub.settings
+    saved = None if from_ else run.log.last_checkpoint(source.id)
+    if saved is not None and (saved.full or not run.full) and _resumable(saved):
+        run.window = (saved.window_from, saved.window_until)
+        run.streams = [_StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
+                       for s in saved.state["streams"]]  # fmt: skip
+        run.full, run.resumed_from = saved.full, saved.run_id
+        run.event("info", "resume", f"resuming run {saved.run_id} from its checkpoint")
+    else:
+        high_water = None if run.full else _high_water(run)
+        overlap = int(settings["harvest.overlap_seconds"])
+        run.window = window_for(info, high_water, overlap, from_, run.full)
+        run.streams = [_StreamState(s) for s in (source.sets or (None,))]
+    run.log.set_window(run.run_id, *run.window)
+    run.log.checkpoint(run.run_id, run.state())
+    run.event("info", "identify", f"{info.repository_name or source.base_url}: granularity "
+              f"{info.granularity}, deletedRecord {info.deleted_record}, window "
+              f"{run.window[0] or 'start'} .. {run.window[1]}")  # fmt: skip
+
+
+def _resumable(saved: Checkpoint) -> bool:
+    streams = saved.state.get("streams")
+    return isinstance(streams, list) and all(isinstance(s, dict) for s in streams)
+
+
+def _high_water(run: _Run) -> str | None:
+    found = run.log.source(run.source.id)
+    return found.high_water if found else None
+
+
+def _raw_of(exc: BaseException) -> dict[str, Any]:
+    return {"raw": exc.raw} if isinstance(exc, PageError) and exc.raw else {}
+
+
+def _bump_transport(run: _Run) -> dict[str, int]:
+    """The client's requests, bytes and retries since the last call, as counter deltas."""
+    now = (run.client.requests, run.client.bytes, run.client.retries)
+    before = run._seen_requests
+    run._seen_requests = now
+    return {"requests": now[0] - before[0], "bytes": now[1] - before[1],
+            "retries": now[2] - before[2]}  # fmt: skip
+
+
+def _stream(run: _Run, state: _StreamState, max_bytes: int) -> str | None:
+    """Harvest one set stream to its end; the failure message, or None when complete."""
+    name = state.set_spec or "(all)"
+    stream = Stream(
+        run.client, run.source.base_url, run.source.metadata_prefix, set_spec=state.set_spec,
+        from_=run.window[0], until=run.window[1], token=state.token,
+        max_empty_pages=int(run.hub.settings["harvest.max_empty_pages"]), max_bytes=max_bytes,
+        notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
+    )  # fmt: skip
+    try:
+        for fetched in stream.pages():
+            _page(run, state, fetched)
+            if run.heartbeat is not None and run.heartbeat.lost:
+                raise StreamError("the run was marked stale by another process; stopping")
+    except (PageError, StreamError, TransportError, RemoteError) as exc:
+        kind = "config" if isinstance(exc, RemoteConfigError) else "stream"
+        message = f"stream {name} failed at page {state.pages + 1}: {exc}"
+        run.event("error", kind, message, page=state.pages + 1, **_raw_of(exc))
+        run.log.add_counts(run.run_id, _bump_transport(run))
+        return message
+    if not state.done:  # noRecordsMatch, or a list that ended without a page
+        state.done, state.token = True, None
+        run.log.add_counts(run.run_id, _bump_transport(run))
+        run.log.checkpoint(run.run_id, run.state())
+    return None
+
+
+def _page(run: _Run, state: _StreamState, fetched: StreamPage) -> None:
+    """Reconcile one page and commit it with the counters and the checkpoint."""
+    assert run.reconciler is not None
+    page = fetched.page
+    incoming, failures = run.reconciler.prepare(page.records)
+    state.pages += 1
+    state.token, state.done = fetched.next_token, fetched.next_token is None
+    run.pages += 1
+    with run.hub.engine.begin() as conn:
+        outcome = run.reconciler.apply(conn, incoming)
+        counts = {**outcome.counts, "failed": len(failures)}
+        run.log.add_counts(run.run_id, {"pages": 1, **counts, **_bump_transport(run)}, conn)
+        for failure in failures:
+            _record_failure(run, conn, state.pages, failure)
+        _page_events(run, conn, state, page.repairs, outcome, counts)
+        run.log.checkpoint(run.run_id, run.state(), conn)
+    for key, value in counts.items():
+        run.counts[key] += value
+    run.records += len(page.records)
+    if run.progress is not None:
+        run.progress(Progress(run.run_id, state.set_spec or "", run.pages, run.records,
+                              time.monotonic() - run.started, dict(run.counts)))  # fmt: skip
+
+
+def _record_failure(run: _Run, conn: Any, page: int, failure: Failure) -> None:
+    run.log.add_event(run.run_id, "error", "record", f"record rejected: {failure.message}",
+                      page=page, identifier=failure.identifier, raw=failure.raw,
+                      detail={"error": failure.message}, conn=conn)  # fmt: skip
+
+
+def _page_events(
+    run: _Run, conn: Any, state: _StreamState, repairs: list[str], outcome: PageOutcome,
+    counts: dict[str, int],
+) -> None:  # fmt: skip
+    page = state.pages
+    for repair in repairs:
+        run.log.add_event(run.run_id, "warning", "repair", f"page {page}: {repair}", page=page,
+                          conn=conn)  # fmt: skip
+    for remote_id, local_id, fields in outcome.conflicts:
+        run.log.add_event(run.run_id, "warning", "conflict",
+                          f"{local_id}: local edits kept in {', '.join(fields)}", page=page,
+                          identifier=remote_id, detail={"fields": fields, "local_id": local_id},
+                          conn=conn)  # fmt: skip
+    for remote_id, local_id in outcome.linked:
+        run.log.add_event(run.run_id, "info", "link", f"{remote_id} linked to local {local_id}",
+                          page=page, identifier=remote_id, conn=conn)  # fmt: skip
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "empty"
+    run.log.add_event(run.run_id, "info", "page", f"{state.set_spec or '(all)'} page {page}: "
+                      f"{summary}", page=page, detail=counts, conn=conn)  # fmt: skip
+
+
+def _finish_full(run: _Run) -> tuple[str, str]:
+    """After a complete run: a full run that was not resumed sweeps what it did not see."""
+    summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
+    if not run.full:
+        return "ok", f"complete: {summary}"
+    if run.resumed_from is not None:
+        run.event("warning", "sweep", "sweep skipped: the full run was resumed from a "
+                  "checkpoint, so not every record was seen by this run")  # fmt: skip
+        return "ok", f"complete (resumed, no sweep): {summary}"
+    try:
+        deleted = _sweep(run)
+    except SweepRefused as exc:
+        detail = {"would_delete": exc.would_delete, "live": exc.live, "share": exc.share}
+        run.event("error", "sweep", str(exc), detail=detail)
+        return "partial", str(exc)
+    return "ok", f"complete: {summary}; sweep: {deleted} tombstones"
+
+
+def _sweep(run: _Run) -> int:
+    assert run.reconciler is not None
+    live = run.hub.store.local_ids_of_source(run.source.id)
+    gone = sorted(live - run.reconciler.seen)
+    if not gone:
+        return 0
+    share = float(run.hub.settings["harvest.sweep_max_share"])
+    if len(gone) >= share * len(live):
+        raise SweepRefused(len(gone), len(live), share)
+    with run.hub.engine.begin() as conn:
+        for local_id in gone:
+            run.hub.store.delete(local_id, reason="harvest", actor=f"sweep:{run.source.id}",
+                                 run_id=run.run_id, conn=conn)  # fmt: skip
+        run.log.add_counts(run.run_id, {"deleted": len(gone)}, conn)
+        run.log.add_event(run.run_id, "info", "sweep", f"{len(gone)} records not seen in the "
+                          "full harvest became tombstones", detail={"ids": gone[:1000]},
+                          conn=conn)  # fmt: skip
+    run.counts["deleted"] += len(gone)
+    return len(gone)

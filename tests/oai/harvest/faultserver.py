@@ -1,0 +1,345 @@
+"""A small OAI-PMH partner on 127.0.0.1 that misbehaves on purpose, at a chosen request.
+
+`Partner` holds records in memory (record JSON forms, served as oai_dc through the
+crosswalks) with a clock the test moves; `FaultServer` serves Identify and ListRecords
+(from/until/set, stateless resumption tokens) and, when told, breaks request number N
+in one precise way. Without faults it is a plain, correct partner ("pass-through").
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import struct
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
+
+from crosswalks import default_registry, render
+
+OAI = "http://www.openarchives.org/OAI/2.0/"
+_O = f"{{{OAI}}}"
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
+REPO = "partner.test"
+_NSMAP: Any = {None: OAI}
+
+ENTITY_BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>&lol4;</responseDate>
+</OAI-PMH>"""
+
+
+def external_entity(path: str) -> bytes:
+    return (
+        b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file://'
+        + path.encode()
+        + b'">]>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        b"<responseDate>&x;</responseDate></OAI-PMH>"
+    )
+
+
+@dataclass
+class Item:
+    data: dict[str, Any]
+    datestamp: datetime
+    sets: tuple[str, ...] = ()
+    deleted: bool = False
+
+    @property
+    def identifier(self) -> str:
+        return f"oai:{REPO}:{self.data['id']}"
+
+
+@dataclass
+class Partner:
+    """The partner's repository: records, a clock, a granularity and a page size."""
+
+    page_size: int = 10
+    granularity: str = "YYYY-MM-DDThh:mm:ssZ"
+    now: datetime = field(default_factory=lambda: datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC))
+    items: dict[str, Item] = field(default_factory=dict)
+
+    def tick(self, seconds: int = 3600) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    def put(self, record_id: str, title: str, *, sets: Iterable[str] = (), **more: Any) -> None:
+        data = {"id": record_id, "title": title, **more}
+        self.items[record_id] = Item(data, self.now, tuple(sets))
+
+    def delete(self, record_id: str) -> None:
+        item = self.items[record_id]
+        item.deleted, item.datestamp = True, self.now
+
+    def touch(self, record_id: str) -> None:
+        self.items[record_id].datestamp = self.now
+
+    def live(self) -> dict[str, Item]:
+        return {i.identifier: i for i in self.items.values() if not i.deleted}
+
+    def select(self, args: Mapping[str, str]) -> list[Item]:
+        day = self.granularity == "YYYY-MM-DD"
+        chosen = []
+        for item in self.items.values():
+            stamp = item.datestamp.strftime("%Y-%m-%d" if day else STAMP)
+            if args.get("from") and stamp < args["from"][: len(stamp)]:
+                continue
+            if args.get("until") and stamp[: len(args["until"])] > args["until"]:
+                continue
+            if args.get("set") and args["set"] not in item.sets:
+                continue
+            chosen.append(item)
+        return sorted(chosen, key=lambda i: (i.datestamp, i.identifier))
+
+
+@dataclass
+class Fault:
+    kind: str
+    options: dict[str, Any]
+
+
+def _token(state: Mapping[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, sort_keys=True).encode()).decode()
+
+
+def _untoken(value: str) -> dict[str, Any] | None:
+    try:
+        return dict(json.loads(base64.urlsafe_b64decode(value.encode())))
+    except ValueError:
+        return None
+
+
+class FaultServer:
+    """The threaded HTTP server; `url` is its OAI-PMH base URL."""
+
+    def __init__(self, partner: Partner) -> None:
+        self.partner = partner
+        self.faults: dict[int, Fault] = {}
+        self.requests: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+        self.registry = default_registry()
+        handler = type("Handler", (_Handler,), {"owner": self})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/oai"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def start(self) -> FaultServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> FaultServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def inject(self, kind: str, at: int | Iterable[int], **options: Any) -> None:
+        """Break request number `at` (1-based, counting every request) in the way `kind`."""
+        for number in [at] if isinstance(at, int) else at:
+            self.faults[number] = Fault(kind, options)
+
+    def next_request(self) -> int:
+        return len(self.requests) + 1
+
+    # -- responses ----------------------------------------------------------------------
+
+    def envelope(self, args: Mapping[str, str]) -> tuple[etree._Element, etree._Element]:
+        root = etree.Element(f"{_O}OAI-PMH", nsmap=_NSMAP)
+        etree.SubElement(root, f"{_O}responseDate").text = self.partner.now.strftime(STAMP)
+        request = etree.SubElement(root, f"{_O}request")
+        request.text = self.url
+        for key, value in args.items():
+            request.set(key, value)
+        return root, request
+
+    def error(self, args: Mapping[str, str], code: str, message: str) -> bytes:
+        root, _ = self.envelope(args)
+        element = etree.SubElement(root, f"{_O}error", code=code)
+        element.text = message
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+    def identify(self, args: Mapping[str, str]) -> bytes:
+        root, _ = self.envelope(args)
+        body = etree.SubElement(root, f"{_O}Identify")
+        earliest = min((i.datestamp for i in self.partner.items.values()), default=self.partner.now)
+        day = self.partner.granularity == "YYYY-MM-DD"
+        for name, value in (
+            ("repositoryName", "Fault partner"),
+            ("baseURL", self.url),
+            ("protocolVersion", "2.0"),
+            ("adminEmail", "admin@partner.test"),
+            ("earliestDatestamp", earliest.strftime("%Y-%m-%d" if day else STAMP)),
+            ("deletedRecord", "persistent"),
+            ("granularity", self.partner.granularity),
+        ):
+            etree.SubElement(body, f"{_O}{name}").text = value
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+    def list_records(self, args: Mapping[str, str], fault: Fault | None) -> bytes:
+        if "resumptionToken" in args:
+            state = _untoken(args["resumptionToken"])
+            if state is None or (fault is not None and fault.kind == "bad_token"):
+                return self.error(args, "badResumptionToken", "unknown or expired token")
+        else:
+            if args.get("metadataPrefix") != "oai_dc":
+                return self.error(args, "cannotDisseminateFormat", "only oai_dc here")
+            state = {k: args[k] for k in ("from", "until", "set") if k in args}
+            state["offset"] = 0
+        items = self.partner.select(state)
+        if not items:
+            return self.error(args, "noRecordsMatch", "nothing in this window")
+        offset = int(state["offset"])
+        empty = fault is not None and fault.kind == "empty"
+        page = [] if empty else items[offset : offset + self.partner.page_size]
+        root, _ = self.envelope(args)
+        listing = etree.SubElement(root, f"{_O}ListRecords")
+        for item in page:
+            self._record(listing, item)
+        self._resumption(listing, args, state, offset + len(page), len(items), fault)
+        if fault is not None and fault.kind == "bad_record":
+            for title in listing.iter("{http://purl.org/dc/elements/1.1/}title"):
+                title.getparent().remove(title)  # type: ignore[union-attr]
+                break
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+    def _record(self, listing: etree._Element, item: Item) -> None:
+        record = etree.SubElement(listing, f"{_O}record")
+        header = etree.SubElement(record, f"{_O}header")
+        if item.deleted:
+            header.set("status", "deleted")
+        etree.SubElement(header, f"{_O}identifier").text = item.identifier
+        day = self.partner.granularity == "YYYY-MM-DD"
+        stamp = item.datestamp.strftime("%Y-%m-%d" if day else STAMP)
+        etree.SubElement(header, f"{_O}datestamp").text = stamp
+        for spec in item.sets:
+            etree.SubElement(header, f"{_O}setSpec").text = spec
+        if not item.deleted:
+            metadata = etree.SubElement(record, f"{_O}metadata")
+            metadata.append(etree.fromstring(render(self.registry, "oai_dc", item.data)))
+
+    def _resumption(
+        self, listing: etree._Element, args: Mapping[str, str], state: dict[str, Any],
+        end: int, total: int, fault: Fault | None,
+    ) -> None:  # fmt: skip
+        if end >= total and "resumptionToken" not in args:
+            return
+        element = etree.SubElement(listing, f"{_O}resumptionToken")
+        element.set("completeListSize", str(total))
+        element.set("cursor", str(int(state["offset"])))
+        if fault is not None and fault.kind == "cursor_past":
+            element.set("cursor", str(total + 100))
+        if end >= total:
+            return  # OAI-PMH 3.5: the last page carries an empty token
+        if fault is not None and fault.kind == "token_loop" and "resumptionToken" in args:
+            element.text = args["resumptionToken"]
+            return
+        following = {**state, "offset": end}
+        if fault is not None and fault.kind == "empty":
+            following["nonce"] = int(state.get("nonce", 0)) + 1
+        element.text = _token(following)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FaultServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        args = {key: values[0] for key, values in query.items()}
+        with self.owner.lock:
+            self.owner.requests.append(args)
+            fault = self.owner.faults.get(len(self.owner.requests))
+            verb = args.get("verb")
+            if verb == "Identify":
+                body = self.owner.identify(args)
+            elif verb == "ListRecords":
+                body = self.owner.list_records(args, fault)
+            else:
+                body = self.owner.error(args, "badVerb", "not served here")
+        self._send(body, fault)
+
+    def _send(self, body: bytes, fault: Fault | None) -> None:
+        kind = fault.kind if fault is not None else None
+        options = fault.options if fault is not None else {}
+        if kind == "status":
+            self._plain(int(options.get("status", 500)), {})
+        elif kind == "retry_after_seconds":
+            self._plain(int(options.get("status", 503)), {"Retry-After": str(options["seconds"])})
+        elif kind == "retry_after_date":
+            when = datetime.now(UTC) + timedelta(seconds=float(options["seconds"]))
+            self._plain(int(options.get("status", 503)),
+                        {"Retry-After": format_datetime(when, usegmt=True)})  # fmt: skip
+        elif kind == "reset":
+            self._headers(200, len(body))
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self._reset()
+        elif kind == "stall":
+            self._headers(200, len(body))
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            time.sleep(float(options.get("seconds", 2.0)))
+            self._reset()
+        else:
+            self._body(_corrupt(body, kind, options))
+
+    def _headers(self, status: int, length: int, extra: Mapping[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(length))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+
+    def _body(self, body: bytes) -> None:
+        self._headers(200, len(body))
+        self.wfile.write(body)
+
+    def _plain(self, status: int, headers: Mapping[str, str]) -> None:
+        message = b"the partner is busy"
+        self._headers(status, len(message), headers)
+        self.wfile.write(message)
+
+    def _reset(self) -> None:
+        """Abort the connection with a TCP RST (SO_LINGER 0), mid-body."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+
+def _corrupt(body: bytes, kind: str | None, options: Mapping[str, Any]) -> bytes:
+    title = b"<dc:title>"
+    if kind == "truncate":
+        return body[: len(body) * 2 // 3]
+    if kind == "illegal_chars":
+        return body.replace(title, title + b"\x01\x0b&#x1;&#27;", 1)
+    if kind == "invalid_utf8":
+        return body.replace(title, title + b"\xff\xfe", 1)
+    if kind == "entity_bomb":
+        return ENTITY_BOMB
+    if kind == "external_entity":
+        return external_entity(str(options["path"]))
+    return body

@@ -1,0 +1,138 @@
+"""Harvest runs against a correct partner: first run, incremental runs, windows, sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oai.harvest import run_harvest
+from oai.hub import Hub
+from records.errors import RunInProgress
+from records.runs import RunLog
+from tests.oai.harvest.conftest import Harvest, assert_mirrors, events, hub_state, make_hub
+from tests.oai.harvest.faultserver import FaultServer, Partner
+
+
+def test_first_run_takes_everything(hub: Hub, partner: Partner, harvest: Harvest) -> None:
+    result = harvest()
+    assert result.status == "ok"
+    assert result.counts.added == 25
+    assert result.counts.changed == 25
+    assert_mirrors(hub, partner)
+    run = RunLog(hub.engine).run(result.run_id)
+    assert run is not None
+    assert run.pages == 3
+    assert run.requests == 4  # Identify + 3 pages
+    assert run.window_until == "2026-01-01T12:01:25Z"  # the partner's clock, not ours
+    record = hub.store.get("partner:doc-000")
+    assert record.origin.remote_identifier == "oai:partner.test:doc-000"
+    assert record.subjects == ("topic 0",)
+    assert hub.store.prefixes_of("partner:doc-000")  # rendered for our own provider
+
+
+def test_incremental_changes_exactly_what_changed(
+    hub: Hub, partner: Partner, server: FaultServer, harvest: Harvest
+) -> None:
+    harvest()
+    partner.tick()
+    partner.put("doc-001", "Document 1, revised")
+    partner.put("doc-002", "Document 2, revised", subjects=["new topic"])
+    partner.delete("doc-003")
+    partner.put("doc-100", "A new document")
+    partner.touch("doc-004")  # a new datestamp, the same content
+    partner.tick()
+    second = harvest()
+    assert second.status == "ok"
+    assert second.counts.to_dict() == {
+        "added": 1, "updated": 2, "unchanged": 1, "deleted": 1, "failed": 0,
+    }  # fmt: skip
+    assert_mirrors(hub, partner)
+    assert hub_state(hub)["oai:partner.test:doc-003"] == ("Document 3", True)
+    versions = hub.store.versions("partner:doc-001")
+    assert [v.run_id for v in versions] == [1, second.run_id]
+    assert len(hub.store.versions("partner:doc-004")) == 1
+    assert server.requests[-1].get("from") == "2026-01-01T12:00:25Z"  # until - overlap
+    partner.tick()
+    third = harvest()
+    assert third.status == "ok"
+    assert third.counts.changed == 0
+    assert third.counts.failed == 0
+
+
+def test_day_granularity_until_is_yesterday(tmp_path: Path) -> None:
+    partner = Partner(granularity="YYYY-MM-DD")
+    partner.put("a", "Old enough")
+    partner.tick(86400)
+    partner.put("b", "Made today")
+    with FaultServer(partner).start() as server, make_hub(server.url, tmp_path) as hub:
+        result = run_harvest(hub, "partner")
+        assert result.counts.added == 1  # today's record waits for tomorrow
+        run = RunLog(hub.engine).run(result.run_id)
+        assert run is not None
+        assert run.window_until == "2026-01-01"
+        partner.tick(86400)
+        second = run_harvest(hub, "partner")
+        assert second.counts.added == 1
+        assert server.requests[-1]["from"] == "2025-12-31"
+        assert server.requests[-1]["until"] == "2026-01-02"
+
+
+def test_sets_are_streams(tmp_path: Path) -> None:
+    partner = Partner(page_size=2)
+    for n in range(5):
+        partner.put(f"a{n}", f"A {n}", sets=["a"])
+        partner.put(f"b{n}", f"B {n}", sets=["b"])
+    partner.put("c0", "C 0", sets=["c"])
+    partner.tick()
+    with (
+        FaultServer(partner).start() as server,
+        make_hub(server.url, tmp_path, sets=("a", "b")) as hub,
+    ):
+        result = run_harvest(hub, "partner")
+        assert result.status == "ok"
+        assert result.counts.added == 10
+        assert {r.get("set") for r in server.requests if "metadataPrefix" in r} == {"a", "b"}
+
+
+def test_no_records_match_is_success(hub: Hub, harvest: Harvest, partner: Partner) -> None:
+    harvest()
+    partner.tick()
+    result = harvest()
+    assert result.status == "ok"
+    assert result.counts.total == 0
+
+
+def test_one_run_per_source(hub: Hub, harvest: Harvest) -> None:
+    log = RunLog(hub.engine)
+    harvest()
+    import os
+
+    log.start_run("partner", pid=os.getpid())
+    with pytest.raises(RunInProgress):
+        harvest()
+
+
+def test_full_harvest_sweeps_unseen_records(hub: Hub, partner: Partner, harvest: Harvest) -> None:
+    harvest()
+    # the partner loses a record without a deletion: only a full harvest notices
+    del partner.items["doc-007"]
+    partner.tick()
+    assert harvest().counts.deleted == 0
+    result = harvest(full=True)
+    assert result.status == "ok"
+    assert result.counts.deleted == 1
+    assert result.counts.unchanged == 24
+    assert hub_state(hub)["oai:partner.test:doc-007"] == ("Document 7", True)
+
+
+def test_full_harvest_refuses_to_wipe(hub: Hub, partner: Partner, harvest: Harvest) -> None:
+    harvest()
+    for n in range(10):  # 40%: a partner outage, not a clean-up
+        del partner.items[f"doc-{n:03d}"]
+    result = harvest(full=True)
+    assert result.status == "partial"
+    assert "sweep refused" in (result.message or "")
+    assert result.counts.deleted == 0
+    assert len([s for s in hub_state(hub).values() if not s[1]]) == 25
+    assert events(hub, result.run_id, "sweep")[0].level == "error"
