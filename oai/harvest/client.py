@@ -122,8 +122,8 @@ class Client:
             attempt += 1
             try:
                 response = self._fetch(url, params)
-            except ResponseTooLarge:
-                raise
+            except (ResponseTooLarge, UnsafeURL):
+                raise  # retrying cannot help
             except (TransportError, *_TRANSPORT) as exc:
                 self._retry_or_raise(url, attempt, f"{type(exc).__name__}: {exc}", None, exc)
                 continue

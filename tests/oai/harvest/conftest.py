@@ -16,6 +16,7 @@ from records import tables as t
 from records.runs import RunLog
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
+ROOT = Path(__file__).resolve().parents[3]
 # small timeouts and backoffs keep the fault tests fast
 FAST = {
     "harvest.connect_timeout": 2.0,

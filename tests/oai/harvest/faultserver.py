@@ -128,6 +128,7 @@ class FaultServer:
     def __init__(self, partner: Partner) -> None:
         self.partner = partner
         self.faults: dict[int, Fault] = {}
+        self.delay = 0.0  # seconds added to every response (a slow partner)
         self.requests: list[dict[str, str]] = []
         self.lock = threading.Lock()
         self.registry = default_registry()
@@ -279,6 +280,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body = self.owner.list_records(args, fault)
             else:
                 body = self.owner.error(args, "badVerb", "not served here")
+        if self.owner.delay:
+            time.sleep(self.owner.delay)
         self._send(body, fault)
 
     def _send(self, body: bytes, fault: Fault | None) -> None:
@@ -292,6 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
             when = datetime.now(UTC) + timedelta(seconds=float(options["seconds"]))
             self._plain(int(options.get("status", 503)),
                         {"Retry-After": format_datetime(when, usegmt=True)})  # fmt: skip
+        elif kind == "redirect":
+            self._plain(302, {"Location": str(options["location"])})
         elif kind == "reset":
             self._headers(200, len(body))
             self.wfile.write(body[: len(body) // 2])

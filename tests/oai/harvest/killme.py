@@ -1,0 +1,19 @@
+"""Run one harvest in a process of its own, for the SIGKILL test: `python -m ... URL DIR`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from oai.harvest import run_harvest
+from tests.oai.harvest.conftest import make_hub
+
+
+def main(url: str, data_dir: str) -> int:
+    with make_hub(url, Path(data_dir)) as hub:
+        result = run_harvest(hub, "partner")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,61 @@
+"""A harvest killed with SIGKILL at several instants is completed exactly by the next run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from oai.harvest import run_harvest
+from records import tables as t
+from records.runs import RunLog
+from tests.oai.harvest.conftest import ROOT, assert_mirrors, events, make_hub, make_partner
+from tests.oai.harvest.faultserver import FaultServer
+
+
+def _wait_for_pages(log: RunLog, pages: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        running = log.running_run("partner")
+        if running is not None and running.pages >= pages:
+            return
+        assert process.poll() is None, "the harvest ended before it could be killed"
+        time.sleep(0.01)
+    raise AssertionError(f"the harvest did not reach page {pages}")
+
+
+def test_sigkill_mid_run_then_next_run_completes_exactly(tmp_path: Path) -> None:
+    partner = make_partner(count=200, page_size=10)
+    with FaultServer(partner).start() as server, make_hub(server.url, tmp_path) as hub:
+        server.delay = 0.03
+        log = RunLog(hub.engine)
+        for pages, extra_wait in ((2, 0.0), (6, 0.017), (11, 0.041)):
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tests.oai.harvest.killme", server.url, str(tmp_path)],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
+            _wait_for_pages(log, pages, process)
+            time.sleep(extra_wait)  # land at another instant of the page's work
+            os.kill(process.pid, signal.SIGKILL)
+            assert process.wait() == -signal.SIGKILL
+        server.delay = 0.0
+        result = run_harvest(hub, "partner")
+        assert result.status == "ok"
+        assert events(hub, result.run_id, "resume")
+        assert_mirrors(hub, partner)
+        runs = log.runs(source_id="partner")
+        assert [r.status for r in runs] == ["ok", "failed", "failed", "failed"]
+        assert sum(r.counts.added for r in runs) == 200  # each record added exactly once
+        # each run went on from the last checkpoint: at most the killed page is fetched again
+        assert sum(r.counts.total for r in runs) <= 200 + 3 * 10
+        with hub.engine.connect() as conn:
+            versions = conn.execute(
+                select(func.count()).select_from(t.record_versions)
+            ).scalar_one()
+        assert versions == 200
