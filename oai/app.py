@@ -33,3 +33,7 @@ def _register_blueprints(app: Flask) -> None:
     from oai.web.oai_endpoint import create_oai_blueprint
 
     app.register_blueprint(create_oai_blueprint())
+    from oai.web.admin import admin_blueprint, api_blueprint
+
+    app.register_blueprint(admin_blueprint())
+    app.register_blueprint(api_blueprint())

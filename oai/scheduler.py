@@ -1,0 +1,363 @@
+"""The scheduler: harvests every source on its cron, and runs what admins queue.
+
+It runs as its own process (`oai scheduler`), never inside web workers, so a job fires
+once however many workers serve the web app. Only one scheduler may work on a database
+at a time (`oai.scheduler_lock`); a second one exits, or waits with `--standby`.
+
+- APScheduler 3 with a SQLAlchemy job store in the hub's own database: one cron job
+  per source (`harvest:<id>`), `max_instances=1`, `coalesce=True`, and the misfire grace
+  time of `scheduler.misfire_grace_seconds`. Because the next fire times live in the
+  database, fires missed while the scheduler was down run once (coalesced) at start.
+- Configuration changes are applied at start and on SIGHUP (`oai scheduler --reload`):
+  jobs of removed sources go, new ones come, changed schedules are rescheduled, and an
+  unchanged job keeps its stored next fire time.
+- Every `scheduler.poll_seconds` the queue of requested runs ("harvest now" on the
+  admin pages) is drained, and runs left `running` by a dead process (no heartbeat for
+  `scheduler.stale_after_seconds`) are marked failed; the next run resumes their
+  checkpoint.
+- After `scheduler.max_failures` failed runs in a row the source is failing, and its
+  next scheduled fires are skipped, twice as many after each further failure (at most
+  a day or 64 fires); an event of the failed run says why and until when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from oai.errors import ConfigError
+from oai.hub import Hub
+from oai.scheduler_lock import SchedulerLock
+from oai.settings import Settings, SourceSettings
+from records.errors import RunInProgress
+from records.runs import RunLog, SourceRow
+
+__all__ = [
+    "JOBSTORE_TABLE",
+    "RunOutcome",
+    "Runner",
+    "SchedulerService",
+    "harvest_job",
+    "job_id",
+    "source_rows",
+    "trigger_of",
+]
+
+log = logging.getLogger(__name__)
+
+JOBSTORE_TABLE = "apscheduler_jobs"
+JOB_PREFIX = "harvest:"
+MAX_BACKOFF_FIRES = 64
+MAX_BACKOFF = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What the scheduler needs to know of a finished harvest."""
+
+    run_id: int | None
+    status: str
+
+
+# (hub, source id, trigger, full) -> outcome; the real one is `harvest_runner`. Like
+# `run_harvest`, a runner keeps the source's failure count itself (RunLog.record_failure
+# and record_success); the scheduler reads it to decide on backing off.
+Runner = Callable[[Hub, str, str, bool], RunOutcome]
+
+# Stored jobs name their function by its import path and keep their arguments pickled
+# in the database, so they cannot hold the live service; they find it here, by a key
+# made from the database URL. One entry per running service in this process.
+_SERVICES: dict[str, SchedulerService] = {}
+_SERVICES_LOCK = threading.Lock()
+
+
+def job_id(source_id: str) -> str:
+    return f"{JOB_PREFIX}{source_id}"
+
+
+def service_key(database_url: str) -> str:
+    """A stable, password-free name of a database, stored in job arguments."""
+    return hashlib.sha256(database_url.encode()).hexdigest()[:16]
+
+
+def trigger_of(source: SourceSettings) -> CronTrigger:
+    """The cron trigger of a source's `schedule`: a five-field crontab in UTC, or six
+    fields with the seconds first (`*/10 * * * * *`: every ten seconds)."""
+    fields = source.schedule.split()
+    try:
+        if len(fields) == 6:
+            names = ("second", "minute", "hour", "day", "month", "day_of_week")
+            return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)
+        return CronTrigger.from_crontab(source.schedule, timezone=UTC)
+    except ValueError as exc:
+        raise ConfigError(f"source {source.id!r}: bad schedule {source.schedule!r}: {exc}") from exc
+
+
+def source_rows(settings: Settings) -> list[SourceRow]:
+    """The `[[sources]]` of the configuration as rows of the sources table."""
+    import json
+
+    rows: list[SourceRow] = []
+    for s in settings.sources:
+        if not s.enabled:
+            continue
+        table = {
+            "schedule": s.schedule, "sets": list(s.sets), "match": list(s.match),
+            "name": s.name,
+        }  # fmt: skip
+        rows.append((s.id, s.name or s.id, s.base_url, s.metadata_prefix,
+                     json.dumps(table, sort_keys=True)))  # fmt: skip
+    return rows
+
+
+def harvest_runner(hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:
+    """Run one harvest with the harvester (imported here: only runs need it)."""
+    from oai.harvest.harvester import run_harvest
+
+    result = run_harvest(hub, source_id, trigger=trigger, full=full)
+    return RunOutcome(result.run_id, result.status)
+
+
+def harvest_job(key: str, source_id: str) -> None:
+    """The function every stored cron job calls."""
+    with _SERVICES_LOCK:
+        service = _SERVICES.get(key)
+    if service is None:
+        log.warning("job for %s fired without a scheduler service", source_id)
+        return
+    service.run_source(source_id, trigger="schedule", wait=False)
+
+
+class SchedulerService:
+    """The cron jobs, the request queue and the stale-run watch of one database."""
+
+    def __init__(self, hub: Hub, *, runner: Runner = harvest_runner, workers: int = 4) -> None:
+        self.hub = hub
+        self.runner = runner
+        self.runlog = RunLog(hub.engine)
+        self.lock = SchedulerLock(hub.engine)
+        self.key = service_key(hub.settings.database_url)
+        self.scheduler: BackgroundScheduler | None = None
+        self._busy: dict[str, threading.Lock] = {}
+        self._busy_guard = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
+        self._futures: list[Future[str | None]] = []
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Take the database's scheduler lock and start; False when another one holds it."""
+        if not self.lock.acquire():
+            return False
+        with _SERVICES_LOCK:
+            _SERVICES[self.key] = self
+        self.runlog.sync_sources(source_rows(self.hub.settings))
+        self.scheduler = self._build_scheduler()
+        # start paused: jobs are brought in line with the config before any may fire
+        self.scheduler.start(paused=True)
+        self.sync_jobs()
+        self.scheduler.resume()
+        self.tick()
+        return True
+
+    def _build_scheduler(self) -> BackgroundScheduler:
+        store = SQLAlchemyJobStore(engine=self.hub.engine, tablename=JOBSTORE_TABLE)
+        defaults = {
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": int(self.hub.settings["scheduler.misfire_grace_seconds"]),
+        }
+        return BackgroundScheduler(jobstores={"default": store}, job_defaults=defaults,
+                                   timezone=UTC)  # fmt: skip
+
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop firing jobs, let running harvests end (when `wait`), release the lock."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+        with _SERVICES_LOCK:
+            if _SERVICES.get(self.key) is self:
+                del _SERVICES[self.key]
+        self.lock.release()
+
+    def reload(self, settings: Settings) -> None:
+        """Apply a new configuration: sources table and jobs."""
+        self.hub = replace(self.hub, settings=settings)
+        self.runlog.sync_sources(source_rows(settings))
+        self.sync_jobs()
+        log.info("configuration reloaded: %d sources", len(settings.sources))
+
+    def sync_jobs(self) -> None:
+        """One job per enabled, scheduled source; unchanged jobs keep their next fire."""
+        assert self.scheduler is not None
+        wanted = {
+            job_id(s.id): (s, trigger_of(s))
+            for s in self.hub.settings.sources
+            if s.enabled and s.schedule
+        }
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        existing = {job.id: job for job in self.scheduler.get_jobs()}
+        for jid, (source, trigger) in wanted.items():
+            job = existing.get(jid)
+            args = [self.key, source.id]
+            if job is None or list(job.args) != args:
+                self.scheduler.add_job(
+                    harvest_job, trigger, args=args, id=jid, name=f"harvest {source.id}",
+                    replace_existing=True,
+                )  # fmt: skip
+            elif str(job.trigger) != str(trigger):
+                self.scheduler.reschedule_job(jid, trigger=trigger)
+
+    def next_run_times(self) -> dict[str, datetime | None]:
+        """Source id -> next fire time, as the live scheduler sees it."""
+        if self.scheduler is None:
+            return {}
+        return {
+            job.id[len(JOB_PREFIX) :]: job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(JOB_PREFIX)
+        }
+
+    # -- the periodic tick: stale runs and the queue -------------------------------------
+
+    def tick(self) -> None:
+        """Fail stale runs, then start every queued request."""
+        stale_after = timedelta(seconds=int(self.hub.settings["scheduler.stale_after_seconds"]))
+        for run_id in self.runlog.mark_stale_runs(stale_after):
+            self._stale(run_id, stale_after)
+        while (request := self.runlog.take_request()) is not None:
+            future = self._pool.submit(
+                self.run_source, request.source_id, trigger="manual", full=request.full,
+                wait=True, request_id=request.id,
+            )  # fmt: skip
+            self._futures.append(future)
+        self._futures = [f for f in self._futures if not f.done()]
+
+    def _stale(self, run_id: int, stale_after: timedelta) -> None:
+        run = self.runlog.run(run_id)
+        seconds = int(stale_after.total_seconds())
+        self.runlog.add_event(
+            run_id, "error", "stale",
+            f"no heartbeat for over {seconds}s: its process is gone; marked failed by the "
+            "scheduler, the next run resumes from its checkpoint",
+        )  # fmt: skip
+        if run is not None:
+            self._after_failure(run.source_id, run_id, counted=False)
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Wait for the queued runs started so far (tests and shutdown)."""
+        for future in list(self._futures):
+            future.result(timeout=timeout)
+
+    # -- running one harvest -------------------------------------------------------------
+
+    def _source_lock(self, source_id: str) -> threading.Lock:
+        with self._busy_guard:
+            return self._busy.setdefault(source_id, threading.Lock())
+
+    def run_source(
+        self,
+        source_id: str,
+        *,
+        trigger: str,
+        full: bool = False,
+        wait: bool = True,
+        request_id: int | None = None,
+    ) -> str | None:
+        """Harvest one source now; a cron fire is skipped while the source is busy,
+        a queued request waits its turn. Returns the run's status (None: not run)."""
+        lock = self._source_lock(source_id)
+        if not lock.acquire(blocking=wait):
+            log.info("%s: a run is in progress; the %s fire is skipped", source_id, trigger)
+            return None
+        try:
+            return self._run_locked(source_id, trigger, full, request_id)
+        finally:
+            lock.release()
+
+    def _run_locked(
+        self, source_id: str, trigger: str, full: bool, request_id: int | None
+    ) -> str | None:
+        try:
+            outcome = self.runner(self.hub, source_id, trigger, full)
+        except RunInProgress:
+            log.warning("%s: another process is harvesting it; %s run skipped", source_id, trigger)
+            return None
+        except Exception:
+            # a harvest must never take the scheduler down; the harvester logs its own
+            # failures in the run, this is for failures before a run was opened
+            log.exception("%s: harvest raised", source_id)
+            latest = self.runlog.runs(source_id=source_id, limit=1)
+            failed = latest[0].id if latest and latest[0].status == "failed" else None
+            self._after_failure(source_id, failed, counted=True)
+            return "failed"
+        if request_id is not None and outcome.run_id is not None:
+            self.runlog.attach_request(request_id, outcome.run_id)
+        if outcome.status == "failed":
+            self._after_failure(source_id, outcome.run_id, counted=True)
+        return outcome.status
+
+    # -- failures and backoff ------------------------------------------------------------
+
+    def _after_failure(self, source_id: str, run_id: int | None, *, counted: bool) -> None:
+        """Count the failure unless the runner did; when the source is failing, back off."""
+        max_failures = int(self.hub.settings["scheduler.max_failures"])
+        if counted:
+            found = self.runlog.source(source_id)
+            if found is None:
+                return
+            info = found
+        else:
+            info = self.runlog.record_failure(source_id, max_failures)
+        if not info.failing:
+            return
+        until = self._back_off(source_id, info.consecutive_failures - max_failures)
+        if run_id is None:
+            return
+        when = until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else "its next scheduled time"
+        self.runlog.add_event(
+            run_id, "error", "backoff",
+            f"{info.consecutive_failures} failed runs in a row (limit "
+            f"scheduler.max_failures = {max_failures}): the source is failing; scheduled "
+            f"runs back off until {when}. A successful run or 'resume' clears this.",
+            detail={"consecutive_failures": info.consecutive_failures,
+                    "next_run": when},
+        )  # fmt: skip
+
+    def _back_off(self, source_id: str, extra_failures: int) -> datetime | None:
+        """Skip 2**extra_failures cron fires (capped); the new next fire time."""
+        if self.scheduler is None:
+            return None
+        job = self.scheduler.get_job(job_id(source_id))
+        if job is None or job.next_run_time is None:
+            return None
+        fires = min(2 ** max(extra_failures, 0), MAX_BACKOFF_FIRES)
+        limit = datetime.now(UTC) + MAX_BACKOFF
+        when: datetime = job.next_run_time
+        for _ in range(fires):
+            following = job.trigger.get_next_fire_time(when, when + timedelta(seconds=1))
+            if following is None or following > limit:
+                break
+            when = following
+        job.modify(next_run_time=when)
+        return when.astimezone(UTC)
+
+
+def describe_jobs(service: SchedulerService) -> list[dict[str, Any]]:
+    """The jobs as plain data (for `oai scheduler --list` and logs)."""
+    return [
+        {"source": source, "next_run": when.astimezone(UTC).isoformat() if when else None}
+        for source, when in sorted(service.next_run_times().items())
+    ]

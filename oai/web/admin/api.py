@@ -1,0 +1,91 @@
+"""The JSON API: the admin pages' data for scripts (`/api/...`, documented in openapi.json).
+
+Same login as the pages (the session cookie), or an `X-API-Token` header; see `auth`.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
+from oai.web.admin.records import record_view
+from oai.web.admin.views import PAGE, hub, oai_base, run_filters, runlog
+
+__all__ = ["openapi_document", "register_api"]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 description shipped with the package."""
+    text = resources.files("oai.web.admin").joinpath("openapi.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+def sources() -> Response:
+    engine = hub().engine
+    return jsonify(
+        sources=[o.to_dict() for o in source_overviews(engine)],
+        totals=hub_totals(engine, hub().store.stats()),
+    )
+
+
+def runs() -> Response:
+    filters = run_filters()
+    limit = min(max(request.args.get("limit", PAGE, type=int), 1), 500)
+    found = runlog().runs(limit=limit, **filters)
+    following = None
+    if len(found) == limit:
+        args = {k: v for k, v in request.args.items() if k != "before" and v}
+        following = url_for("api.runs") + "?" + urlencode({**args, "before": found[-1].id})
+    return jsonify(runs=[r.to_dict() for r in found], next=following)
+
+
+def run(run_id: int) -> Response:
+    log = runlog()
+    found = log.run(run_id)
+    if found is None:
+        abort(404, description=f"no run {run_id}")
+    events = [
+        {
+            "id": e.id, "at": e.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "level": e.level,
+            "kind": e.kind, "message": e.message, "page": e.page, "identifier": e.identifier,
+            "detail": e.detail,
+            "raw_url": url_for("admin.event_raw", run_id=run_id, event_id=e.id)
+            if e.has_raw else None,
+        }
+        for e in log.events(run_id, limit=1000)
+    ]  # fmt: skip
+    changed = [{"id": i, "reason": r} for i, r in records_of_run(hub().engine, run_id)]
+    return jsonify(run=found.to_dict(), events=events, records=changed)
+
+
+def record(record_id: str) -> Response:
+    view = record_view(hub(), record_id, oai_base())
+    if view is None:
+        abort(404, description=f"no record {record_id}")
+    return jsonify(view.to_dict())
+
+
+def _json_error(error: HTTPException) -> Response:
+    response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description)
+    response.status_code = error.code or 500
+    return response
+
+
+def register_api(bp: Blueprint) -> None:
+    bp.add_url_rule("/openapi.json", "openapi", openapi)
+    bp.add_url_rule("/sources", "sources", sources)
+    bp.add_url_rule("/runs", "runs", runs)
+    bp.add_url_rule("/runs/<int:run_id>", "run", run)
+    bp.add_url_rule("/records/<path:record_id>", "record", record)
+    bp.register_error_handler(HTTPException, _json_error)

@@ -1,0 +1,244 @@
+"""The admin pages: login, dashboard, runs, a run, a record, and the harvest actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from oai.hub import Hub
+from oai.web.admin import auth
+from oai.web.admin.chart import changes_chart
+from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
+from oai.web.admin.records import record_view
+from records.runs import STATUSES, RunLog
+
+__all__ = ["ACTIONS", "register_views"]
+
+# action -> (label, needs confirmation, full harvest)
+ACTIONS: dict[str, tuple[str, bool, bool]] = {
+    "now": ("Harvest now", False, False),
+    "full": ("Full harvest", True, True),
+    "resume": ("Resume", False, False),
+}
+PAGE = 50
+
+
+def hub() -> Hub:
+    found = current_app.extensions["oaihub"]
+    assert isinstance(found, Hub)
+    return found
+
+
+def runlog() -> RunLog:
+    return RunLog(hub().engine)
+
+
+def oai_base() -> str:
+    """The OAI-PMH endpoint's path, where the provider's blueprint put it."""
+    try:
+        return url_for("oai.endpoint")
+    except BuildError:
+        return "/oai"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no //) may be a post-login target."""
+    if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return url_for("admin.dashboard")
+
+
+def login() -> Any:
+    state = auth.admin_state()
+    client = request.remote_addr or "unknown"
+    if request.method == "GET":
+        return render_template("admin/login.html", configured=bool(auth.password_hash()))
+    wait = state.throttle.blocked_for(client)
+    if wait:
+        body = render_template("admin/login.html", configured=True, blocked=wait)
+        return Response(body, status=429, headers={"Retry-After": str(wait)})
+    if not auth.check_password(request.form.get("password", "")):
+        state.throttle.failed(client)
+        body = render_template("admin/login.html", configured=bool(auth.password_hash()),
+                               error="Wrong password.")  # fmt: skip
+        return Response(body, status=401)
+    state.throttle.succeeded(client)
+    auth.log_in()
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def logout() -> Any:
+    session.clear()
+    flash("Logged out.")
+    return redirect(url_for("admin.login"))
+
+
+def dashboard() -> str:
+    engine = hub().engine
+    overviews = source_overviews(engine)
+    busy = any(o.running or o.queued for o in overviews)
+    return render_template(
+        "admin/dashboard.html",
+        overviews=overviews,
+        totals=hub_totals(engine, hub().store.stats()),
+        chart=_chart_markup(None),
+        refresh=busy,
+    )
+
+
+def _chart_markup(source_id: str | None) -> Markup:
+    svg = changes_chart(
+        chart_points(hub().engine, source_id=source_id),
+        lambda run_id: url_for("admin.run_page", run_id=run_id),
+    )
+    # lxml serialised it, escaping every text and attribute: safe to embed as is
+    return Markup(svg.decode("utf-8"))  # noqa: S704
+
+
+def chart_svg() -> Response:
+    svg = changes_chart(
+        chart_points(hub().engine, source_id=request.args.get("source") or None),
+        lambda run_id: url_for("admin.run_page", run_id=run_id),
+    )
+    return Response(svg, mimetype="image/svg+xml")
+
+
+def run_filters() -> dict[str, Any]:
+    """The runs-list filters from the query string; a bad value is a 400."""
+    source = request.args.get("source") or None
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        abort(400, description=f"status must be one of {', '.join(STATUSES)}")
+    since = _date_arg("since")
+    before = request.args.get("before", type=int)
+    return {"source_id": source, "status": status, "since": since, "before_id": before}
+
+
+def _date_arg(name: str) -> datetime | None:
+    raw = request.args.get(name) or None
+    if raw is None:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        abort(400, description=f"{name} must be a date YYYY-MM-DD")
+
+
+def runs_page() -> str:
+    filters = run_filters()
+    runs = runlog().runs(limit=PAGE, **filters)
+    more = None
+    if len(runs) == PAGE:
+        args = {k: v for k, v in request.args.items() if k != "before" and v}
+        more = url_for("admin.runs_page") + "?" + urlencode({**args, "before": runs[-1].id})
+    return render_template(
+        "admin/runs.html",
+        runs=runs,
+        more=more,
+        sources=[s.id for s in runlog().sources()],
+        statuses=STATUSES,
+        args=request.args,
+        chart=_chart_markup(filters["source_id"]),
+    )
+
+
+def run_page(run_id: int) -> str:
+    log = runlog()
+    run = log.run(run_id)
+    if run is None:
+        abort(404)
+    after = request.args.get("after", type=int)
+    events = log.events(run_id, after_id=after, limit=PAGE * 4)
+    return render_template(
+        "admin/run.html",
+        run=run,
+        events=events,
+        more_events=events[-1].id if len(events) == PAGE * 4 else None,
+        records=records_of_run(hub().engine, run_id),
+    )
+
+
+def event_raw(run_id: int, event_id: int) -> Response:
+    log = runlog()
+    if not any(e.id == event_id for e in log.events(run_id, after_id=event_id - 1, limit=1)):
+        abort(404)
+    raw = log.event_raw(event_id)
+    if raw is None:
+        abort(404)
+    # a download, never rendered by the browser: hostile XML stays inert
+    return Response(
+        raw,
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename=run{run_id}-event{event_id}.xml",
+                 "X-Content-Type-Options": "nosniff"},
+    )  # fmt: skip
+
+
+def record_page(record_id: str) -> str:
+    view = record_view(hub(), record_id, oai_base())
+    if view is None:
+        abort(404)
+    return render_template("admin/record.html", view=view)
+
+
+def find_record() -> Any:
+    record_id = (request.args.get("id") or "").strip()
+    prefix = hub().store.identifier_prefix
+    if record_id.startswith(prefix):
+        record_id = record_id[len(prefix) :]
+    if not record_id:
+        return redirect(url_for("admin.dashboard"))
+    return redirect(url_for("admin.record_page", record_id=record_id))
+
+
+def harvest_action(source_id: str) -> Any:
+    """GET: the confirmation page; POST: queue the run for the scheduler."""
+    action = request.values.get("action", "now")
+    if action not in ACTIONS:
+        abort(400, description=f"unknown action {action!r}")
+    log = runlog()
+    source = log.source(source_id)
+    if source is None:
+        abort(404)
+    label, confirm, full = ACTIONS[action]
+    if request.method == "GET" or (confirm and request.form.get("confirmed") != "yes"):
+        return render_template("admin/confirm.html", source=source, action=action, label=label,
+                               full=full)  # fmt: skip
+    if action == "resume":
+        # clear the failing mark and its backoff: the admin vouches for the partner
+        log.record_success(source_id)
+    request_id = log.request_run(source_id, full=full, by="admin")
+    flash(f"{label}: run of {source_id} queued (request {request_id}); "
+          "the scheduler starts it within a few seconds.")  # fmt: skip
+    return redirect(url_for("admin.dashboard"))
+
+
+def register_views(bp: Blueprint) -> None:
+    bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    bp.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    bp.add_url_rule("/", "dashboard", dashboard)
+    bp.add_url_rule("/chart.svg", "chart_svg", chart_svg)
+    bp.add_url_rule("/runs", "runs_page", runs_page)
+    bp.add_url_rule("/runs/<int:run_id>", "run_page", run_page)
+    bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
+    bp.add_url_rule("/records", "find_record", find_record)
+    bp.add_url_rule("/records/<path:record_id>", "record_page", record_page)
+    bp.add_url_rule(
+        "/sources/<source_id>/harvest", "harvest_action", harvest_action, methods=["GET", "POST"]
+    )

@@ -1,0 +1,335 @@
+"""The scheduler: one per database, cron jobs, coalescing, stale runs, backoff, the queue.
+
+Runs go through a recording runner that opens and closes real runs in the run log the
+way `run_harvest` does; the harvest itself is tested with the harvester (and end to
+end against the demo partner in tests/oai/demo).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
+
+from oai.hub import Hub
+from oai.scheduler import (
+    JOBSTORE_TABLE,
+    RunOutcome,
+    SchedulerService,
+    job_id,
+)
+from oai.settings import Settings, SourceSettings, load_settings
+from oai.web.admin.queries import next_runs
+from records import tables as t
+from records.runs import RunLog
+
+ROOT = Path(__file__).resolve().parents[2]
+HOURLY_LATER = f"{(datetime.now(UTC).minute + 30) % 60} * * * *"  # next fire >= 29 min away
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+    """Poll until `condition()` holds (not a speed assertion: the limit is generous)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"gave up waiting for {what or condition}")
+
+
+def make_settings(url: str, tmp_path: Path, *sources: SourceSettings, **values: object) -> Settings:
+    overrides = {
+        "database_url": url,
+        "data_dir": str(tmp_path / "data"),
+        "secret_key": "test-secret",
+        "scheduler.poll_seconds": 1,
+        **{k.replace("__", "."): v for k, v in values.items()},
+    }
+    return load_settings(env={}, overrides=overrides).with_sources(tuple(sources))
+
+
+def source(source_id: str = "p1", schedule: str = HOURLY_LATER) -> SourceSettings:
+    return SourceSettings(id=source_id, base_url="http://127.0.0.1:9/oai", schedule=schedule)
+
+
+class RecordingRunner:
+    """Opens a run, optionally waits for a go, closes it with `status`; keeps failures
+    counted as `run_harvest` does."""
+
+    def __init__(self, status: str = "ok") -> None:
+        self.status = status
+        self.calls: list[tuple[str, str, bool]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:
+        log = RunLog(hub.engine)
+        run_id = log.start_run(source_id, trigger=trigger, full=full, pid=os.getpid())
+        with self.lock:
+            self.calls.append((source_id, trigger, full))
+        info = log.finish(run_id, self.status)
+        if info.status == "failed":
+            log.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+        else:
+            log.record_success(source_id)
+        return RunOutcome(run_id, info.status)
+
+    def count(self, trigger: str | None = None) -> int:
+        with self.lock:
+            return len([c for c in self.calls if trigger is None or c[1] == trigger])
+
+
+@pytest.fixture
+def services() -> Iterator[list[SchedulerService]]:
+    """Services made by a test, stopped (and their hubs closed) after it."""
+    made: list[SchedulerService] = []
+    yield made
+    for service in made:
+        service.stop(wait=True)
+        service.hub.close()
+
+
+def new_service(
+    made: list[SchedulerService], settings: Settings, runner: RecordingRunner
+) -> SchedulerService:
+    service = SchedulerService(Hub.from_settings(settings, migrate=True), runner=runner)
+    made.append(service)
+    return service
+
+
+def test_one_scheduler_per_database(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    settings = make_settings(database_url, tmp_path, source())
+    first = new_service(services, settings, RecordingRunner())
+    second = new_service(services, settings, RecordingRunner())
+    assert first.start()
+    assert not second.start(), "a second scheduler on the same database must not start"
+    first.stop()
+    assert second.start(), "the lock is free again once the first scheduler stopped"
+
+
+def test_a_job_fires_on_its_cron(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    runner = RecordingRunner()
+    settings = make_settings(database_url, tmp_path, source(schedule="* * * * * *"))
+    service = new_service(services, settings, runner)
+    assert service.start()
+    wait_for(lambda: runner.count("schedule") >= 2, what="two scheduled runs")
+    runs = RunLog(service.hub.engine).runs(source_id="p1")
+    assert {r.trigger for r in runs} == {"schedule"}
+    assert all(r.status in ("ok", "running") for r in runs)
+
+
+def test_missed_fires_are_coalesced_into_one_run(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    # hourly job; the scheduler was "down" for five hours: five fires were missed
+    settings = make_settings(database_url, tmp_path, source(schedule=HOURLY_LATER))
+    first = new_service(services, settings, RecordingRunner())
+    assert first.start()
+    first.stop()
+    _move_next_fire(first.hub, job_id("p1"), datetime.now(UTC) - timedelta(hours=5))
+    runner = RecordingRunner()
+    settings = settings.replace(scheduler__misfire_grace_seconds=6 * 3600)
+    service = new_service(services, settings, runner)
+    assert service.start()
+    wait_for(lambda: runner.count("schedule") >= 1, what="the catch-up run")
+    wait_for(lambda: (next_runs(service.hub.engine)["p1"] or datetime.min.replace(tzinfo=UTC))
+             > datetime.now(UTC), what="the next fire in the future")  # fmt: skip
+    time.sleep(1.0)  # room for (wrong) further catch-up runs to show up
+    assert runner.count("schedule") == 1
+
+
+def _move_next_fire(hub: Hub, jid: str, when: datetime) -> None:
+    """As if the scheduler had been down since `when`: set the stored next fire time."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    # through the job store alone: a (paused) scheduler would process due jobs on shutdown
+    store = SQLAlchemyJobStore(engine=hub.engine, tablename=JOBSTORE_TABLE)
+    store.start(BackgroundScheduler(timezone=UTC), "default")
+    job = store.lookup_job(jid)
+    assert job is not None
+    job._modify(next_run_time=when)
+    store.update_job(job)
+
+
+def test_unchanged_jobs_keep_their_next_fire_and_reload_applies_changes(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    settings = make_settings(database_url, tmp_path, source("a"), source("b"))
+    service = new_service(services, settings, RecordingRunner())
+    assert service.start()
+    before = service.next_run_times()
+    assert set(before) == {"a", "b"}
+    service.reload(settings.with_sources((source("a"), source("c", "0 4 * * *"))))
+    after = service.next_run_times()
+    assert set(after) == {"a", "c"}
+    assert after["a"] == before["a"]
+    assert after["c"] is not None
+    assert after["c"].hour == 4
+    sources = {s.id: s for s in service.runlog.sources()}
+    assert not sources["b"].enabled
+    assert sources["c"].enabled
+
+
+def test_queued_requests_run_and_are_linked_to_their_run(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    runner = RecordingRunner()
+    service = new_service(services, make_settings(database_url, tmp_path, source()), runner)
+    assert service.start()
+    request_id = service.runlog.request_run("p1", full=True, by="admin")
+    service.tick()
+    service.wait_idle(timeout=30)
+    assert runner.calls == [("p1", "manual", True)]
+    with service.hub.engine.connect() as conn:
+        row = conn.execute(
+            select(t.harvest_requests).where(t.harvest_requests.c.id == request_id)
+        ).one()
+    assert row.taken_at is not None
+    run = service.runlog.run(row.run_id)
+    assert run is not None
+    assert (run.trigger, run.full, run.status) == ("manual", True, "ok")
+
+
+def test_failing_source_backs_off_and_says_why(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    settings = make_settings(
+        database_url, tmp_path, source(schedule="0 * * * *"), scheduler__max_failures=2
+    )
+    service = new_service(services, settings, RecordingRunner(status="failed"))
+    assert service.start()
+    natural = service.next_run_times()["p1"]
+    assert natural is not None
+    assert service.run_source("p1", trigger="schedule") == "failed"
+    assert service.next_run_times()["p1"] == natural, "one failure does not back off yet"
+    assert service.run_source("p1", trigger="schedule") == "failed"
+    info = service.runlog.source("p1")
+    assert info is not None
+    assert info.failing
+    assert info.consecutive_failures == 2
+    backed_off = service.next_run_times()["p1"]
+    assert backed_off is not None
+    assert backed_off >= natural + timedelta(hours=1)
+    last = service.runlog.runs(source_id="p1", limit=1)[0]
+    events = service.runlog.events(last.id, kind="backoff")
+    assert len(events) == 1
+    assert "failing" in events[0].message
+    assert "scheduler.max_failures = 2" in events[0].message
+    # a third failure backs off further
+    assert service.run_source("p1", trigger="schedule") == "failed"
+    further = service.next_run_times()["p1"]
+    assert further is not None
+    assert further > backed_off
+
+
+_KILLED_RUN = textwrap.dedent(
+    """
+    import os, sys, time
+    from records.db import create_store_engine
+    from records.runs import RunLog
+    log = RunLog(create_store_engine(sys.argv[1]))
+    run_id = log.start_run("p1", trigger="schedule", pid=os.getpid())
+    log.checkpoint(run_id, {"": {"token": "page-3-token", "cursor": 300}})
+    print(run_id, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_a_killed_run_is_marked_failed_and_its_checkpoint_resumed(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    settings = make_settings(database_url, tmp_path, source(), scheduler__stale_after_seconds=1)
+    runner = RecordingRunner()
+    service = new_service(services, settings, runner)
+    service.runlog.sync_sources([("p1", "p1", "http://127.0.0.1:9/oai", "oai_dc", "{}")])
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_RUN, database_url], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    run_id = int(child.stdout.readline())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    assert service.runlog.run(run_id).status == "running"  # type: ignore[union-attr]
+    time.sleep(2.1)  # let the heartbeat grow older than stale_after_seconds
+    assert service.start()  # start() ticks once: stale runs are failed first
+    run = service.runlog.run(run_id)
+    assert run is not None
+    assert run.status == "failed"
+    stale = service.runlog.events(run_id, kind="stale")
+    assert len(stale) == 1
+    assert "resumes from its checkpoint" in stale[0].message
+    checkpoint = service.runlog.last_checkpoint("p1")
+    assert checkpoint is not None
+    assert checkpoint.run_id == run_id
+    assert checkpoint.state == {"": {"token": "page-3-token", "cursor": 300}}
+    # the source is free again: the next run starts
+    assert service.run_source("p1", trigger="manual") == "ok"
+
+
+def _scheduler_process(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "oai", "scheduler", *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+    )  # fmt: skip
+
+
+def test_scheduler_processes_lock_and_reload(database_url: str, tmp_path: Path) -> None:
+    """Real processes: a second `oai scheduler` exits; `--reload` applies a new config."""
+    config = tmp_path / "oaihub.toml"
+    config.write_text(_config_text([("a", HOURLY_LATER)]))
+    env = {**os.environ, "OAI_CONFIG": str(config), "OAI_DATABASE_URL": database_url,
+           "OAI_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+    first = _scheduler_process(env)
+    try:
+        assert first.stdout is not None
+        for line in first.stdout:
+            if "scheduler running" in line:
+                break
+        else:
+            pytest.fail(f"the scheduler did not start: exit {first.wait()}")
+        second = subprocess.run(
+            [sys.executable, "-m", "oai", "scheduler"], env=env, cwd=ROOT,
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert second.returncode == 3, second.stdout + second.stderr
+        assert "another scheduler already runs" in second.stdout
+        config.write_text(_config_text([("a", HOURLY_LATER), ("b", "0 5 * * *")]))
+        reload = subprocess.run(
+            [sys.executable, "-m", "oai", "scheduler", "--reload"], env=env, cwd=ROOT,
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert reload.returncode == 0, reload.stdout + reload.stderr
+        with Hub.from_settings(load_settings(config, env=env)) as hub:
+            wait_for(lambda: set(next_runs(hub.engine)) == {"a", "b"}, what="job b after reload")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        status = first.wait(timeout=60)
+        if first.stdout is not None:
+            first.stdout.close()
+    assert status == 0
+
+
+def _config_text(sources: list[tuple[str, str]]) -> str:
+    parts = ["[scheduler]\npoll_seconds = 1\n"]
+    for source_id, schedule in sources:
+        parts.append(
+            f'[[sources]]\nid = "{source_id}"\nbase_url = "http://127.0.0.1:9/oai"\n'
+            f'schedule = "{schedule}"\n'
+        )
+    return "\n".join(parts)
