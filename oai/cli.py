@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from oai.errors import ConfigError
+from oai.harvest.commands import harvest_command, history_command, runs_command
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
 from oai.scheduler_commands import scheduler_command
@@ -305,3 +306,6 @@ def crosswalk(file: str, prefix: str) -> None:
 
 
 main.add_command(scheduler_command)
+main.add_command(harvest_command)
+main.add_command(runs_command)
+records.add_command(history_command)

@@ -1,0 +1,185 @@
+"""The harvester's commands: `oai harvest`, `oai runs`, `oai runs show`, `oai records history`.
+
+Thin wrappers: each finds the hub on the click context object of `oai.cli` (anything with
+a `hub()` method) and calls library functions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Protocol
+
+import click
+
+from oai.errors import ConfigError
+from oai.harvest.harvester import Progress, run_harvest, sync_sources
+from oai.hub import Hub
+from records.diff import field_diff
+from records.errors import RecordNotFound, RunInProgress
+from records.runs import RunInfo, RunLog
+
+__all__ = ["harvest_command", "history_command", "runs_command"]
+
+
+class _HasHub(Protocol):
+    def hub(self, *, migrate: bool = True) -> Hub: ...
+
+
+def _hub() -> Hub:
+    obj: _HasHub = click.get_current_context().obj
+    return obj.hub()
+
+
+class _Display:
+    """One status line on a terminal (pages, records, records/s); sparse lines otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = 0
+
+    def __call__(self, progress: Progress) -> None:
+        line = (f"pages {progress.pages}  records {progress.records}  "
+                f"{progress.rate:,.0f} records/s  {progress.stream}")  # fmt: skip
+        if self.tty:
+            click.echo(f"\r{line}\033[K", nl=False, err=True)
+        elif progress.pages - self.last >= 50 or progress.pages == 1:
+            self.last = progress.pages
+            click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.tty:
+            click.echo("", err=True)
+
+
+@click.command("harvest")
+@click.argument("source_id")
+@click.option("--full", is_flag=True, help="Harvest everything and sweep what is gone.")
+@click.option("--from", "from_", metavar="DATE", help="Harvest from DATE (partner's granularity).")
+def harvest_command(source_id: str, full: bool, from_: str | None) -> None:
+    """Harvest one configured source now; exit 0 when ok or partial."""
+    hub = _hub()
+    display = _Display()
+    try:
+        result = run_harvest(hub, source_id, trigger="cli", full=full, from_=from_,
+                             progress=display)  # fmt: skip
+    except (ConfigError, RunInProgress) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        display.close()
+    run = RunLog(hub.engine).run(result.run_id)
+    assert run is not None
+    click.echo(_summary(run))
+    for event in RunLog(hub.engine).events(result.run_id, level="error", limit=10):
+        click.echo(f"  error: {event.message}", err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _summary(run: RunInfo) -> str:
+    counts = ", ".join(f"{v} {k}" for k, v in run.counts.to_dict().items())
+    took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+    return (
+        f"run {run.id} of {run.source_id}: {run.status} in {took:.0f}s ({counts}); "
+        f"{run.pages} pages, {run.requests} requests, {run.bytes:,} bytes, "
+        f"{run.retries} retries; window {run.window_from or 'start'} .. {run.window_until}"
+    )
+
+
+def _row(run: RunInfo) -> str:
+    finished = run.finished_at.strftime("%Y-%m-%d %H:%M:%S") if run.finished_at else "-"
+    c = run.counts
+    return (
+        f"{run.id:>6}  {run.source_id:<16} {run.status:<8} {run.trigger:<8} "
+        f"{run.started_at:%Y-%m-%d %H:%M:%S}  {finished:<19}  "
+        f"+{c.added} ~{c.updated} ={c.unchanged} -{c.deleted} !{c.failed}"
+    )
+
+
+@click.group("runs", invoke_without_command=True)
+@click.option("--source", "source_id", help="Only runs of this source.")
+@click.option("--status", type=click.Choice(["running", "ok", "partial", "failed"]))
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="A JSON array.")
+@click.pass_context
+def runs_command(
+    ctx: click.Context, source_id: str | None, status: str | None, limit: int, as_json: bool
+) -> None:
+    """List harvest runs, newest first (`oai runs show ID` for one run)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    hub = _hub()
+    sync_sources(hub)
+    runs = RunLog(hub.engine).runs(source_id=source_id, status=status, limit=limit)
+    if as_json:
+        click.echo(json.dumps([_json_run(r) for r in runs], indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'id':>6}  {'source':<16} {'status':<8} {'trigger':<8} {'started':<19}  "
+               f"{'finished':<19}  +added ~updated =unchanged -deleted !failed")  # fmt: skip
+    for run in runs:
+        click.echo(_row(run))
+
+
+def _json_run(run: RunInfo) -> dict[str, Any]:
+    data = run.to_dict()
+    data["source"] = data.pop("source_id")
+    data["started"], data["finished"] = data.pop("started_at"), data.pop("finished_at")
+    return data
+
+
+@runs_command.command("show")
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def runs_show(run_id: int, as_json: bool) -> None:
+    """One run: its counts, window, and every event and error."""
+    log = RunLog(_hub().engine)
+    run = log.run(run_id)
+    if run is None:
+        raise click.ClickException(f"no harvest run {run_id}")
+    events = log.events(run_id, limit=100_000)
+    if as_json:
+        data = _json_run(run)
+        data["events"] = [
+            {"id": e.id, "at": f"{e.at:%Y-%m-%dT%H:%M:%SZ}", "level": e.level, "kind": e.kind,
+             "message": e.message, "page": e.page, "identifier": e.identifier,
+             "has_raw": e.has_raw, "detail": e.detail}
+            for e in events
+        ]  # fmt: skip
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(_summary(run))
+    if run.message:
+        click.echo(f"message: {run.message}")
+    for e in events:
+        where = f" [{e.identifier}]" if e.identifier else ""
+        raw = f" (raw kept: event {e.id})" if e.has_raw else ""
+        click.echo(f"{e.at:%H:%M:%S} {e.level:<7} {e.kind:<9} {e.message}{where}{raw}")
+
+
+@click.command("history")
+@click.argument("record_id")
+def history_command(record_id: str) -> None:
+    """The versions of a record, each with its field-level changes and the run that made it."""
+    hub = _hub()
+    try:
+        versions = hub.store.versions(record_id)
+    except RecordNotFound:
+        raise click.ClickException(f"no record with id {record_id!r}") from None
+    previous: dict[str, Any] | None = None
+    for version in versions:
+        by = f" run {version.run_id}" if version.run_id is not None else ""
+        actor = f" by {version.actor}" if version.actor else ""
+        state = " (deleted)" if version.deleted else ""
+        click.echo(f"version {version.version}  {version.created_at:%Y-%m-%d %H:%M:%S}  "
+                   f"{version.reason}{by}{actor}{state}")  # fmt: skip
+        for change in field_diff(previous, version.content):
+            click.echo(f"  {change.kind:<8} {change.field}: {_short(change.old)} -> "
+                       f"{_short(change.new)}")  # fmt: skip
+        previous = version.content
+
+
+def _short(value: Any, width: int = 70) -> str:
+    if value is None:
+        return "-"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"

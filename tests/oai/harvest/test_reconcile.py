@@ -1,0 +1,110 @@
+"""Reconciliation: local ids, the field merge, local edits that win, match keys (SQLite, PG)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oai.harvest import run_harvest
+from oai.harvest.reconcile import local_id_for, merge_fields
+from oai.hub import Hub
+from records.model import Record
+from tests.oai.harvest.conftest import assert_mirrors, events, hub_state, make_hub
+from tests.oai.harvest.faultserver import FaultServer, Partner
+
+
+def test_local_ids() -> None:
+    assert local_id_for("p", "oai:partner.test:doc-1") == "p:doc-1"
+    assert local_id_for("p", "urn:x y#z") == "p:urn:x%20y%23z"
+    long = local_id_for("p", "oai:r:" + "x" * 500)
+    assert len(long) <= 200
+    assert long != local_id_for("p", "oai:r:" + "x" * 499)
+    Record(id=long, title="t")  # the model accepts every id made here
+
+
+def test_merge_fields() -> None:
+    base = {"id": "a", "title": "T", "summary": "S", "places": ["Praha"]}
+    local = {"id": "a", "title": "T (edited here)", "summary": "S", "places": ["Praha"]}
+    partner = {"id": "b", "title": "T2", "summary": "S2", "subjects": ["new"]}
+    merged, conflicts = merge_fields(base, local, partner)
+    assert merged == {"id": "a", "title": "T (edited here)", "summary": "S2", "subjects": ["new"]}
+    assert conflicts == ["title"]
+    # no base (a matched local record): local values win, the partner fills the gaps
+    merged, conflicts = merge_fields(None, {"id": "a", "title": "L"}, {"id": "b", "title": "P",
+                                                                       "summary": "S"})  # fmt: skip
+    assert merged == {"id": "a", "title": "L", "summary": "S"}
+    assert conflicts == ["title"]
+
+
+@pytest.fixture
+def db_hub(database_url: str, server: FaultServer, tmp_path: Path) -> Iterator[Hub]:
+    hub = make_hub(server.url, tmp_path, database_url, match=("identifier",))
+    yield hub
+    hub.close()
+
+
+def test_local_edits_win_field_by_field(db_hub: Hub, partner: Partner) -> None:
+    hub = db_hub
+    assert run_harvest(hub, "partner").counts.added == 25
+    current = hub.store.get("partner:doc-001")
+    edited = Record.from_dict({**current.to_dict(), "title": "Document 1 (curated)",
+                               "places": ["Praha"]})  # fmt: skip
+    hub.store.put(edited.with_header(None), reason="edit", actor="admin")
+    partner.tick()
+    partner.put("doc-001", "Document 1, renamed by the partner", subjects=["topic X"])
+    partner.tick()
+    result = run_harvest(hub, "partner")
+    assert result.counts.updated == 1
+    record = hub.store.get("partner:doc-001")
+    assert record.title == "Document 1 (curated)"  # the local edit wins
+    assert record.subjects == ("topic X",)  # the partner's change follows
+    assert record.places == ("Praha",)  # a local addition stays
+    (conflict,) = events(hub, result.run_id, "conflict")
+    assert conflict.detail == {"fields": ["title"], "local_id": "partner:doc-001"}
+    versions = hub.store.versions("partner:doc-001")
+    assert [(v.reason, v.run_id) for v in versions] == [
+        ("harvest", 1), ("edit", None), ("harvest", result.run_id),
+    ]  # fmt: skip
+    partner.tick()
+    assert run_harvest(hub, "partner").counts.changed == 0  # and it stays settled
+
+
+def test_match_links_a_partner_record_to_a_local_one(db_hub: Hub, partner: Partner) -> None:
+    hub = db_hub
+    local = Record.from_dict({"id": "seed-5", "title": "Our own description",
+                              "identifiers": [{"value": "doc-005"}]})  # fmt: skip
+    hub.store.put(local)
+    result = run_harvest(hub, "partner")
+    assert result.status == "ok"
+    assert result.counts.added == 24
+    state = hub_state(hub)
+    assert "partner:doc-005" not in {r.id for r in hub.store.iter_records()}
+    assert state["oai:partner.test:doc-005"] == ("Our own description", False)
+    record = hub.store.get("seed-5")
+    assert record.origin.kind == "harvested"
+    assert record.subjects == ("topic 2",)  # filled in from the partner
+    assert events(hub, result.run_id, "link")
+    partner.tick()
+    partner.put("doc-005", "Document 5", subjects=["topic 7"])
+    partner.tick()
+    second = run_harvest(hub, "partner")
+    assert second.counts.updated == 1
+    assert hub.store.get("seed-5").subjects == ("topic 7",)
+    assert hub.store.get("seed-5").title == "Our own description"
+
+
+def test_deleted_then_republished(db_hub: Hub, partner: Partner) -> None:
+    hub = db_hub
+    run_harvest(hub, "partner")
+    partner.tick()
+    partner.delete("doc-002")
+    partner.tick()
+    assert run_harvest(hub, "partner").counts.deleted == 1
+    partner.tick()
+    partner.put("doc-002", "Document 2 is back")
+    partner.tick()
+    result = run_harvest(hub, "partner")
+    assert result.counts.updated == 1
+    assert_mirrors(hub, partner)
