@@ -22,7 +22,7 @@ __all__ = ["Draft", "safe_id"]
 
 # Record.id pattern (records/schema/record.schema.json).
 _ID = re.compile(r"^[A-Za-z0-9\-_.!~*'()%:;,/?@&=+$]{1,200}$")
-_ID_SAFE = "-_.!~*'():;,/?@&=+$"
+_ID_SAFE = "-_.!~*'()%:;,/?@&=+$"
 _MAX_ID = 200
 
 

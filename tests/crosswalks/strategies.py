@@ -1,0 +1,131 @@
+"""Hypothesis strategies for record JSON forms, checked by `records.model.Record`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hypothesis import strategies as st
+
+from records.model import Record
+
+# Text XML 1.0 can carry: no lone surrogates, no C0 controls but tab, LF and CR.
+xml_text = st.text(
+    st.characters(exclude_categories=("Cs", "Cc", "Cn"), include_characters="\t\n\r"),
+    max_size=25,
+)
+title_text = xml_text.filter(lambda s: bool(s.strip()))
+ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9\-_.:/]{0,30}", fullmatch=True)
+specs = st.from_regex(r"[A-Za-z0-9\-_.]{1,8}(:[A-Za-z0-9\-_.]{1,8}){0,2}", fullmatch=True)
+codes = st.from_regex(r"[a-z]{2,3}", fullmatch=True)
+_SCALARS = ("summary", "transcript", "publisher", "rights", "access_rights", "record_id")
+_SCALARS += ("classification", "dcmi_type", "level", "url")
+PRECISION_WIDTH = {"day": 10, "month": 7, "year": 4, "decade": 4, "century": 4}
+
+
+@st.composite
+def document_dates(draw: st.DrawFn, text: st.SearchStrategy[str] = xml_text) -> dict[str, Any]:
+    first = draw(st.dates(min_value=date(1000, 1, 1), max_value=date(2100, 12, 31)))
+    last = draw(st.dates(min_value=first, max_value=date(2100, 12, 31)))
+    precision = draw(st.sampled_from(list(PRECISION_WIDTH)))
+    width = PRECISION_WIDTH[precision]
+    start = first.isoformat()[:width]
+    end = draw(st.sampled_from([start, last.isoformat()[:width]]))
+    value: dict[str, Any] = {"text": draw(text), "start": start, "end": end, "precision": precision}
+    if draw(st.booleans()):
+        value["approximate"] = True
+    if draw(st.booleans()):
+        value["inferred"] = True
+    return value
+
+
+def agents(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"name": text},
+        optional={"role": text, "kind": st.sampled_from(["person", "organization"])},
+    )
+
+
+@st.composite
+def origins(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        return {"kind": "local"}
+    moment = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)))
+    return {
+        "kind": "harvested",
+        "source_id": draw(ids),
+        "remote_identifier": "oai:" + draw(ids),
+        "remote_datestamp": draw(xml_text),
+        "base_url": "http://127.0.0.1/" + draw(ids),
+        "metadata_namespace": draw(xml_text),
+        "harvested_at": moment.replace(microsecond=0, tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _related(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"title": text},
+        optional={
+            "id": ids,
+            "relation": text,
+            "date": document_dates(),
+            "summary": text,
+            "url": text,
+        },
+    )
+
+
+def full_records() -> st.SearchStrategy[dict[str, Any]]:
+    """Any record the model accepts (texts with any XML character), as its JSON form."""
+    source_parts = ("archive", "fonds", "series", "container", "folder", "reference_code")
+    optional = {
+        "date": document_dates(),
+        "creators": st.lists(agents(xml_text), max_size=3),
+        "contributors": st.lists(agents(xml_text), max_size=3),
+        "source": st.fixed_dictionaries(
+            {"citation": xml_text}, optional=dict.fromkeys(source_parts, xml_text)
+        ),
+        "languages": st.lists(codes, max_size=3),
+        "collections": st.lists(
+            st.fixed_dictionaries({"spec": specs}, optional={"name": xml_text}), max_size=2
+        ),
+        "related": st.lists(_related(xml_text), max_size=2),
+        "identifiers": st.lists(
+            st.fixed_dictionaries({"value": xml_text}, optional={"type": xml_text}), max_size=2
+        ),
+        "notes": st.lists(
+            st.fixed_dictionaries({"text": xml_text}, optional={"type": xml_text}), max_size=2
+        ),
+        "uploaded": st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
+        "origin": origins(),
+        **dict.fromkeys(
+            (
+                "summary",
+                "transcript",
+                "publisher",
+                "rights",
+                "access_rights",
+                "record_id",
+                "classification",
+                "dcmi_type",
+                "level",
+                "url",
+            ),
+            xml_text,
+        ),
+        **{
+            key: st.lists(xml_text, max_size=3)
+            for key in (
+                "donors",
+                "subjects",
+                "places",
+                "people",
+                "organizations",
+                "genres",
+                "formats",
+                "extent",
+            )
+        },
+    }
+    raw = st.fixed_dictionaries({"id": ids, "title": title_text}, optional=optional)
+    return raw.map(lambda data: Record.from_dict(data).to_dict())
