@@ -1,0 +1,142 @@
+"""Security of the admin pages and API: closed when logged out, CSRF, escaping, throttling."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from oai.web.admin.auth import PUBLIC_ENDPOINTS
+from records.runs import RunLog
+from tests.oai.web.admin.conftest import API_TOKEN, PASSWORD, XSS, Data, csrf_of, log_in
+
+ESCAPED = "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"
+
+
+def _example_url(rule: object) -> str:
+    """A URL of a rule with a plausible value in every variable."""
+    path = str(rule)
+    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>",
+                  lambda m: "1" if m.group(1) == "int" else "x", path)  # fmt: skip
+
+
+def _protected_rules(app: Flask) -> list[object]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if str(rule).startswith(("/admin", "/api")) and rule.endpoint not in PUBLIC_ENDPOINTS
+    ]
+
+
+def test_every_admin_page_and_api_is_closed_when_logged_out(
+    admin_app: Flask, anon: FlaskClient
+) -> None:
+    rules = _protected_rules(admin_app)
+    assert len(rules) >= 12, "the admin and API views are registered"
+    for rule in rules:
+        url = _example_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # type: ignore[attr-defined]
+            response = anon.open(url, method=method)
+            where = f"{method} {url} ({rule.endpoint})"  # type: ignore[attr-defined]
+            if method == "POST":
+                assert response.status_code in (400, 401, 302), where
+                continue
+            if url.startswith("/api"):
+                assert response.status_code == 401, where
+                assert response.json == {
+                    "error": "unauthorized",
+                    "message": "log in or send an X-API-Token header",
+                }
+            else:
+                assert response.status_code == 302, where
+                assert response.headers["Location"].startswith("/admin/login"), where
+
+
+def test_public_parts_stay_open(anon: FlaskClient) -> None:
+    assert anon.get("/admin/login").status_code == 200
+    assert anon.get("/api/openapi.json").status_code == 200
+    with anon.get("/admin/static/admin.css") as css:
+        assert css.status_code == 200
+    assert anon.get("/oai?verb=Identify").status_code == 200
+
+
+def test_a_wrong_api_token_is_refused_and_the_right_one_works(anon: FlaskClient) -> None:
+    assert anon.get("/api/runs", headers={"X-API-Token": "nope"}).status_code == 401
+    assert anon.get("/api/runs", headers={"X-API-Token": API_TOKEN}).status_code == 200
+    # the token opens the API only, not the pages
+    assert anon.get("/admin/", headers={"X-API-Token": API_TOKEN}).status_code == 302
+
+
+def test_wrong_passwords_are_rate_limited_per_client(admin_app: Flask) -> None:
+    client = admin_app.test_client()
+    for _ in range(3):
+        assert log_in(client, "wrong").status_code == 401
+    blocked = log_in(client, PASSWORD)
+    assert blocked.status_code == 429, "even the right password waits out the lockout"
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "Too many failed attempts" in blocked.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+    other = admin_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+    assert log_in(other, PASSWORD).status_code == 302
+
+
+def test_login_needs_a_csrf_token_and_ignores_foreign_next(admin_app: Flask) -> None:
+    client = admin_app.test_client()
+    client.get("/admin/login")
+    assert client.post("/admin/login", data={"password": PASSWORD}).status_code == 400
+    token = csrf_of(client.get("/admin/login").get_data(as_text=True))
+    response = client.post(
+        "/admin/login?next=//evil.example/steal", data={"password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_a_post_without_the_csrf_token_is_refused(
+    admin: FlaskClient, admin_hub: object, data: Data
+) -> None:
+    log = RunLog(admin_hub.engine)  # type: ignore[attr-defined]
+    url = "/admin/sources/partner/harvest"
+    assert admin.post(url, data={"action": "now"}).status_code == 400
+    assert admin.post(url, data={"action": "now", "csrf_token": "forged"}).status_code == 400
+    assert log.pending_requests() == []
+    token = csrf_of(admin.get("/admin/").get_data(as_text=True))
+    assert admin.post(url, data={"action": "now", "csrf_token": token}).status_code == 302
+    assert [r.source_id for r in log.pending_requests()] == ["partner"]
+
+
+def test_logout_is_a_post_with_csrf_and_ends_the_session(admin: FlaskClient) -> None:
+    token = csrf_of(admin.get("/admin/").get_data(as_text=True))
+    assert admin.post("/admin/logout").status_code == 400
+    assert admin.get("/admin/").status_code == 200
+    assert admin.post("/admin/logout", data={"csrf_token": token}).status_code == 302
+    assert admin.get("/admin/").status_code == 302
+    assert admin.get("/api/sources").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/", "/admin/runs", "/admin/runs/{ok}", "/admin/records/partner-1", "/admin/chart.svg"],
+)
+def test_harvested_text_is_escaped(admin: FlaskClient, data: Data, url: str) -> None:
+    body = admin.get(url.format(ok=data.ok_run)).get_data(as_text=True)
+    assert "<script>" not in body
+    if url not in ("/admin/chart.svg", "/admin/runs"):  # these show no harvested text
+        assert ESCAPED in body
+
+
+def test_the_hostile_title_is_shown_as_text(admin: FlaskClient, data: Data) -> None:
+    body = admin.get("/admin/records/partner-1").get_data(as_text=True)
+    assert f'<h1 class="record-title">{ESCAPED}</h1>' in body
+    assert XSS not in body
+
+
+def test_session_cookie_is_httponly_and_samesite(admin_app: Flask) -> None:
+    client = admin_app.test_client()
+    response = log_in(client)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
