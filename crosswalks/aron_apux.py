@@ -15,7 +15,7 @@ from crosswalks.dates import elza_interval
 from crosswalks.draft import Draft
 from crosswalks.ead import children, first
 from crosswalks.languages import to_iso639_3
-from crosswalks.parsing import local_name, text_of
+from crosswalks.parsing import block_of, local_name, text_of
 
 __all__ = ["FORMAT", "NS", "read"]
 
@@ -35,7 +35,7 @@ _IDENTIFIERS = {"INV_CISLO": "inventory number", "UNIT_ID": "reference code"}
 
 def _item(draft: Draft, item: etree._Element) -> None:
     kind, name = item.get("type", ""), local_name(item)
-    value = text_of(item)
+    value = block_of(item)
     if kind == "UNIT_CONTENT" or (kind == "ABSTRACT" and value != draft.data.get("title")):
         draft.set("summary", value)
     elif kind in _NOTES:

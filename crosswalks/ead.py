@@ -19,7 +19,7 @@ from lxml import etree
 from crosswalks.dates import date_range, parse_date
 from crosswalks.draft import Draft, safe_id
 from crosswalks.languages import to_iso639_3
-from crosswalks.parsing import local_name, text_of
+from crosswalks.parsing import block_of, local_name, text_of
 
 __all__ = ["Finding", "children", "first", "read_archdesc"]
 
@@ -82,9 +82,9 @@ def first(element: etree._Element | None, *path: str) -> etree._Element | None:
 
 def _paragraphs(element: etree._Element) -> str:
     """Text of a note: its paragraphs (or its whole text) without the heading."""
-    parts = [text_of(c) for c in element if isinstance(c.tag, str) and local_name(c) != "head"]
+    parts = [block_of(c) for c in element if isinstance(c.tag, str) and local_name(c) != "head"]
     text = "\n\n".join(p for p in parts if p)
-    return text or text_of(element)
+    return text or block_of(element)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from crosswalks.dates import elza_interval
 from crosswalks.draft import Draft
 from crosswalks.ead import children, first
 from crosswalks.errors import CrosswalkError
-from crosswalks.parsing import element_path, line_of, text_of
+from crosswalks.parsing import block_of, element_path, line_of, text_of
 
 __all__ = ["FORMAT", "LANGUAGES", "NS", "read"]
 
@@ -65,7 +65,7 @@ def _persons(root: etree._Element) -> dict[str, str]:
 def _item(draft: Draft, item: etree._Element, persons: dict[str, str]) -> None:
     kind, tag = item.get("t", ""), item.tag
     name = tag.rpartition("}")[2] if isinstance(tag, str) else ""
-    value = text_of(item) if name == "ds" else item.get("v") or item.get("s") or ""
+    value = block_of(item) if name == "ds" else item.get("v") or item.get("s") or ""
     if kind == "ZP2015_TITLE":
         draft.set("title", value)
     elif kind == "ZP2015_UNIT_CONTENT":

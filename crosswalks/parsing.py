@@ -18,6 +18,7 @@ from crosswalks.errors import UnsafeXML
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "block_of",
     "element_path",
     "line_of",
     "local_name",
@@ -99,6 +100,19 @@ def text_of(element: etree._Element | None) -> str:
     if element is None:
         return ""
     return _SPACE.sub(" ", "".join(cast("Iterator[str]", element.itertext()))).strip()
+
+
+def block_of(element: etree._Element | None) -> str:
+    """Text inside an element with its line breaks kept (spaces folded within each line).
+
+    Archival notes use line breaks as structure (an arrangement scheme, a list of
+    laws); folding them into one line would lose it.
+    """
+    if element is None:
+        return ""
+    raw = "".join(cast("Iterator[str]", element.itertext()))
+    lines = [" ".join(line.split()) for line in raw.splitlines()]
+    return "\n".join(line for line in lines if line)
 
 
 def texts(elements: Iterator[etree._Element] | list[etree._Element]) -> list[str]:
