@@ -21,6 +21,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    and_,
     exists,
     func,
     literal,
@@ -272,7 +273,7 @@ class Store:
             rows = conn.execute(_page_select(query)).all()
             pks = [row.pk for row in rows]
             sets = _sets_of(conn, pks)
-            xml = _renderings_of(conn, pks, query.prefix) if query.prefix else {}
+        with_xml = query.prefix is not None
         return [
             ListedRecord(
                 pk=row.pk,
@@ -280,7 +281,7 @@ class Store:
                 datestamp=row.datestamp,
                 deleted=row.deleted,
                 sets=sets.get(row.pk, ()),
-                xml=xml.get(row.pk),
+                xml=bytes(row.xml) if with_xml and row.xml is not None else None,
                 origin=Origin.from_dict(json.loads(row.origin)) if row.origin else None,
                 title=row.title,
             )
@@ -461,10 +462,12 @@ def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) 
     if query.until is not None:
         base = base.where(stamp <= query.until)
     if query.prefix is not None:
-        rendered = exists().where(
-            t.rendered_metadata.c.record_pk == r.c.pk, t.rendered_metadata.c.prefix == query.prefix
-        )
-        base = base.where(or_(r.c.deleted.is_(True), rendered))
+        # An outer join, not EXISTS: PostgreSQL hashes a whole EXISTS subplan before the
+        # first row (70 ms at 100,000 records), while the join is one primary-key probe
+        # per row of the page, and it brings the stored XML along.
+        rm = t.rendered_metadata
+        base = base.outerjoin(rm, and_(rm.c.record_pk == r.c.pk, rm.c.prefix == query.prefix))
+        base = base.where(or_(r.c.deleted.is_(True), rm.c.record_pk.is_not(None)))
     if with_cursor and query.after is not None:
         after = tuple_(literal(query.after.datestamp, t.UTCSeconds()), literal(query.after.pk))
         base = base.where(tuple_(stamp, key) > after)
@@ -473,8 +476,10 @@ def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) 
 
 def _page_select(query: ListQuery) -> Select[Any]:
     r = t.records
-    columns = select(r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin, r.c.title)
-    page = _filtered(query, columns)
+    columns = [r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin, r.c.title]
+    if query.prefix is not None:
+        columns.append(t.rendered_metadata.c.xml)
+    page = _filtered(query, select(*columns))
     if query.set_spec is not None:
         order = (t.record_sets.c.datestamp, t.record_sets.c.record_pk)
     else:
