@@ -13,6 +13,7 @@ cannot occur elsewhere: lxml escapes `<` in any text or attribute value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +56,33 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 
 def _q(name: str) -> str:
     return f"{{{OAI_NS}}}{name}"
+
+
+_SubElement = etree.SubElement
+_RECORD, _HEADER, _METADATA = _q("record"), _q("header"), _q("metadata")
+_IDENTIFIER, _DATESTAMP, _SET_SPEC = _q("identifier"), _q("datestamp"), _q("setSpec")
+
+
+def _templates() -> tuple[etree._Element, etree._Element]:
+    """A bare header, and a live record with a metadata placeholder, to copy per record.
+
+    Copying a small tree is about a third cheaper than building it element by element,
+    and a list page builds a hundred of them.
+    """
+    header = etree.Element(_HEADER)
+    _SubElement(header, _IDENTIFIER)
+    _SubElement(header, _DATESTAMP)
+    record = etree.Element(_RECORD)
+    record.append(deepcopy(header))
+    _SubElement(record, _METADATA).append(etree.ProcessingInstruction(_SLOT_NAME))
+    return header, record
+
+
+def _fill_header(header: etree._Element, item: Item, identifier: str) -> None:
+    header[0].text = identifier
+    header[1].text = format_datestamp(item.datestamp)
+    for spec in item.sets:
+        _SubElement(header, _SET_SPEC).text = spec
 
 
 def _sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
@@ -113,26 +141,30 @@ class Document:
     # -- records ---------------------------------------------------------------------------
 
     def header(self, parent: etree._Element, item: Item, identifier: str) -> None:
-        header = _sub(parent, "header")
-        if item.deleted:
-            header.set("status", "deleted")
-        _sub(header, "identifier", identifier)
-        _sub(header, "datestamp", format_datestamp(item.datestamp))
-        for spec in item.sets:
-            _sub(header, "setSpec", spec)
+        parent.append(self._header(item, identifier))
 
     def record(self, parent: etree._Element, item: Item, identifier: str) -> None:
         """A <record>: the header, the stored metadata unless deleted, provenance."""
-        record = _sub(parent, "record")
-        self.header(record, item, identifier)
         if item.deleted:
-            return  # OAI-PMH 2.5.1: a deleted record has a header only
+            # OAI-PMH 2.5.1: a deleted record has a header only
+            _SubElement(parent, _RECORD).append(self._header(item, identifier))
+            return
         if item.metadata is None:
             raise ValueError(f"record {item.local_id} has no stored metadata")
-        _sub(record, "metadata").append(etree.ProcessingInstruction(_SLOT_NAME))
+        record = deepcopy(_LIVE_RECORD)
+        parent.append(record)
+        _fill_header(record[0], item, identifier)
         self._slots.append(item.metadata)
         if item.provenance is not None:
             _provenance(_sub(record, "about"), item.provenance)
+
+    @staticmethod
+    def _header(item: Item, identifier: str) -> etree._Element:
+        header = deepcopy(_HEADER_TEMPLATE)
+        if item.deleted:
+            header.set("status", "deleted")
+        _fill_header(header, item, identifier)
+        return header
 
     def resumption_token(
         self,
@@ -227,3 +259,6 @@ def _provenance(about: etree._Element, origin: Provenance) -> None:
         ("metadataNamespace", origin.metadata_namespace),
     ):
         etree.SubElement(description, f"{{{namespace}}}{name}").text = value
+
+
+_HEADER_TEMPLATE, _LIVE_RECORD = _templates()

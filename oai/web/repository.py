@@ -2,47 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from oai.protocol.datestamps import format_datestamp
-from oai.protocol.model import Item, ListSpec, Provenance, SetEntry
-from records.model import Origin
+from oai.protocol.model import Item, ListSpec, SetEntry
+from oai.web.pages import PageReader, provenance_of, strip_declaration
 from records.store import Cursor, ListedRecord, ListQuery, Store
 
-__all__ = ["StoreRepository", "provenance_of"]
-
-# provenance.xsd types the partner's datestamp as xs:date or xs:dateTime
-_REMOTE_DATESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$"
-)
-
-
-def provenance_of(origin: Origin | None) -> Provenance | None:
-    """The OAI provenance of a harvested record; None for a local or incomplete origin."""
-    if origin is None or origin.kind != "harvested":
-        return None
-    if not (origin.base_url and origin.remote_identifier and origin.metadata_namespace):
-        return None
-    stamp = origin.remote_datestamp or ""
-    if not _REMOTE_DATESTAMP.match(stamp) or origin.harvested_at is None:
-        return None
-    return Provenance(
-        base_url=origin.base_url,
-        identifier=origin.remote_identifier,
-        datestamp=stamp,
-        metadata_namespace=origin.metadata_namespace,
-        harvest_date=format_datestamp(origin.harvested_at),
-        # the record went through our crosswalks: what we serve is not the partner's XML
-        altered=True,
-    )
-
-
-def _strip_declaration(xml: bytes | None) -> bytes | None:
-    """Stored XML is a bare element; drop an XML declaration should a writer add one."""
-    if xml is not None and xml.startswith(b"<?xml"):
-        return xml[xml.index(b"?>") + 2 :].lstrip()
-    return xml
+__all__ = ["StoreRepository"]
 
 
 def _item(row: ListedRecord) -> Item:
@@ -52,7 +18,7 @@ def _item(row: ListedRecord) -> Item:
         datestamp=row.datestamp,
         deleted=row.deleted,
         sets=row.sets,
-        metadata=_strip_declaration(row.xml),
+        metadata=strip_declaration(row.xml),
         provenance=provenance_of(row.origin),
     )
 
@@ -62,6 +28,7 @@ class StoreRepository:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.pages = PageReader(store.engine)
 
     def _query(
         self, spec: ListSpec, after: tuple[datetime, int] | None = None, limit: int = 100
@@ -78,11 +45,7 @@ class StoreRepository:
     def page(
         self, spec: ListSpec, after: tuple[datetime, int] | None, limit: int, *, metadata: bool
     ) -> list[Item]:
-        rows = self.store.list_records(self._query(spec, after, limit))
-        items = [_item(row) for row in rows]
-        if not metadata:
-            return [_without_metadata(item) for item in items]
-        return items
+        return self.pages.page(spec, after, limit, metadata=metadata)
 
     def count(self, spec: ListSpec) -> int:
         return self.store.count(self._query(spec))
@@ -104,7 +67,3 @@ class StoreRepository:
 
     def earliest_datestamp(self) -> datetime | None:
         return self.store.earliest_datestamp()
-
-
-def _without_metadata(item: Item) -> Item:
-    return Item(item.pk, item.local_id, item.datestamp, item.deleted, item.sets)
