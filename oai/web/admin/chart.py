@@ -47,7 +47,7 @@ def changes_chart(points: Sequence[ChartPoint], run_url: Callable[[int], str]) -
     _axes(root, top, plot_h)
     if not points:
         _el(root, "text", "no finished runs yet", x=LEFT + 10, y=TOP + plot_h / 2, class_="empty")
-    slot = plot_w / max(len(points), 1)
+    slot = min(plot_w / max(len(points), 1), 48)  # a few runs: narrow bars, not slabs
     for i, point in enumerate(points):
         height = plot_h * point.changed / top
         link = _el(root, "a", href=run_url(point.run_id))

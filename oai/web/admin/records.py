@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from oai.hub import Hub
+from records.diff import FieldChange, field_diff
 from records.errors import RecordNotFound
 from records.model import Record, format_datestamp
 from records.store import Version
 
-__all__ = ["FieldChange", "RecordView", "VersionView", "field_changes", "record_view"]
-
-
-@dataclass(frozen=True, slots=True)
-class FieldChange:
-    field: str
-    change: str  # added, removed, changed
-    old: Any
-    new: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "change": self.change, "old": self.old, "new": self.new}
+__all__ = ["RecordView", "VersionView", "record_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +29,10 @@ class VersionView:
             "actor": v.actor,
             "run_id": v.run_id,
             "deleted": v.deleted,
-            "changes": [c.to_dict() for c in self.changes],
+            "changes": [
+                {"field": c.field, "change": c.kind, "old": c.old, "new": c.new}
+                for c in self.changes
+            ],
         }
 
 
@@ -70,23 +62,6 @@ class RecordView:
         }
 
 
-def field_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldChange]:
-    """Top-level fields of the record's JSON form that differ between two versions."""
-    old = old or {}
-    out: list[FieldChange] = []
-    for name in sorted(set(old) | set(new)):
-        before, after = old.get(name), new.get(name)
-        if _same(before, after):
-            continue
-        change = "added" if name not in old else "removed" if name not in new else "changed"
-        out.append(FieldChange(name, change, before, after))
-    return out
-
-
-def _same(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-
-
 def record_view(hub: Hub, record_id: str, oai_base: str = "/oai") -> RecordView | None:
     """Everything about one record, or None when there is no such record."""
     try:
@@ -104,6 +79,10 @@ def record_view(hub: Hub, record_id: str, oai_base: str = "/oai") -> RecordView 
     }
     views, previous = [], None
     for version in versions:
-        views.append(VersionView(version, field_changes(previous, version.content)))
+        # the first version has nothing to differ from: its fields are the record's
+        changes: list[FieldChange] = (
+            [] if previous is None else field_diff(previous, version.content)
+        )
+        views.append(VersionView(version, changes))
         previous = version.content
     return RecordView(record, identifier, formats, list(reversed(views)))
