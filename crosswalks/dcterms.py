@@ -20,7 +20,7 @@ from crosswalks.base import MetadataFormat
 from crosswalks.dates import date_range, parse_date
 from crosswalks.draft import Draft
 from crosswalks.parsing import local_name, text_of
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, is_uri, serialise, sub
 
 __all__ = ["FORMAT", "NS", "TERMS_NS", "read", "write"]
 
@@ -104,8 +104,10 @@ def _physical(root: etree._Element, record: Mapping[str, Any]) -> None:
         sub(root, _t("format"), value)
     for value in record.get("extent", ()):
         sub(root, _t("extent"), value)
-    if record.get("url"):
+    if record.get("url") and is_uri(record["url"]):
         _typed(root, "identifier", record["url"], "URI")
+    elif record.get("url"):
+        sub(root, _t("identifier"), record["url"])
     sub(root, _t("identifier"), record["id"])
     if record.get("record_id") and record["record_id"] != record["id"]:
         sub(root, _t("identifier"), record["record_id"])

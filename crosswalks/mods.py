@@ -17,7 +17,7 @@ from lxml import etree
 from crosswalks import mods_reader
 from crosswalks.base import MetadataFormat
 from crosswalks.languages import to_iso639_2b
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, is_uri, serialise, sub
 
 __all__ = ["FORMAT", "NS", "RELATION_TO_TYPE", "write"]
 
@@ -141,6 +141,18 @@ def _subjects(root: etree._Element, record: Mapping[str, Any]) -> None:
         sub(sub(root, _m("subject")), _m("geographic"), value)
 
 
+def _url(parent: etree._Element, url: str | None, usage: str | None = None) -> None:
+    """location/url (xs:anyURI) for a URI; any other text as identifier type="uri"."""
+    if not url:
+        return
+    if not is_uri(url):
+        sub(parent, _m("identifier"), url).set("type", "uri")
+        return
+    element = sub(sub(parent, _m("location")), _m("url"), url)
+    if usage:
+        element.set("usage", usage)
+
+
 def _related(root: etree._Element, record: Mapping[str, Any]) -> None:
     for item in record.get("related", ()):
         element = sub(root, _m("relatedItem"))
@@ -153,8 +165,7 @@ def _related(root: etree._Element, record: Mapping[str, Any]) -> None:
             _dates(sub(element, _m("originInfo")), "dateCreated", item["date"])
         if item.get("summary"):
             sub(element, _m("abstract"), item["summary"])
-        if item.get("url"):
-            sub(sub(element, _m("location")), _m("url"), item["url"])
+        _url(element, item.get("url"))
         if item.get("id"):
             sub(element, _m("identifier"), item["id"]).set("type", "local")
     for collection in record.get("collections", ()):
@@ -186,9 +197,7 @@ def _identity(root: etree._Element, record: Mapping[str, Any]) -> None:
         element = sub(root, _m("identifier"), ident["value"])
         if ident.get("type"):
             element.set("type", ident["type"])
-    if record.get("url"):
-        url = sub(sub(root, _m("location")), _m("url"), record["url"])
-        url.set("usage", "primary display")
+    _url(root, record.get("url"), "primary display")
     if record.get("rights"):
         sub(root, _m("accessCondition"), record["rights"]).set("type", "use and reproduction")
     if record.get("access_rights"):

@@ -108,3 +108,20 @@ def test_oai_dc_keeps_dc_fields(record: dict[str, Any]) -> None:
             record["date"]["start"],
             record["date"]["end"],
         )
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(record=full_records())
+def test_every_outbound_format_is_valid_for_any_record(
+    record: dict[str, Any],
+    assert_valid: Callable[[bytes], None],
+    dcterms_schema: etree.XMLSchema,
+    check_schema: Callable[[etree.XMLSchema, bytes], None],
+) -> None:
+    for prefix in ("oai_dc", "mods", "marcxml"):
+        assert_valid(render(REGISTRY, prefix, record))
+    check_schema(dcterms_schema, render(REGISTRY, "oai_dcterms", record))
