@@ -67,7 +67,7 @@ def partner_settings(data_dir: Path, port: int = DEFAULT_PORT) -> Settings:
             "repository.name": REPOSITORY_NAME,
             "repository.identifier": "demo-partner.localhost",
             "repository.base_url": f"http://127.0.0.1:{port}/oai",
-            "repository.admin_email": ["demo-partner@localhost"],
+            "repository.admin_email": ["demo-partner@example.org"],
             "public_url": "",
         },
     )
