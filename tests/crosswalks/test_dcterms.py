@@ -11,8 +11,9 @@ from lxml import etree
 from crosswalks import Registry, read_document, render
 from records.model import Record
 
+from .envelope import get_record
+
 T = "{http://purl.org/dc/terms/}"
-XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
 def _elements(xml: bytes, name: str) -> list[etree._Element]:
@@ -27,8 +28,7 @@ def test_archive_mapping(registry: Registry, archive_record: dict[str, Any]) -> 
     xml = render(registry, "oai_dcterms", archive_record)
     assert _values(xml, "title") == [archive_record["title"]]
     assert _values(xml, "abstract") == [archive_record["summary"]]
-    (created,) = _elements(xml, "created")
-    assert (created.text, created.get(XSI_TYPE)) == ("1961-04", "dcterms:W3CDTF")
+    assert _values(xml, "created") == ["1961-04"]
     (available,) = _elements(xml, "available")
     assert available.text == "2024-09-19"
     assert _values(xml, "extent") == ["3 pages"]
@@ -39,10 +39,10 @@ def test_archive_mapping(registry: Registry, archive_record: dict[str, Any]) -> 
         "https://digitalarchive.example.org/document/118019",
         "J. Miller, 'The Danger of Military Aggression against Cuba'",
     ]
-    (language,) = _elements(xml, "language")
-    assert (language.text, language.get(XSI_TYPE)) == ("eng", "dcterms:ISO639-3")
-    types = [(e.text, e.get(XSI_TYPE)) for e in _elements(xml, "type")]
-    assert types == [("Text", "dcterms:DCMIType"), ("Report", None)]
+    assert _values(xml, "language") == ["eng"]
+    assert _values(xml, "type") == ["Text", "Report"]
+    # Encoding schemes are in the value syntax, not in xsi:type (see test_in_an_envelope).
+    assert b"xsi:type" not in xml
 
 
 def test_range_is_a_period(
@@ -61,9 +61,7 @@ def test_range_is_a_period(
         },
     }
     xml = render(registry, "oai_dcterms", record)
-    (created,) = _elements(xml, "created")
-    assert created.get(XSI_TYPE) == "dcterms:Period"
-    assert created.text == "start=1945-02-19; end=1945-03-14; scheme=W3C-DTF"
+    assert _values(xml, "created") == ["start=1945-02-19; end=1945-03-14; scheme=W3C-DTF"]
     check_schema(dcterms_schema, xml)
     (back,) = read_document(xml)
     assert (back["date"]["start"], back["date"]["end"]) == ("1945-02-19", "1945-03-14")
@@ -76,6 +74,27 @@ def test_valid_against_dcterms_xsd(
     check_schema: Callable[[etree.XMLSchema, bytes], None],
 ) -> None:
     check_schema(dcterms_schema, render(registry, "oai_dcterms", archive_record))
+
+
+def test_in_an_oai_pmh_envelope(
+    registry: Registry, archive_record: dict[str, Any], assert_valid: Callable[[bytes], None]
+) -> None:
+    assert_valid(get_record(render(registry, "oai_dcterms", archive_record), "oai_dcterms"))
+
+
+def test_xsi_typed_partner_records_are_valid_and_read(
+    dcterms_schema: etree.XMLSchema,
+    check_schema: Callable[[etree.XMLSchema, bytes], None],
+) -> None:
+    typed = (
+        b'<o:dcterms xmlns:o="https://oaihub.org/ns/oai_dcterms/" '
+        b'xmlns:dcterms="http://purl.org/dc/terms/" '
+        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        b"<dcterms:title>t</dcterms:title>"
+        b'<dcterms:created xsi:type="dcterms:W3CDTF">1961-04-18</dcterms:created></o:dcterms>'
+    )
+    check_schema(dcterms_schema, typed)
+    assert read_document(typed)[0]["date"]["start"] == "1961-04-18"
 
 
 def test_schema_rejects_a_bad_w3cdtf(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
+
 import pytest
+from lxml import etree
 
 from crosswalks import (
     CrosswalkError,
@@ -67,3 +70,58 @@ def test_unknown_root_gives_clean_error_with_line() -> None:
     assert info.value.line == 2
     assert "unknown format" in str(info.value)
     assert "/foo" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("root", "prefix"),
+    [
+        ("{http://www.openarchives.org/OAI/2.0/oai_dc/}dc", "oai_dc"),
+        ("{http://www.openarchives.org/OAI/2.0/oai_dc}dc", "oai_dc"),  # no trailing slash
+        ("{https://www.openarchives.org/OAI/2.0/oai_dc/}dc", "oai_dc"),  # https
+        ("{http://purl.org/dc/elements/1.1/}dc", "oai_dc"),
+        ("{http://www.loc.gov/mods/v3}mods", "mods"),
+        ("{http://www.loc.gov/mods/v3/}mods", "mods"),
+        ("{http://www.loc.gov/mods/v3}modsCollection", "mods"),
+        ("{http://www.loc.gov/MARC21/slim}record", "marcxml"),
+        ("{http://www.loc.gov/MARC21/slim/}record", "marcxml"),  # NK ČR
+        ("{http://www.loc.gov/MARC21/slim}collection", "marcxml"),
+        ("record", "marcxml"),
+        ("{urn:isbn:1-931666-22-9}ead", "ead"),
+        ("ead", "ead"),  # EAD 2002 DTD form
+        ("{http://ead3.archivists.org/schema/}ead", "ead3"),
+        ("{http://ead3.archivists.org/schema}ead", "ead3"),
+        ("{https://oaihub.org/ns/record/1.0}record", "oaihub"),
+        ("{https://oaihub.org/ns/oai_dcterms/}dcterms", "oai_dcterms"),
+        ("{http://epubs.cclrc.ac.uk/xmlns/qdc/}qualifieddc", "oai_dcterms"),
+        ("{http://elza.tacr.cz/schema/v2}edx", "elza_edx"),
+        ("{http://www.aron.cz/apux/2020}apusrc", "aron_apux"),
+        ("{http://cam.tacr.cz/2019}ents", "cam"),
+    ],
+)
+def test_detect_tolerates_common_namespace_mistakes(root: str, prefix: str) -> None:
+    assert default_registry().detect(etree.Element(root)).prefix == prefix
+
+
+def test_formats_are_frozen_and_prefixes_unique() -> None:
+    registry = default_registry()
+    fmt = registry.get("oai_dc")
+    with pytest.raises(FrozenInstanceError):
+        fmt.prefix = "x"  # type: ignore[misc]
+    with pytest.raises(CrosswalkError, match="registered twice"):
+        registry.register(fmt)
+
+
+def test_read_only_formats() -> None:
+    registry = default_registry()
+    inbound_only = {f.prefix for f in registry.inbound()} - {f.prefix for f in registry.outbound()}
+    assert inbound_only == {"ead", "ead3", "elza_edx", "aron_apux", "cam"}
+    with pytest.raises(UnknownFormat, match="read-only"):
+        render(registry, "ead", RECORD)
+
+
+def test_every_outbound_format_declares_its_schema() -> None:
+    for fmt in default_registry().outbound():
+        root = etree.fromstring(fmt.write(RECORD))  # type: ignore[misc]
+        assert root.tag == fmt.root
+        location = root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation")
+        assert location == f"{fmt.namespace} {fmt.schema}"

@@ -13,6 +13,8 @@ from lxml import etree
 from crosswalks import default_registry, read_document, render
 from records.model import Record
 
+from .envelope import get_record
+
 SAMPLES = [
     ("aspace_getrecord_oai_dc.xml", 1),
     ("aspace_getrecord_oai_ead.xml", 2),
@@ -61,6 +63,8 @@ def _check_record(
     Record.from_dict(record)
     for prefix in ("oai_dc", "mods", "marcxml"):
         assert_valid(render(registry, prefix, record))
+    for fmt in registry.outbound():  # as the provider serves them: inside a response
+        assert_valid(get_record(render(registry, fmt.prefix, record), fmt.prefix))
     check_schema(dcterms_schema, render(registry, "oai_dcterms", record))
     native = render(registry, "oaihub", record)
     check_schema(native_schema, native)
