@@ -41,7 +41,9 @@ for _number, _names in enumerate(
         _MONTHS[_name] = _number
 
 _APPROX = re.compile(
-    r"^(?:ca\.?|c\.|circa|cca\.?|approx\.?|about|around|asi|kolem|okolo|um|~)\s*", re.I
+    r"^(?:ca\.?|c\.|circa|cca\.?|approx\.?|about|around|asi|kolem|okolo|um|~)\s*"
+    r"(?:roku\s+|r\.\s*|v\s+roce\s+)?",
+    re.I,
 )
 _ISO = re.compile(
     r"^(-?\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?$", re.I
@@ -52,6 +54,13 @@ _SLASH_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
 _YEAR = re.compile(r"^(\d{3,4})$")
 _DECADE = re.compile(r"^(\d{3})0\s*'?s$")
 _CENTURY = re.compile(r"^(\d{1,2}|[ivxlc]+)\.?\s*(?:st|nd|rd|th)?\s*(?:century|stoleti|stol\.?)$")
+_CENTURY_WORD = r"(\d{1,2}|[ivxlc]+)\.?\s*(?:st|nd|rd|th)?\s*(?:century|stoleti|stol\.?)"
+# "1. polovina 19. století", "2. pol. 19. stol.", "first half of the 19th century"
+_HALF = re.compile(
+    r"^(1|2|first|second)\.?\s*(?:polovina|pol\.?|half\s+of\s+the)\s+" + _CENTURY_WORD + "$"
+)
+# "20. léta 20. století" (the 1920s)
+_TWENTIES = re.compile(r"^(\d0)\.\s*leta\s+" + _CENTURY_WORD + "$")
 _WORDS = re.compile(r"[a-z]+\.?|\d+")
 _RANGE_SEPARATORS = re.compile(r"\s*(?:/|–|—|\s-\s|\bto\b|\baz\b|\bbis\b)\s*")
 _ASIDE = re.compile(r"\s*\([^)]*\)\s*$")
@@ -71,6 +80,10 @@ def _roman(value: str) -> int:
         number = _ROMAN[char]
         total += -number if following and _ROMAN[following] > number else number
     return total
+
+
+def _century_number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else _roman(raw)
 
 
 def _valid(year: int, month: int | None, day: int | None) -> bool:
@@ -141,9 +154,19 @@ def _span(value: str) -> tuple[str, str, str] | None:
     if match := _DECADE.match(value):
         base = int(match.group(1)) * 10
         return (f"{base:04d}", f"{base + 9:04d}", "decade")
+    if match := _HALF.match(value):
+        number = _century_number(match.group(2))
+        if 1 <= number <= 30:
+            base = (number - 1) * 100 + (0 if match.group(1) in ("1", "first") else 50)
+            return (f"{base:04d}", f"{base + 49:04d}", "century")
+    if match := _TWENTIES.match(value):
+        number = _century_number(match.group(2))
+        decade = int(match.group(1))
+        if 1 <= number <= 30 and decade % 10 == 0:
+            base = (number - 1) * 100 + decade
+            return (f"{base:04d}", f"{base + 9:04d}", "decade")
     if match := _CENTURY.match(value):
-        raw = match.group(1)
-        number = int(raw) if raw.isdigit() else _roman(raw)
+        number = _century_number(match.group(1))
         if 1 <= number <= 30:
             base = (number - 1) * 100
             return (f"{base:04d}", f"{base + 99:04d}", "century")

@@ -119,7 +119,9 @@ def _date(did: etree._Element) -> dict[str, Any] | None:
         found = _structured_date(structured)
         if found:
             return found
-    for unitdate in children(did, "unitdate"):
+    # The inclusive dates describe the unit; bulk dates only where most of it falls.
+    unitdates = sorted(children(did, "unitdate"), key=lambda u: u.get("type") == "bulk")
+    for unitdate in unitdates:
         normal = unitdate.get("normal")
         text = text_of(unitdate)
         if normal:

@@ -40,6 +40,11 @@ CASES = [
     _d("19th century", "1800", "1899", "century"),
     _d("XIX. stol.", "1800", "1899", "century"),
     _d("1960s", "1960", "1969", "decade"),
+    _d("1. polovina 19. století", "1800", "1849", "century"),
+    _d("2. pol. 19. stol.", "1850", "1899", "century"),
+    _d("first half of the 19th century", "1800", "1849", "century"),
+    _d("20. léta 20. století", "1920", "1929", "decade"),
+    _d("kolem roku 1950", "1950", "1950", "year", approximate=True),
 ]
 
 
