@@ -61,13 +61,20 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--refresh/--no-refresh",
+    default=True,
+    show_default=True,
+    help="Re-render records whose stored XML is from an older crosswalk before serving.",
+)
 @click.pass_obj
-def serve_command(ctx: _Context, host: str, port: int, workers: int) -> None:
+def serve_command(ctx: _Context, host: str, port: int, workers: int, refresh: bool) -> None:
     """Serve /oai (and the rest of the web app) with gunicorn."""
     hub = ctx.hub(migrate=True)
-    summary = refresh_stale_renderings(hub)
-    if summary.refreshed or summary.failed:
-        click.echo(summary.describe(), err=True)
+    if refresh:
+        summary = refresh_stale_renderings(hub)
+        if summary.refreshed or summary.failed:
+            click.echo(summary.describe(), err=True)
     # the secret is read (or made) before forking, so every worker signs tokens alike
     settings = ctx.settings.replace(secret_key=hub.secret_key)
     hub.close()
