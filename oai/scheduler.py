@@ -90,16 +90,41 @@ def service_key(database_url: str) -> str:
     return hashlib.sha256(database_url.encode()).hexdigest()[:16]
 
 
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _cron_weekdays(field: str) -> str:
+    """A crontab day-of-week field (0 or 7 = Sunday) in APScheduler's terms.
+
+    APScheduler 3 counts weekdays from Monday = 0, so `from_crontab("0 3 * * 0")` would
+    run on Mondays; numbers are turned into day names, ranges into lists of names.
+    """
+    out: list[str] = []
+    for part in field.split(","):
+        body, _, step = part.partition("/")
+        if not any(ch.isdigit() for ch in body):
+            out.append(part)
+            continue
+        first, _, last = body.partition("-")
+        numbers = range(int(first), int(last or first) + 1, int(step or 1))
+        out.extend(_CRON_DAYS[n] for n in numbers)
+    return ",".join(dict.fromkeys(out))
+
+
 def trigger_of(source: SourceSettings) -> CronTrigger:
-    """The cron trigger of a source's `schedule`: a five-field crontab in UTC, or six
-    fields with the seconds first (`*/10 * * * * *`: every ten seconds)."""
+    """The cron trigger of a source's `schedule`: a five-field crontab in UTC (weekdays
+    as in cron: 0 or 7 = Sunday), or six fields with the seconds first
+    (`*/10 * * * * *`: every ten seconds)."""
     fields = source.schedule.split()
+    names = ("second", "minute", "hour", "day", "month", "day_of_week")
     try:
-        if len(fields) == 6:
-            names = ("second", "minute", "hour", "day", "month", "day_of_week")
-            return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)
-        return CronTrigger.from_crontab(source.schedule, timezone=UTC)
-    except ValueError as exc:
+        if len(fields) == 5:
+            fields = ["0", *fields]
+        if len(fields) != 6:
+            raise ValueError(f"expected 5 (or 6) fields, found {len(fields)}")
+        fields[5] = _cron_weekdays(fields[5])
+        return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)
+    except (ValueError, IndexError) as exc:
         raise ConfigError(f"source {source.id!r}: bad schedule {source.schedule!r}: {exc}") from exc
 
 

@@ -22,12 +22,14 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
+from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.scheduler import (
     JOBSTORE_TABLE,
     RunOutcome,
     SchedulerService,
     job_id,
+    trigger_of,
 )
 from oai.settings import Settings, SourceSettings, load_settings
 from oai.web.admin.queries import next_runs
@@ -333,3 +335,31 @@ def _config_text(sources: list[tuple[str, str]]) -> str:
             f'schedule = "{schedule}"\n'
         )
     return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "weekdays"),
+    [
+        ("0 3 * * 0", {"Sunday"}),
+        ("0 3 * * 7", {"Sunday"}),
+        ("0 3 * * 1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+        ("0 3 * * 0,6", {"Saturday", "Sunday"}),
+        ("0 3 * * sat", {"Saturday"}),
+        ("0 3 * * *", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                       "Sunday"}),
+    ],
+)  # fmt: skip
+def test_cron_weekdays_count_from_sunday_as_in_crontab(schedule: str, weekdays: set[str]) -> None:
+    trigger = trigger_of(source(schedule=schedule))
+    when, seen = datetime(2026, 1, 1, tzinfo=UTC), set()
+    for _ in range(14):
+        when = trigger.get_next_fire_time(None, when + timedelta(seconds=1))
+        assert (when.hour, when.minute) == (3, 0)
+        seen.add(when.strftime("%A"))
+    assert seen == weekdays
+
+
+@pytest.mark.parametrize("schedule", ["", "* * *", "61 * * * *", "0 3 * * 9"])
+def test_a_bad_schedule_is_a_config_error(schedule: str) -> None:
+    with pytest.raises(ConfigError):
+        trigger_of(source(schedule=schedule))

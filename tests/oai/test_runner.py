@@ -1,0 +1,81 @@
+"""`make run` in small: run_all starts partner, web app and scheduler, which harvests the
+partner at once; Ctrl-C stops every child."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from oai.hub import Hub
+from oai.runner import DEMO_PASSWORD, default_config
+from oai.settings import load_settings
+from records.runs import RunLog
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _closed(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    demo = default_config()
+    assert demo is not None, "config/demo.toml is in the checkout"
+    web, partner = _free_port(), _free_port()
+    config = tmp_path / "demo.toml"
+    config.write_text(demo.read_text().replace("127.0.0.1:5001", f"127.0.0.1:{partner}"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
+    env.update(OAI_CONFIG=str(config), OAI_DATA_DIR=str(tmp_path / "var"))
+    code = (
+        "import sys; from oai.runner import run_all; from oai.settings import load_settings; "
+        f"sys.exit(run_all(load_settings(), web_port={web}, partner_port={partner}))"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        banner = "".join(lines)
+        assert f"http://127.0.0.1:{web}/admin/" in banner
+        assert DEMO_PASSWORD in banner
+        assert requests.get(f"http://127.0.0.1:{web}/admin/", timeout=30).history
+        identify = requests.get(f"http://127.0.0.1:{partner}/oai?verb=Identify", timeout=30)
+        assert "DEMO partner" in identify.text
+        with Hub.from_settings(load_settings(config, env=env)) as hub:
+            log = RunLog(hub.engine)
+            deadline = time.monotonic() + 120
+            while not log.runs(source_id="demo-partner", status="ok"):
+                assert time.monotonic() < deadline, "the partner was not harvested at start"
+                time.sleep(0.3)
+            (run,) = log.runs(source_id="demo-partner", status="ok")
+            assert run.counts.added == 4
+            assert hub.store.stats()["records"] == 8 + 4  # demo records + partner records
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=60)
+        process.stdout.close()
+    assert status == 0
+    assert _closed(web)
+    assert _closed(partner)
