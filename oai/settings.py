@@ -46,7 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("repository.name", str, "oaihub", "repositoryName in Identify."),
     Setting("repository.base_url", str, "", "baseURL in Identify; empty: the request's URL."),
     Setting("repository.identifier", str, "oaihub.localhost", "repositoryIdentifier."),
-    Setting("repository.admin_email", list, ["admin@localhost"], "adminEmail(s)."),
+    Setting("repository.admin_email", list, ["admin@oaihub.localhost"], "adminEmail(s)."),
     Setting("repository.friends", list, [], "baseURLs listed in the friends description."),
     Setting("repository.page_size", int, 100, "Records or headers per list page."),
     Setting("repository.token_ttl_hours", int, 48, "Resumption token lifetime (>= 24)."),
