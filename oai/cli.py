@@ -20,6 +20,7 @@ from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
 from oai.scheduler_commands import scheduler_command
 from oai.settings import Settings, load_settings
+from oai.web.admin.commands import admin_command
 from oai.web.commands import request_command, serve_command
 from records.db import current_revision, upgrade
 from records.errors import RecordNotFound
@@ -271,10 +272,6 @@ def _echo_listed(hub: Hub, row: Any, as_json: bool) -> None:
         click.echo(f"{row.local_id}\t{format_datestamp(row.datestamp)}\t{status}\t{title}")
 
 
-main.add_command(serve_command)
-main.add_command(request_command)
-
-
 # -- crosswalk ----------------------------------------------------------------------------
 
 
@@ -305,7 +302,29 @@ def crosswalk(file: str, prefix: str) -> None:
         click.echo(f"{len(forms)} records", err=True)
 
 
+# -- run --------------------------------------------------------------------------------
+
+
+@main.command("run")
+@click.pass_context
+def run(click_ctx: click.Context) -> None:
+    """Run the whole service (what `make run` calls): web app on 127.0.0.1:5000, the
+    scheduler, and a demo partner on 127.0.0.1:5001, with the demo records loaded.
+
+    Without --config / OAI_CONFIG it uses config/demo.toml of the checkout.
+    """
+    from oai.runner import default_config, run_all
+
+    ctx: Context = click_ctx.obj
+    if ctx.config is None:
+        ctx.config = str(default_config()) if default_config() else None
+    sys.exit(run_all(ctx.settings))
+
+
+main.add_command(serve_command)
+main.add_command(request_command)
 main.add_command(scheduler_command)
 main.add_command(harvest_command)
 main.add_command(runs_command)
 records.add_command(history_command)
+main.add_command(admin_command)
