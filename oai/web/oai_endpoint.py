@@ -7,11 +7,13 @@ with Retry-After, never a 500 (OAI-PMH 3.1.2.2), so harvesters retry rather than
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.protocol.model import FormatInfo, Identity
 from oai.protocol.provider import Provider, ProviderOptions
@@ -30,6 +32,24 @@ STYLESHEET = "oai/static/oai2.xsl"
 _LIST_VERBS = frozenset({"ListRecords", "ListIdentifiers"})
 
 
+# the schema patterns of adminEmail (OAI-PMH.xsd) and repositoryIdentifier (oai-identifier.xsd)
+_EMAIL = re.compile(r"^\S+@(\S+\.)+\S+$")
+_REPOSITORY_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+$")
+
+
+def _check_identity(identity: Identity) -> None:
+    """Settings that would make Identify invalid are a configuration error, found at start."""
+    for email in identity.admin_emails:
+        if not _EMAIL.match(email):
+            raise ConfigError(f"repository.admin_email: {email!r} is not an e-mail address")
+    if not identity.admin_emails:
+        raise ConfigError("repository.admin_email: at least one address is required")
+    if not _REPOSITORY_ID.match(identity.repository_identifier):
+        raise ConfigError(
+            f"repository.identifier: {identity.repository_identifier!r} is not a domain name"
+        )
+
+
 def build_provider(hub: Hub) -> Provider:
     """A provider over the hub's store, formats and `[repository]` settings."""
     settings = hub.settings
@@ -42,6 +62,7 @@ def build_provider(hub: Hub) -> Provider:
         compression=ENCODINGS,
         sample_local_id="301006",
     )
+    _check_identity(identity)
     formats = [FormatInfo(f.prefix, f.schema, f.namespace) for f in hub.registry.outbound()]
     options = ProviderOptions(
         page_size=int(settings["repository.page_size"]),

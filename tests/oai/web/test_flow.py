@@ -116,3 +116,18 @@ def test_database_gone_is_503(tmp_path: Path) -> None:
         response = app.test_client().get("/oai?verb=ListRecords&metadataPrefix=oai_dc")
         assert response.status_code == 503
         assert "Retry-After" in response.headers
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("repository.admin_email", ["admin@localhost"]), ("repository.admin_email", []),
+     ("repository.identifier", "not a domain")],
+)  # fmt: skip
+def test_settings_that_would_break_identify_fail_at_start(
+    tmp_path: Path, setting: str, value: object
+) -> None:
+    from oai.errors import ConfigError
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with make_hub(url, tmp_path, **{setting: value}) as hub, pytest.raises(ConfigError):
+        create_app(hub=hub)
