@@ -12,7 +12,7 @@ from lxml import etree
 
 from crosswalks.base import MetadataFormat
 from crosswalks.dates import elza_interval
-from crosswalks.draft import Draft
+from crosswalks.draft import Draft, unit_source
 from crosswalks.ead import children, first
 from crosswalks.languages import to_iso639_3
 from crosswalks.parsing import block_of, local_name, text_of
@@ -67,14 +67,8 @@ def _unit(apu: etree._Element, parent: dict[str, Any] | None, fund: str | None) 
         )
     draft.set("level", "fonds" if parent is None else None)
     draft.set("dcmi_type", "Collection" if parent is None else "Text")
-    number = next((i["value"] for i in draft.data.get("identifiers", [])), None)
-    parts = [
-        fund,
-        draft.data.get("title") if parent else None,
-        f"inv. č. {number}" if number else None,
-    ]
-    source = {"citation": ", ".join(p for p in parts if p), "fonds": fund, "reference_code": number}
-    draft.set("source", {k: v for k, v in source.items() if v})
+    title = draft.data.get("title") if parent else None
+    draft.set("source", unit_source(fund, title, draft.identifier("inventory number")))
     return draft.finish(apu.get("uuid"))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -23,7 +25,8 @@ class MetadataFormat:
     `read` turns a metadata root element into record JSON forms. Either may be None.
     `version` changes whenever the writer's output may change (stored renderings of
     this format are then stale). `aliases` are further root elements (Clark notation,
-    "ead" for no namespace) that `Registry.detect` maps to this format.
+    "ead" for no namespace) that `Registry.detect` maps to this format. `xsd` names the
+    schema shipped in `crosswalks/schemas/` for formats this project defines.
     """
 
     prefix: str
@@ -35,6 +38,13 @@ class MetadataFormat:
     read: Reader | None = None
     label: str = ""
     aliases: tuple[str, ...] = ()
+    xsd: str = ""
+
+    def schema_file(self) -> Path | None:
+        """The packaged XSD of a format defined here (oaihub, oai_dcterms), else None."""
+        if not self.xsd:
+            return None
+        return Path(str(resources.files("crosswalks") / "schemas" / self.xsd))
 
     @property
     def outbound(self) -> bool:

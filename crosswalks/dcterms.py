@@ -233,6 +233,7 @@ FORMAT = MetadataFormat(
     root=_ROOT,
     write=write,
     read=read,
+    xsd="oai_dcterms.xsd",
     label="Qualified Dublin Core (DCMI Metadata Terms)",
     aliases=(
         "{http://epubs.cclrc.ac.uk/xmlns/qdc/}qualifieddc",

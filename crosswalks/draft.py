@@ -18,7 +18,7 @@ from lxml import etree
 from crosswalks.errors import MissingField
 from crosswalks.parsing import element_path, line_of
 
-__all__ = ["Draft", "safe_id"]
+__all__ = ["Draft", "safe_id", "unit_source"]
 
 # Record.id pattern (records/schema/record.schema.json).
 _ID = re.compile(r"^[A-Za-z0-9\-_.!~*'()%:;,/?@&=+$]{1,200}$")
@@ -35,6 +35,17 @@ def safe_id(text: str | None) -> str | None:
         digest = hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()[:12]
         value = value[: _MAX_ID - 13].rstrip("%0123456789ABCDEF") + "-" + digest
     return value if _ID.match(value) else None
+
+
+def unit_source(fonds: str | None, title: str | None, number: str | None) -> dict[str, str]:
+    """The source of a unit of a Czech fund: "fonds, unit title, inv. č. N" and its parts."""
+    parts = [fonds, title, f"inv. č. {number}" if number else None]
+    source = {
+        "citation": ", ".join(p for p in parts if p),
+        "fonds": fonds,
+        "reference_code": number,
+    }
+    return {k: v for k, v in source.items() if v}
 
 
 class Draft:
@@ -71,6 +82,13 @@ class Draft:
         items: list[dict[str, Any]] = self.data.setdefault(key, [])
         if clean and clean not in items:
             items.append(clean)
+
+    def identifier(self, kind: str | None = None) -> str | None:
+        """The value of the first identifier (of a type, if given) collected so far."""
+        for ident in self.data.get("identifiers", []):
+            if kind is None or ident.get("type") == kind:
+                return str(ident["value"])
+        return None
 
     def missing(self, what: str) -> MissingField:
         return MissingField(

@@ -14,7 +14,7 @@ from lxml import etree
 
 from crosswalks.base import MetadataFormat
 from crosswalks.dates import elza_interval
-from crosswalks.draft import Draft
+from crosswalks.draft import Draft, unit_source
 from crosswalks.ead import children, first
 from crosswalks.errors import CrosswalkError
 from crosswalks.parsing import block_of, element_path, line_of, text_of
@@ -112,31 +112,10 @@ def _level(
         draft.add_object(
             "related", {"relation": "isPartOf", "id": parent["id"], "title": parent["title"]}
         )
-    draft.set(
-        "dcmi_type", "Collection" if draft.data.get("level") in ("fonds", "series") else "Text"
-    )
-    number = next(
-        (
-            i["value"]
-            for i in draft.data.get("identifiers", [])
-            if i.get("type") == "inventory number"
-        ),
-        None,
-    )
-    parts = [
-        fund_name,
-        draft.data.get("title") if parent else None,
-        f"inv. č. {number}" if number else None,
-    ]
-    draft.set(
-        "source",
-        {
-            "citation": ", ".join(p for p in parts if p),
-            "fonds": fund_name,
-            "reference_code": number,
-        },
-    )
-    draft.data["source"] = {k: v for k, v in draft.data.get("source", {}).items() if v}
+    level = draft.data.get("level")
+    draft.set("dcmi_type", "Collection" if level in ("fonds", "series") else "Text")
+    title = draft.data.get("title") if parent else None
+    draft.set("source", unit_source(fund_name, title, draft.identifier("inventory number")))
     return draft.finish(lvl.get("uuid"), f"elza-{lvl.get('id')}")
 
 

@@ -9,7 +9,6 @@ envelope carries it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from importlib import resources
 from typing import Any, cast
 
 from lxml import etree
@@ -20,7 +19,7 @@ from crosswalks.errors import CrosswalkError
 from crosswalks.parsing import element_path, line_of, local_name
 from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
 
-__all__ = ["FORMAT", "NS", "SCHEMA", "read", "schema_path", "write"]
+__all__ = ["FORMAT", "NS", "SCHEMA", "read", "write"]
 
 NS = "https://oaihub.org/ns/record/1.0"
 SCHEMA = "https://oaihub.org/ns/record/1.0/record.xsd"
@@ -63,11 +62,6 @@ _ORIGIN_KEYS = (
 
 def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
-
-
-def schema_path() -> str:
-    """File path of the packaged XSD of this format."""
-    return str(resources.files("crosswalks") / "schemas" / "oaihub-record-1.0.xsd")
 
 
 def _date(parent: etree._Element, tag: str, value: Mapping[str, Any]) -> None:
@@ -292,5 +286,6 @@ FORMAT = MetadataFormat(
     root=_ROOT,
     write=write,
     read=read,
+    xsd="oaihub-record-1.0.xsd",
     label="oaihub native record (every field of the record model)",
 )

@@ -125,3 +125,13 @@ def test_every_outbound_format_declares_its_schema() -> None:
         assert root.tag == fmt.root
         location = root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation")
         assert location == f"{fmt.namespace} {fmt.schema}"
+
+
+def test_packaged_schemas() -> None:
+    registry = default_registry()
+    for prefix in ("oaihub", "oai_dcterms"):
+        path = registry.get(prefix).schema_file()
+        assert path is not None
+        assert path.is_file()
+        assert b'targetNamespace="' + registry.get(prefix).namespace.encode() in path.read_bytes()
+    assert registry.get("oai_dc").schema_file() is None

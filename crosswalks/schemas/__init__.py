@@ -1,0 +1,1 @@
+"""XML Schemas of the formats this project defines (package data, read with importlib.resources)."""
