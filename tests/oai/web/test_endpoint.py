@@ -395,3 +395,17 @@ def test_real_server_answers_every_verb(hub: Hub, server: Server, assert_valid: 
     assert_valid(posted.content)
     root = etree.fromstring(posted.content)
     assert root.findtext(".//o:baseURL", namespaces=NS) == server.url
+
+
+def test_tokens_keep_set_from_and_until(hub: Hub, ask: Ask) -> None:
+    ids = populate(hub, 60)  # a:b holds the even ones, one a minute from 00:00
+    args = {"from": "2024-01-01T00:10:00Z", "until": "2024-01-01T00:49:00Z", "set": "a:b"}
+    root = ask(verb="ListIdentifiers", metadataPrefix="oai_dc", **args)
+    seen = identifiers(root)
+    while (token := token_of(root)) is not None and token.text:
+        assert token.get("completeListSize") == "20"
+        root = ask(verb="ListIdentifiers", resumptionToken=token.text)
+        seen += identifiers(root)
+    assert seen == ids[10:50:2]
+    assert token is not None
+    assert token.get("cursor") == "10"  # the last page starts after 10 records
