@@ -91,6 +91,18 @@ class Registry:
         """The formats this hub can read."""
         return [f for f in self._by_prefix.values() if f.read is not None]
 
+    def by_namespace(self, namespace: str) -> MetadataFormat:
+        """The readable format of a metadataNamespace (as ListMetadataFormats gives it).
+
+        Partners name their prefixes freely ("oai_ead", "marc21", "oai_mods"); the
+        namespace, folded like `detect` folds it, says which reader applies.
+        """
+        wanted = normalise_namespace(namespace)
+        for (folded, _name), fmt in self._by_root.items():
+            if folded == wanted and fmt.read is not None:
+                return fmt
+        raise UnknownFormat(f"no reader for metadata namespace {namespace!r}")
+
     def detect(self, root: etree._Element) -> MetadataFormat:
         """The format of a metadata root element, from its name and (folded) namespace."""
         tag = root.tag

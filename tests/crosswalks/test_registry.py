@@ -135,3 +135,22 @@ def test_packaged_schemas() -> None:
         assert path.is_file()
         assert b'targetNamespace="' + registry.get(prefix).namespace.encode() in path.read_bytes()
     assert registry.get("oai_dc").schema_file() is None
+
+
+@pytest.mark.parametrize(
+    ("namespace", "prefix"),
+    [
+        ("urn:isbn:1-931666-22-9", "ead"),  # ArchivesSpace's "oai_ead"
+        ("http://www.loc.gov/MARC21/slim/", "marcxml"),
+        ("http://www.loc.gov/mods/v3", "mods"),
+        ("http://www.openarchives.org/OAI/2.0/oai_dc/", "oai_dc"),
+        ("https://oaihub.org/ns/record/1.0", "oaihub"),
+    ],
+)
+def test_reader_by_metadata_namespace(namespace: str, prefix: str) -> None:
+    assert default_registry().by_namespace(namespace).prefix == prefix
+
+
+def test_unknown_metadata_namespace() -> None:
+    with pytest.raises(UnknownFormat):
+        default_registry().by_namespace("urn:nobody")
