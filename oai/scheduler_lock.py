@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-__all__ = ["SchedulerLock", "lock_path_of"]
+__all__ = ["SchedulerLock", "lock_path_of", "scheduler_running"]
 
 # `hashtext` keeps the key a stable int4 computed by the server itself
 _PG_TRY = "SELECT pg_try_advisory_lock(hashtext('oaihub.scheduler:' || current_schema()))"
@@ -105,3 +105,53 @@ class SchedulerLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+# -- is a scheduler running? (for the dashboard; never takes the lock) ---------------------
+
+_PG_HELD = """
+SELECT count(*) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND objsubid = 1
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND ((classid::bigint << 32) | objid::bigint)
+      = hashtext('oaihub.scheduler:' || current_schema())::bigint
+"""
+# SQLite's lock bytes start at its PENDING_BYTE (0x40000000): PENDING, RESERVED, and the
+# 510-byte SHARED range. An exclusive transaction write-locks them.
+_SQLITE_LOCK_START, _SQLITE_LOCK_LEN = 0x40000000, 512
+
+
+def scheduler_running(engine: Engine) -> bool:
+    """True when some process holds the scheduler lock of this database.
+
+    It only looks: PostgreSQL's `pg_locks`; for SQLite an `F_GETLK` query on the lock
+    file's lock bytes (which cannot see locks of the asking process itself).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return bool(conn.execute(text(_PG_HELD)).scalar())
+    try:
+        path = lock_path_of(engine)
+    except ValueError:
+        return False
+    if not path.exists():
+        return False
+    return _posix_lock_held(path)
+
+
+def _posix_lock_held(path: Path) -> bool:
+    import fcntl
+    import os
+    import struct
+
+    # struct flock on Linux: short l_type, short l_whence, off_t l_start, off_t l_len,
+    # pid_t l_pid (and padding)
+    query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, _SQLITE_LOCK_START,
+                        _SQLITE_LOCK_LEN, 0)  # fmt: skip
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+    finally:
+        os.close(fd)
+    lock_type = struct.unpack("hhqqi4x", answer)[0]
+    return bool(lock_type != fcntl.F_UNLCK)

@@ -31,6 +31,7 @@ from oai.scheduler import (
     job_id,
     trigger_of,
 )
+from oai.scheduler_lock import scheduler_running
 from oai.settings import Settings, SourceSettings, load_settings
 from oai.web.admin.queries import next_runs
 from records import tables as t
@@ -319,12 +320,15 @@ def test_scheduler_processes_lock_and_reload(database_url: str, tmp_path: Path) 
         assert reload.returncode == 0, reload.stdout + reload.stderr
         with Hub.from_settings(load_settings(config, env=env)) as hub:
             wait_for(lambda: set(next_runs(hub.engine)) == {"a", "b"}, what="job b after reload")
+            assert scheduler_running(hub.engine)
     finally:
         first.send_signal(signal.SIGTERM)
         status = first.wait(timeout=60)
         if first.stdout is not None:
             first.stdout.close()
     assert status == 0
+    with Hub.from_settings(load_settings(config, env=env)) as hub:
+        assert not scheduler_running(hub.engine)
 
 
 def _config_text(sources: list[tuple[str, str]]) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from oai.scheduler_lock import scheduler_running
 from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
 from oai.web.admin.records import record_view
 from oai.web.admin.views import PAGE, hub, oai_base, run_filters, runlog
@@ -36,6 +37,7 @@ def sources() -> Response:
     return jsonify(
         sources=[o.to_dict() for o in source_overviews(engine)],
         totals=hub_totals(engine, hub().store.stats()),
+        scheduler_running=scheduler_running(engine),
     )
 
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from oai.hub import Hub
+from oai.scheduler_lock import scheduler_running
 from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
@@ -99,6 +100,7 @@ def dashboard() -> str:
         totals=hub_totals(engine, hub().store.stats()),
         chart=_chart_markup(None),
         refresh=busy,
+        scheduler_running=scheduler_running(engine),
     )
 
 

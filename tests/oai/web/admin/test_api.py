@@ -39,6 +39,7 @@ def test_sources(anon: FlaskClient, data: Data) -> None:
     assert source["last_run"]["id"] == data.failed_run
     assert source["records"] == 1
     assert body["totals"]["runs"] == 2
+    assert body["scheduler_running"] is False
 
 
 def test_runs_with_filters_and_paging(anon: FlaskClient, data: Data) -> None:

@@ -163,6 +163,7 @@ def test_an_admin_harvests_the_partner_and_inspects_the_result(
     page.goto(f"{base}/admin/")
     row = f'tr[data-source="{PARTNER_ID}"]'
     assert "never" in page.text_content(row)
+    _reload_until(page, "#scheduler", "running.", service.scheduler_log)
     _shot(page, "02-dashboard-before")
     page.click(f'{row} button[name="harvest-now"]')
     assert "queued" in page.text_content(".flash")

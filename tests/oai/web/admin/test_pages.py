@@ -21,6 +21,7 @@ def test_dashboard_lists_sources_with_last_run_and_totals(admin: FlaskClient, da
     assert "1 records" in " ".join(totals.split())
     assert "2 runs" in " ".join(totals.split())
     assert html.xpath("//figure[@class='chart']//*[local-name()='svg']")
+    assert "not running" in " ".join(html.xpath('//p[@id="scheduler"]')[0].itertext())
 
 
 def test_runs_list_filters_by_source_status_and_date(admin: FlaskClient, data: Data) -> None:
