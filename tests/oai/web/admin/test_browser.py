@@ -182,8 +182,18 @@ def test_an_admin_harvests_the_partner_and_inspects_the_result(
     assert PARTNER_ID in page.text_content("#provenance")
     _shot(page, "05-record")
 
+    # a full harvest asks first, then runs: nothing changed at the partner
+    page.goto(f"{base}/admin/")
+    page.click(f"{row} a:has-text('Full harvest')")
+    assert "tombstones" in page.text_content(".warning")
+    _shot(page, "06-confirm-full-harvest")
+    page.click("button[name=confirm]")
+    assert "queued" in page.text_content(".flash")
+    _reload_until(page, f"{row} td.counts", "0 / 0 / 4 / 0 / 0", service.scheduler_log)
+
     page.goto(f"{base}/admin/runs?source={PARTNER_ID}")
-    assert page.locator("tr[data-run]").count() == 1
+    assert page.locator("tr[data-run]").count() == 2
+    assert "manual (full)" in page.text_content("tr[data-run] >> nth=0")
     _shot(page, "06-runs")
 
     page.goto(f"{base}/admin/records/hostile")
