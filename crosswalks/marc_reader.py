@@ -119,7 +119,8 @@ def _agent(draft: Draft, tag: str, subfields: list[tuple[str, str]]) -> None:
     kind = {"0": "person", "1": "organization"}.get(tag[1])
     if tag[1:] == "20":
         kind = None
-    agent = {"name": _clean(_sub(subfields, "abq")), "role": role, "kind": kind}
+    name = ", ".join(_clean(v) for c, v in subfields if c in "abcqd" and _clean(v))
+    agent = {"name": name, "role": role, "kind": kind}
     is_creator = tag[0] == "1" or (role or "").lower() in _CREATOR_ROLES
     draft.add_object("creators" if is_creator else "contributors", agent)
 
@@ -127,6 +128,18 @@ def _agent(draft: Draft, tag: str, subfields: list[tuple[str, str]]) -> None:
 def _heading(subfields: list[tuple[str, str]]) -> str:
     parts = [_clean(v) for c, v in subfields if c in "abcdqtxyzvp"]
     return " -- ".join(p for p in parts if p)
+
+
+def _title(subfields: list[tuple[str, str]]) -> str:
+    """245 $a, then ' : ' $b (remainder), '. ' $n $p (part number and name)."""
+    title = ""
+    for code, value in subfields:
+        value = _clean(value)
+        if not value or code not in "abnp":
+            continue
+        separator = {"a": " ", "b": " : "}.get(code, ". ")
+        title = f"{title}{separator}{value}" if title else value
+    return title
 
 
 def _subject(draft: Draft, tag: str, subfields: list[tuple[str, str]]) -> None:
@@ -238,7 +251,7 @@ def _dispatch(draft: Draft, fields: list[Field]) -> None:
         if t in handlers:
             handlers[t](t, i1, i2, s)
         elif t == "245":
-            draft.set("title", _clean(" ".join(_clean(v) for c, v in s if c in "abnp")))
+            draft.set("title", _title(s))
         elif t == "041":
             draft.add_all("languages", (to_iso639_3(v) for c, v in s if c in "ad"))
         elif t == "300":

@@ -24,6 +24,7 @@ __all__ = ["FORMAT", "NS", "SCHEMA", "read", "write"]
 NS = "https://oaihub.org/ns/record/1.0"
 SCHEMA = "https://oaihub.org/ns/record/1.0/record.xsd"
 _ROOT = f"{{{NS}}}record"
+_OWN = f"{{{NS}}}"
 # The record namespace is the default one; lxml-stubs type nsmap keys as str only.
 _NSMAP = cast("dict[str, str]", {None: NS, "xsi": XSI})
 _LOCATION = f"{NS} {SCHEMA}"
@@ -263,16 +264,18 @@ def read(root: etree._Element) -> list[dict[str, Any]]:
     if root.get("id"):
         data["id"] = root.get("id")
     for child in root:
+        if not isinstance(child.tag, str) or not child.tag.startswith(_OWN):
+            continue  # comments, and extensions in other namespaces: not ours to read
         handler = _HANDLERS.get(local_name(child))
-        if handler is None and isinstance(child.tag, str):
+        if handler is None:
+            # The namespace is versioned: an unknown element of 1.0 is an error, not news.
             raise CrosswalkError(
                 f"unknown element {local_name(child)!r}",
                 format="oaihub",
                 path=element_path(child),
                 line=line_of(child),
             )
-        if handler is not None:
-            handler(data, child)
+        handler(data, child)
     draft = Draft("oaihub", root)
     draft.data = data
     return [draft.finish(prune=False)]

@@ -146,4 +146,4 @@ def test_marc_without_namespace() -> None:
         b"<subfield code='b'>no namespace</subfield></datafield></record>"
     )
     (record,) = read_document(xml)
-    assert (record["id"], record["title"]) == ("x1", "Plain no namespace")
+    assert (record["id"], record["title"]) == ("x1", "Plain : no namespace")

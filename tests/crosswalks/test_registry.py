@@ -154,3 +154,16 @@ def test_reader_by_metadata_namespace(namespace: str, prefix: str) -> None:
 def test_unknown_metadata_namespace() -> None:
     with pytest.raises(UnknownFormat):
         default_registry().by_namespace("urn:nobody")
+
+
+def test_native_reader_skips_extensions_but_not_unknown_own_elements() -> None:
+    ns = b"https://oaihub.org/ns/record/1.0"
+    ok = (
+        b'<record xmlns="' + ns + b'" xmlns:x="urn:ext" id="n1"><title>T</title>'
+        b"<x:extra>ignored</x:extra><!-- note --></record>"
+    )
+    assert read_document(ok) == [{"id": "n1", "title": "T"}]
+    bad = b'<record xmlns="' + ns + b'" id="n1">\n<title>T</title>\n<colour>red</colour></record>'
+    with pytest.raises(CrosswalkError) as info:
+        read_document(bad)
+    assert (info.value.format, info.value.path, info.value.line) == ("oaihub", "/record/colour", 3)
