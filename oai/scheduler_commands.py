@@ -24,6 +24,7 @@ import click
 
 from oai.hub import Hub
 from oai.scheduler import SchedulerService, describe_jobs
+from oai.scheduler_lock import scheduler_running
 from oai.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -39,12 +40,25 @@ def pid_path(settings: Settings) -> Path:
 
 
 def send_reload(settings: Settings) -> int | None:
-    """SIGHUP the running scheduler; its pid, or None when none runs here."""
-    path = pid_path(settings)
+    """SIGHUP the running scheduler; its pid, or None when none runs here.
+
+    A pid file left by a killed scheduler may name an unrelated process by now, so the
+    signal goes only when the database's scheduler lock is held and the process is an
+    `oai scheduler`.
+    """
     try:
-        pid = int(path.read_text().strip())
+        pid = int(pid_path(settings).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    with Hub.from_settings(settings) as hub:
+        if not scheduler_running(hub.engine):
+            return None
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists() and b"scheduler" not in cmdline.read_bytes():
+        return None
+    try:
         os.kill(pid, signal.SIGHUP)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
+    except ProcessLookupError:
         return None
     return pid
 
@@ -155,7 +169,6 @@ def scheduler_command(
 ) -> None:
     """Run the harvest scheduler (its own process; one per database)."""
     settings = ctx.settings
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if reload_:
         pid = send_reload(settings)
         if pid is None:
@@ -167,6 +180,7 @@ def scheduler_command(
     if list_:
         click.echo(json.dumps(_jobs_of(settings), indent=2))
         return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     signals = _Signals()
     signals.install()
     sys.exit(run_scheduler(settings, standby=standby, harvest_now=harvest_now, signals=signals))
