@@ -91,6 +91,8 @@ records = Table(
 )
 # The keyset index: every list page is a range scan from (datestamp, pk).
 Index("ix_records_keyset", records.c.datestamp, records.c.pk)
+# Tombstones counted from an index (the provider's completeListSize of a full harvest).
+Index("ix_records_deleted", records.c.deleted)
 
 sets = Table(
     "sets",

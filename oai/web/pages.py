@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Select, and_, bindparam, func, or_, select, true, tuple_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from oai.protocol.datestamps import format_datestamp
@@ -114,6 +126,11 @@ class PageReader:
             rows = conn.exec_driver_sql(compiled.sql, compiled.params(values)).all()
         return [_item(tuple(row), metadata) for row in rows]
 
+    def full_count(self, spec: ListSpec) -> int | None:
+        """The size of an unrestricted list cheaply, or None when the list is restricted."""
+        with self.engine.connect() as conn:  # one transaction: one snapshot for all counts
+            return _full_count(conn, spec)
+
 
 def _sets_column(dialect: str) -> Any:
     """Every set of the row's record, comma-joined, from the (record_pk) index."""
@@ -125,6 +142,26 @@ def _sets_column(dialect: str) -> Any:
     return (
         select(joined).where(member.c.record_pk == t.records.c.pk).scalar_subquery().label("sets")
     )
+
+
+def _full_count(conn: Connection, spec: ListSpec) -> int | None:
+    """completeListSize of a list of every record, from two index-only counts; else None.
+
+    When no set or `from` restricts the list and `until` is past the newest datestamp,
+    the list is every tombstone plus every live record with metadata in the format, and
+    the store keeps rendered metadata only for live records.
+    """
+    if spec.set_spec is not None or spec.from_ is not None:
+        return None
+    r, m = t.records, t.rendered_metadata
+    newest = conn.execute(select(func.max(r.c.datestamp))).scalar()
+    if newest is None:
+        return 0
+    if spec.until is not None and newest > spec.until:
+        return None
+    deleted = conn.execute(select(func.count()).select_from(r).where(r.c.deleted == true()))
+    rendered = conn.execute(select(func.count()).select_from(m).where(m.c.prefix == spec.prefix))
+    return int(deleted.scalar_one()) + int(rendered.scalar_one())
 
 
 def _seconds(value: datetime | None) -> int | None:

@@ -48,7 +48,8 @@ class StoreRepository:
         return self.pages.page(spec, after, limit, metadata=metadata)
 
     def count(self, spec: ListSpec) -> int:
-        return self.store.count(self._query(spec))
+        fast = self.pages.full_count(spec)
+        return fast if fast is not None else self.store.count(self._query(spec))
 
     def item(self, local_id: str, prefix: str | None) -> Item | None:
         row = self.store.get_listed(local_id, prefix)
