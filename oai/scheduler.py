@@ -281,6 +281,13 @@ class SchedulerService:
         if run is not None:
             self._after_failure(run.source_id, run_id, counted=False)
 
+    def harvest_all_now(self) -> None:
+        """Start a (scheduled) run of every enabled source now, as if its cron fired."""
+        for source in self.hub.settings.sources:
+            if source.enabled:
+                future = self._pool.submit(self.run_source, source.id, trigger="schedule")
+                self._futures.append(future)
+
     def wait_idle(self, timeout: float | None = None) -> None:
         """Wait for the queued runs started so far (tests and shutdown)."""
         for future in list(self._futures):

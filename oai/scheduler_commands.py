@@ -110,9 +110,7 @@ def run_scheduler(
             for job in describe_jobs(service):
                 echo(f"  {job['source']}: next run {job['next_run']}")
             if harvest_now:
-                for source in settings.sources:
-                    if source.enabled:
-                        service.runlog.request_run(source.id, by="scheduler start")
+                service.harvest_all_now()
             _loop(service, signals, poll, settings)
         finally:
             service.stop(wait=True)

@@ -367,3 +367,16 @@ def test_cron_weekdays_count_from_sunday_as_in_crontab(schedule: str, weekdays: 
 def test_a_bad_schedule_is_a_config_error(schedule: str) -> None:
     with pytest.raises(ConfigError):
         trigger_of(source(schedule=schedule))
+
+
+def test_harvest_all_now_runs_every_enabled_source_as_scheduled(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    runner = RecordingRunner()
+    disabled = SourceSettings(id="off", base_url="http://127.0.0.1:9/oai", enabled=False)
+    settings = make_settings(database_url, tmp_path, source("a"), source("b"), disabled)
+    service = new_service(services, settings, runner)
+    assert service.start()
+    service.harvest_all_now()
+    service.wait_idle(timeout=30)
+    assert sorted(runner.calls) == [("a", "schedule", False), ("b", "schedule", False)]
