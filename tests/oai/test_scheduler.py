@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -380,3 +381,34 @@ def test_harvest_all_now_runs_every_enabled_source_as_scheduled(
     service.harvest_all_now()
     service.wait_idle(timeout=30)
     assert sorted(runner.calls) == [("a", "schedule", False), ("b", "schedule", False)]
+
+
+def test_with_the_real_harvester_failures_are_counted_once_and_back_off(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    """The contract with `run_harvest`: it counts failures, the scheduler backs off."""
+    from oai.scheduler import harvest_runner
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    unreachable = SourceSettings(
+        id="p1", base_url=f"http://127.0.0.1:{dead}/oai", schedule="0 * * * *"
+    )
+    settings = make_settings(
+        database_url, tmp_path, unreachable, scheduler__max_failures=2,
+        harvest__max_retries=0, harvest__backoff_seconds=0.01, harvest__connect_timeout=2.0,
+    )  # fmt: skip
+    service = SchedulerService(Hub.from_settings(settings, migrate=True), runner=harvest_runner)
+    services.append(service)
+    assert service.start()
+    natural = service.next_run_times()["p1"]
+    assert service.run_source("p1", trigger="schedule") == "failed"
+    assert service.runlog.source("p1").consecutive_failures == 1  # type: ignore[union-attr]
+    assert service.run_source("p1", trigger="schedule") == "failed"
+    info = service.runlog.source("p1")
+    assert info is not None
+    assert (info.consecutive_failures, info.failing) == (2, True)
+    assert service.next_run_times()["p1"] > natural  # type: ignore[operator]
+    last = service.runlog.runs(source_id="p1", limit=1)[0]
+    assert service.runlog.events(last.id, kind="backoff")
