@@ -62,6 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("harvest.overlap_seconds", int, 60, "Incremental from = last until - overlap."),
     Setting("harvest.max_empty_pages", int, 5, "Empty pages in a row that fail a stream."),
     Setting("harvest.sweep_max_share", float, 0.10, "Most a full-harvest sweep may delete."),
+    Setting(
+        "harvest.workers",
+        int,
+        2,
+        "Processes that crosswalk and render large pages ahead (0: all in one process).",
+    ),
     Setting("scheduler.misfire_grace_seconds", int, 3600, "Late job runs still allowed."),
     Setting("scheduler.heartbeat_seconds", int, 30, "How often a run proves it is alive."),
     Setting("scheduler.stale_after_seconds", int, 300, "Silent runs older than this failed."),

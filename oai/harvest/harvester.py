@@ -17,25 +17,27 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from oai.harvest.client import Client, ClientConfig, Retry
 from oai.harvest.errors import (
     HarvestError,
-    PageError,
-    RemoteConfigError,
-    RemoteError,
-    StreamError,
     SweepRefused,
-    TransportError,
 )
-from oai.harvest.iterator import Stream, StreamPage, identify
+from oai.harvest.iterator import identify
+from oai.harvest.pages import (
+    Progress,
+    ProgressCallback,
+    RunState,
+    StreamState,
+    harvest_stream,
+    raw_of,
+)
 from oai.harvest.parse import IdentifyInfo
-from oai.harvest.reconcile import Failure, PageOutcome, Reconciler
+from oai.harvest.pool import WorkerPool
+from oai.harvest.prepare import Crosswalker
+from oai.harvest.reconcile import Reconciler
 from oai.hub import Hub
 from oai.settings import SourceSettings
 from records.runs import Checkpoint, Counts, RunLog, utcnow
@@ -56,25 +58,6 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return self.status in ("ok", "partial")
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """What a progress display shows after each page."""
-
-    run_id: int
-    stream: str
-    pages: int
-    records: int
-    elapsed: float
-    counts: dict[str, int]
-
-    @property
-    def rate(self) -> float:
-        return self.records / self.elapsed if self.elapsed > 0 else 0.0
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 def sync_sources(hub: Hub) -> RunLog:
@@ -149,51 +132,6 @@ class _Heartbeat:
         self._thread.join()
 
 
-@dataclass
-class _StreamState:
-    set_spec: str | None
-    token: str | None = None
-    done: bool = False
-    pages: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"set": self.set_spec, "token": self.token, "done": self.done, "pages": self.pages}
-
-
-@dataclass
-class _Run:
-    """The state of one run while it goes."""
-
-    hub: Hub
-    source: SourceSettings
-    log: RunLog
-    run_id: int
-    full: bool
-    progress: ProgressCallback | None
-    client: Client
-    started: float = field(default_factory=time.monotonic)
-    window: tuple[str | None, str | None] = (None, None)
-    streams: list[_StreamState] = field(default_factory=list)
-    resumed_from: int | None = None
-    pages: int = 0
-    records: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("added", "updated", "unchanged", "deleted", "failed"), 0))  # fmt: skip
-    reconciler: Reconciler | None = None
-    heartbeat: _Heartbeat | None = None
-    _seen_requests: tuple[int, int, int] = (0, 0, 0)
-
-    def event(self, level: str, kind: str, message: str, **extra: Any) -> None:
-        self.log.add_event(self.run_id, level, kind, message, **extra)
-
-    def state(self) -> dict[str, Any]:
-        return {
-            "from": self.window[0],
-            "until": self.window[1],
-            "streams": [s.to_dict() for s in self.streams],
-        }
-
-
 def _clear_dead_run(log: RunLog, source_id: str, stale_after: int) -> None:
     """Fail a `running` run of this source whose process is gone or whose heart stopped."""
     running = log.running_run(source_id)
@@ -233,12 +171,14 @@ def run_harvest(
                            pid=os.getpid())  # fmt: skip
     config = ClientConfig.from_settings(hub.settings)
     client = Client(config)
-    run = _Run(hub, source, log, run_id, full, progress, client)
+    run = RunState(hub, source, log, run_id, full, progress, client)
     client.on_retry = lambda retry: _on_retry(run, retry)
+    workers = int(hub.settings["harvest.workers"])
+    run.pool = WorkerPool(workers) if workers > 0 else None
     interval = float(hub.settings["scheduler.heartbeat_seconds"])
     try:
         with _Heartbeat(log, run_id, interval) as heartbeat:
-            run.heartbeat = heartbeat
+            run.lost = lambda: heartbeat.lost
             status, message = _harvest(run, from_)
     except BaseException as exc:
         log.add_event(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
@@ -247,6 +187,8 @@ def run_harvest(
         raise
     finally:
         client.close()
+        if run.pool is not None:
+            run.pool.close()
     info = log.finish(run_id, status, message)
     if info.status == "failed":
         log.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
@@ -255,7 +197,7 @@ def run_harvest(
     return RunResult(run_id, info.status, info.counts, info.message, info.pages)
 
 
-def _on_retry(run: _Run, retry: Retry) -> None:
+def _on_retry(run: RunState, retry: Retry) -> None:
     detail = {"attempt": retry.attempt, "wait": round(retry.wait, 3), "url": retry.url}
     if retry.retry_after is not None:
         detail["retry_after"] = round(retry.retry_after, 3)
@@ -263,7 +205,7 @@ def _on_retry(run: _Run, retry: Retry) -> None:
               detail=detail)  # fmt: skip
 
 
-def _harvest(run: _Run, from_: str | None) -> tuple[str, str]:
+def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     """The body of a run; returns (status, message)."""
     settings, source = run.hub.settings, run.source
     max_bytes = int(settings["harvest.max_response_bytes"])
@@ -271,22 +213,22 @@ def _harvest(run: _Run, from_: str | None) -> tuple[str, str]:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)
         fmt = run.hub.registry.get(source.metadata_prefix)
     except (HarvestError, LookupError) as exc:
-        run.event("error", "identify", f"Identify failed: {exc}", **_raw_of(exc))
-        run.log.add_counts(run.run_id, _bump_transport(run))
+        run.event("error", "identify", f"Identify failed: {exc}", **raw_of(exc))
+        run.log.add_counts(run.run_id, run.transport())
         return "failed", f"Identify failed: {exc}"
     if fmt.read is None:
         return "failed", f"no reader for metadata prefix {source.metadata_prefix!r}"
-    run.log.add_counts(run.run_id, _bump_transport(run))
+    run.log.add_counts(run.run_id, run.transport())
     _plan(run, info, from_)
-    run.reconciler = Reconciler(
-        run.hub.store, source_id=source.id, base_url=source.base_url, namespace=fmt.namespace,
-        reader=fmt.read, renderer=run.hub.render, run_id=run.run_id, now=utcnow(),
-        match=source.match,
-    )  # fmt: skip
+    now = utcnow()
+    run.reconciler = Reconciler(run.hub.store, source_id=source.id, renderer=run.hub.render,
+                                run_id=run.run_id, now=now, match=source.match)  # fmt: skip
+    run.crosswalker = Crosswalker(source.id, source.base_url, fmt.namespace, now,
+                                  tuple(source.match))  # fmt: skip
     failures: list[str] = []
     for state in run.streams:
         if not state.done:
-            failure = _stream(run, state, max_bytes)
+            failure = harvest_stream(run, state, max_bytes)
             if failure:
                 failures.append(failure)
     if failures:
@@ -295,13 +237,13 @@ def _harvest(run: _Run, from_: str | None) -> tuple[str, str]:
     return _finish_full(run)
 
 
-def _plan(run: _Run, info: IdentifyInfo, from_: str | None) -> None:
+def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
     """Choose the window and the streams: resume a failed run's checkpoint, or start new."""
     source, settings = run.source, run.hub.settings
     saved = None if from_ else run.log.last_checkpoint(source.id)
     if saved is not None and (saved.full or not run.full) and _resumable(saved):
         run.window = (saved.window_from, saved.window_until)
-        run.streams = [_StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
+        run.streams = [StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
                        for s in saved.state["streams"]]  # fmt: skip
         run.full, run.resumed_from = saved.full, saved.run_id
         run.event("info", "resume", f"resuming run {saved.run_id} from its checkpoint")
@@ -309,7 +251,7 @@ def _plan(run: _Run, info: IdentifyInfo, from_: str | None) -> None:
         high_water = None if run.full else _high_water(run)
         overlap = int(settings["harvest.overlap_seconds"])
         run.window = window_for(info, high_water, overlap, from_, run.full)
-        run.streams = [_StreamState(s) for s in (source.sets or (None,))]
+        run.streams = [StreamState(s) for s in (source.sets or (None,))]
     run.log.set_window(run.run_id, *run.window)
     run.log.checkpoint(run.run_id, run.state())
     run.event("info", "identify", f"{info.repository_name or source.base_url}: granularity "
@@ -322,103 +264,12 @@ def _resumable(saved: Checkpoint) -> bool:
     return isinstance(streams, list) and all(isinstance(s, dict) for s in streams)
 
 
-def _high_water(run: _Run) -> str | None:
+def _high_water(run: RunState) -> str | None:
     found = run.log.source(run.source.id)
     return found.high_water if found else None
 
 
-def _raw_of(exc: BaseException) -> dict[str, Any]:
-    return {"raw": exc.raw} if isinstance(exc, PageError) and exc.raw else {}
-
-
-def _bump_transport(run: _Run) -> dict[str, int]:
-    """The client's requests, bytes and retries since the last call, as counter deltas."""
-    now = (run.client.requests, run.client.bytes, run.client.retries)
-    before = run._seen_requests
-    run._seen_requests = now
-    return {"requests": now[0] - before[0], "bytes": now[1] - before[1],
-            "retries": now[2] - before[2]}  # fmt: skip
-
-
-def _stream(run: _Run, state: _StreamState, max_bytes: int) -> str | None:
-    """Harvest one set stream to its end; the failure message, or None when complete."""
-    name = state.set_spec or "(all)"
-    stream = Stream(
-        run.client, run.source.base_url, run.source.metadata_prefix, set_spec=state.set_spec,
-        from_=run.window[0], until=run.window[1], token=state.token,
-        max_empty_pages=int(run.hub.settings["harvest.max_empty_pages"]), max_bytes=max_bytes,
-        notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
-    )  # fmt: skip
-    try:
-        for fetched in stream.pages():
-            _page(run, state, fetched)
-            if run.heartbeat is not None and run.heartbeat.lost:
-                raise StreamError("the run was marked stale by another process; stopping")
-    except (PageError, StreamError, TransportError, RemoteError) as exc:
-        kind = "config" if isinstance(exc, RemoteConfigError) else "stream"
-        message = f"stream {name} failed at page {state.pages + 1}: {exc}"
-        run.event("error", kind, message, page=state.pages + 1, **_raw_of(exc))
-        run.log.add_counts(run.run_id, _bump_transport(run))
-        return message
-    if not state.done:  # noRecordsMatch, or a list that ended without a page
-        state.done, state.token = True, None
-        run.log.add_counts(run.run_id, _bump_transport(run))
-        run.log.checkpoint(run.run_id, run.state())
-    return None
-
-
-def _page(run: _Run, state: _StreamState, fetched: StreamPage) -> None:
-    """Reconcile one page and commit it with the counters and the checkpoint."""
-    assert run.reconciler is not None
-    page = fetched.page
-    incoming, failures = run.reconciler.prepare(page.records)
-    state.pages += 1
-    state.token, state.done = fetched.next_token, fetched.next_token is None
-    run.pages += 1
-    with run.hub.engine.begin() as conn:
-        outcome = run.reconciler.apply(conn, incoming)
-        counts = {**outcome.counts, "failed": len(failures)}
-        run.log.add_counts(run.run_id, {"pages": 1, **counts, **_bump_transport(run)}, conn)
-        for failure in failures:
-            _record_failure(run, conn, state.pages, failure)
-        _page_events(run, conn, state, page.repairs, outcome, counts)
-        run.log.checkpoint(run.run_id, run.state(), conn)
-    for key, value in counts.items():
-        run.counts[key] += value
-    run.records += len(page.records)
-    if run.progress is not None:
-        run.progress(Progress(run.run_id, state.set_spec or "", run.pages, run.records,
-                              time.monotonic() - run.started, dict(run.counts)))  # fmt: skip
-
-
-def _record_failure(run: _Run, conn: Any, page: int, failure: Failure) -> None:
-    run.log.add_event(run.run_id, "error", "record", f"record rejected: {failure.message}",
-                      page=page, identifier=failure.identifier, raw=failure.raw,
-                      detail={"error": failure.message}, conn=conn)  # fmt: skip
-
-
-def _page_events(
-    run: _Run, conn: Any, state: _StreamState, repairs: list[str], outcome: PageOutcome,
-    counts: dict[str, int],
-) -> None:  # fmt: skip
-    page = state.pages
-    for repair in repairs:
-        run.log.add_event(run.run_id, "warning", "repair", f"page {page}: {repair}", page=page,
-                          conn=conn)  # fmt: skip
-    for remote_id, local_id, fields in outcome.conflicts:
-        run.log.add_event(run.run_id, "warning", "conflict",
-                          f"{local_id}: local edits kept in {', '.join(fields)}", page=page,
-                          identifier=remote_id, detail={"fields": fields, "local_id": local_id},
-                          conn=conn)  # fmt: skip
-    for remote_id, local_id in outcome.linked:
-        run.log.add_event(run.run_id, "info", "link", f"{remote_id} linked to local {local_id}",
-                          page=page, identifier=remote_id, conn=conn)  # fmt: skip
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "empty"
-    run.log.add_event(run.run_id, "info", "page", f"{state.set_spec or '(all)'} page {page}: "
-                      f"{summary}", page=page, detail=counts, conn=conn)  # fmt: skip
-
-
-def _finish_full(run: _Run) -> tuple[str, str]:
+def _finish_full(run: RunState) -> tuple[str, str]:
     """After a complete run: a full run that was not resumed sweeps what it did not see."""
     summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
     if not run.full:
@@ -436,7 +287,7 @@ def _finish_full(run: _Run) -> tuple[str, str]:
     return "ok", f"complete: {summary}; sweep: {deleted} tombstones"
 
 
-def _sweep(run: _Run) -> int:
+def _sweep(run: RunState) -> int:
     assert run.reconciler is not None
     live = run.hub.store.local_ids_of_source(run.source.id)
     gone = sorted(live - run.reconciler.seen)

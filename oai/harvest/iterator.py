@@ -36,6 +36,7 @@ class StreamPage:
     page: Page
     next_token: str | None
     size: int
+    body: bytes = b""
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Stream:
                 continue
             empty = empty + 1 if not page.records else 0
             next_token = self._check(page, seen, empty)
-            yield StreamPage(page, next_token, len(response.body))
+            yield StreamPage(page, next_token, len(response.body), response.body)
             if next_token is None:
                 return
             seen.add(next_token)

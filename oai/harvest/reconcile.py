@@ -14,40 +14,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, update
 
-from crosswalks import CrosswalkError
-from oai.harvest.parse import Header, PageRecord
+from oai.harvest.prepare import MATCH_KEYS, Incoming, match_values
 from records import tables as t
-from records.errors import RecordError
 from records.model import Record, canonical_json
 from records.store import Renderer, Store
+from records.writer import BatchWriter
 
-__all__ = ["Failure", "Incoming", "PageOutcome", "Reconciler", "local_id_for", "merge_fields"]
-
-MATCH_KEYS = ("identifier", "source", "title")
-_SAFE = "-_.!~*'():;,/?@&=+$"
-Reader = Callable[[Any], list[dict[str, Any]]]
-
-
-def local_id_for(source_id: str, remote_identifier: str) -> str:
-    """`<source>:<local part>`: the `oai:<repository>:` prefix dropped, the rest made safe."""
-    local = remote_identifier
-    if local.startswith("oai:") and local.count(":") >= 2:
-        local = local.split(":", 2)[2]
-    safe = f"{source_id}:{quote(local, safe=_SAFE)}"
-    if len(safe) > 200:  # the model's limit: keep a readable head and a digest
-        digest = hashlib.sha256(remote_identifier.encode("utf-8")).hexdigest()[:20]
-        safe = f"{safe[:170]}~{digest}"
-    return safe
+__all__ = ["PageOutcome", "Reconciler", "merge_fields"]
 
 
 def merge_fields(
@@ -75,23 +56,6 @@ def merge_fields(
     return merged, conflicts
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """One partner record ready to reconcile: a record, or a deletion (record None)."""
-
-    header: Header
-    remote_id: str
-    record: Record | None
-    match_values: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    identifier: str | None
-    message: str
-    raw: bytes
-
-
 @dataclass
 class PageOutcome:
     counts: dict[str, int] = field(
@@ -110,19 +74,6 @@ class _State:
     deleted: bool
 
 
-def _match_values(data: Mapping[str, Any], keys: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    values: list[tuple[str, str]] = []
-    if "identifier" in keys:
-        idents = [data.get("id"), data.get("record_id")]
-        idents += [i.get("value") for i in data.get("identifiers") or ()]
-        values += [("identifier", str(v).strip()) for v in idents if v]
-    if "source" in keys and (data.get("source") or {}).get("citation"):
-        values.append(("source", " ".join(data["source"]["citation"].split()).casefold()))
-    if "title" in keys and data.get("title"):
-        values.append(("title", " ".join(str(data["title"]).split()).casefold()))
-    return tuple(values)
-
-
 class Reconciler:
     """Turns pages of partner records into store writes, for one run of one source."""
 
@@ -131,90 +82,60 @@ class Reconciler:
         store: Store,
         *,
         source_id: str,
-        base_url: str,
-        namespace: str,
-        reader: Reader,
         renderer: Renderer | None,
         run_id: int,
         now: datetime,
         match: Sequence[str] = (),
     ) -> None:
-        self.store, self.source_id, self.base_url = store, source_id, base_url
-        self.namespace, self.reader, self.renderer = namespace, reader, renderer
+        self.store, self.source_id, self.renderer = store, source_id, renderer
         self.run_id, self.now = run_id, now
         self.match = tuple(k for k in match if k in MATCH_KEYS)
         self.seen: set[str] = set()
         self._index: dict[tuple[str, str], str | None] | None = None
 
-    # -- crosswalking (outside any transaction) -----------------------------------------
-
-    def prepare(self, records: Iterable[PageRecord]) -> tuple[list[Incoming], list[Failure]]:
-        """Crosswalk a page's records; a record that cannot be read is a `Failure`."""
-        ready: list[Incoming] = []
-        failed: list[Failure] = []
-        for item in records:
-            header = item.header
-            if header is None or item.error:
-                failed.append(Failure(header.identifier if header else None,
-                                      item.error or "unreadable", item.raw()))  # fmt: skip
-            elif header.deleted:
-                ready.append(Incoming(header, header.identifier, None))
-            else:
-                self._crosswalk(item, header, ready, failed)
-        return ready, failed
-
-    def _crosswalk(
-        self, item: PageRecord, header: Header, ready: list[Incoming], failed: list[Failure]
-    ) -> None:
-        try:
-            forms = self.reader(item.metadata)
-        except CrosswalkError as exc:
-            failed.append(Failure(header.identifier, str(exc), item.raw()))
-            return
-        except Exception as exc:  # one partner record must not stop the page
-            failed.append(Failure(header.identifier, f"{type(exc).__name__}: {exc}", item.raw()))
-            return
-        for number, form in enumerate(forms):
-            remote = header.identifier if number == 0 else f"{header.identifier}#{form.get('id')}"
-            try:
-                record = self._record(form, header, remote)
-            except (RecordError, TypeError, ValueError) as exc:
-                failed.append(Failure(remote, f"invalid record: {exc}", item.raw()))
-                continue
-            ready.append(Incoming(header, remote, record, _match_values(form, self.match)))
-
-    def _record(self, form: Mapping[str, Any], header: Header, remote: str) -> Record:
-        data = dict(form)
-        data["id"] = local_id_for(self.source_id, remote)
-        data["origin"] = {
-            "kind": "harvested",
-            "source_id": self.source_id,
-            "remote_identifier": remote,
-            "remote_datestamp": header.datestamp or None,
-            "base_url": self.base_url,
-            "metadata_namespace": self.namespace,
-            "harvested_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        data.pop("header", None)
-        return Record.from_dict({k: v for k, v in data.items() if v is not None})
-
     # -- writing (inside the page's transaction) ----------------------------------------
 
-    def apply(self, conn: Connection, incoming: Sequence[Incoming]) -> PageOutcome:
-        """Write a page's records in the caller's transaction."""
+    def apply(
+        self,
+        conn: Connection,
+        incoming: Sequence[Incoming],
+        renderer: Renderer | None = None,
+    ) -> PageOutcome:
+        """Write a page's records in the caller's transaction, in a few batched statements.
+
+        `renderer` replaces the reconciler's own for this page (renderings made ahead)."""
         outcome = PageOutcome()
         states = self._states(conn, [i.remote_id for i in incoming])
+        writes: list[Record] = []
+        deletions: list[str] = []
+        remote: dict[str, str] = {}  # local id -> the partner's content, the next merge base
         for item in incoming:
             state = states.get(item.remote_id)
             if item.record is None:
-                status = self._delete(conn, state)
+                if state is None or state.deleted:
+                    outcome.counts["unchanged"] += 1
+                else:
+                    deletions.append(state.local_id)
+                    state.deleted = True
+                    outcome.counts["deleted"] += 1
                 if state is not None:
                     self.seen.add(state.local_id)
+                continue
+            state, write, partner_json = self._decide(conn, item, state, outcome)
+            states[item.remote_id] = state
+            self.seen.add(state.local_id)
+            if write is None:
+                outcome.counts["unchanged"] += 1
             else:
-                status, state = self._put(conn, item, state, outcome)
-                states[item.remote_id] = state
-                self.seen.add(state.local_id)
-            outcome.counts[status] += 1
+                writes.append(write)
+            if partner_json is not None:
+                remote[state.local_id] = partner_json
+        writer = BatchWriter(conn, self.now, "harvest", f"harvest:{self.source_id}", self.run_id)
+        for result in writer.put(writes, renderer or self.renderer):
+            outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
+        for local_id in deletions:
+            writer.delete(local_id)
+        self._set_remote(conn, remote)
         return outcome
 
     def _states(self, conn: Connection, remote_ids: Sequence[str]) -> dict[str, _State]:
@@ -234,32 +155,24 @@ class Reconciler:
                 )  # fmt: skip
         return found
 
-    def _delete(self, conn: Connection, state: _State | None) -> str:
-        if state is None or state.deleted:
-            return "unchanged"
-        self.store.delete(state.local_id, reason="harvest", actor=f"harvest:{self.source_id}",
-                          run_id=self.run_id, now=self.now, conn=conn)  # fmt: skip
-        state.deleted = True
-        return "deleted"
-
-    def _put(
+    def _decide(
         self, conn: Connection, item: Incoming, state: _State | None, outcome: PageOutcome
-    ) -> tuple[str, _State]:
+    ) -> tuple[_State, Record | None, str | None]:
+        """(new state, the record to write or None, the new merge base or None)."""
         assert item.record is not None
         partner = item.record.content()
         partner_json = canonical_json(partner)
         if state is None:
-            linked = self._link(conn, item)
-            if linked is not None:
-                outcome.linked.append((item.remote_id, linked.local_id))
-                state = linked
+            state = self._link(conn, item)
+            if state is not None:
+                outcome.linked.append((item.remote_id, state.local_id))
         if state is not None and not state.deleted and state.remote_content == partner_json:
-            if state.remote_datestamp != item.header.datestamp:
-                # the partner touched it without changing it: new origin, no new version
-                current = Record.from_dict(json.loads(state.content))
-                self._write(conn, current.with_origin(item.record.origin))
-                state.remote_datestamp = item.header.datestamp
-            return "unchanged", state
+            if state.remote_datestamp == item.header.datestamp:
+                return state, None, None
+            # the partner touched it without changing it: new origin, no new version
+            current = Record.from_dict(json.loads(state.content))
+            state.remote_datestamp = item.header.datestamp
+            return state, current.with_origin(item.record.origin), None
         record = item.record
         if state is not None and state.deleted and state.local_id != record.id:
             # a tombstone of a linked local record comes back under its own id
@@ -269,19 +182,21 @@ class Reconciler:
             merged, conflicts = merge_fields(base, json.loads(state.content), partner)
             if conflicts:
                 outcome.conflicts.append((item.remote_id, state.local_id, conflicts))
-            merged["origin"] = record.origin.to_dict()
-            record = Record.from_dict(merged)
-        status = self._write(conn, record)
-        self.store.set_remote_content(record.id, partner, conn=conn)
-        content = canonical_json(record.content())
+            if merged != partner:
+                merged["origin"] = record.origin.to_dict()
+                record = Record.from_dict(merged)
+        content = partner_json if record is item.record else canonical_json(record.content())
         new_state = _State(record.id, item.header.datestamp, partner_json, content, False)
-        return status, new_state
+        return new_state, record, partner_json
 
-    def _write(self, conn: Connection, record: Record) -> str:
-        result = self.store.put(record, renderer=self.renderer, reason="harvest",
-                                actor=f"harvest:{self.source_id}", run_id=self.run_id,
-                                now=self.now, conn=conn)  # fmt: skip
-        return "updated" if result.status == "undeleted" else result.status
+    def _set_remote(self, conn: Connection, remote: Mapping[str, str]) -> None:
+        if remote:
+            conn.execute(
+                update(t.records)
+                .where(t.records.c.local_id == bindparam("b_local_id"))
+                .values(remote_content=bindparam("b_remote")),
+                [{"b_local_id": k, "b_remote": v} for k, v in remote.items()],
+            )
 
     # -- linking by match keys ----------------------------------------------------------
 
@@ -312,7 +227,7 @@ class Reconciler:
                 t.records.c.source_id.is_(None), t.records.c.deleted.is_(False)
             )
             for local_id, content in conn.execute(query):
-                for value in set(_match_values(json.loads(content), self.match)):
+                for value in set(match_values(json.loads(content), self.match)):
                     index[value] = local_id if value not in index else None
             self._index = index
         return self._index

@@ -133,7 +133,7 @@ class FaultServer:
         self.lock = threading.Lock()
         self.registry = default_registry()
         handler = type("Handler", (_Handler,), {"owner": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/oai"
         self.thread = threading.Thread(
@@ -258,6 +258,11 @@ class FaultServer:
         if fault is not None and fault.kind == "empty":
             following["nonce"] = int(state.get("nonce", 0)) + 1
         element.text = _token(following)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients that hang up (timeouts, killed harvests) are part of the tests
 
 
 class _Handler(BaseHTTPRequestHandler):

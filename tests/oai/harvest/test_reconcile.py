@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from oai.harvest import run_harvest
-from oai.harvest.reconcile import local_id_for, merge_fields
+from oai.harvest.prepare import local_id_for
+from oai.harvest.reconcile import merge_fields
 from oai.hub import Hub
 from records.model import Record
 from tests.oai.harvest.conftest import assert_mirrors, events, hub_state, make_hub

@@ -1,0 +1,177 @@
+"""Harvester benchmark: N records from the project's own provider into a fresh store.
+
+    python bench/harvest_bench.py N [--workers 2] [--prefix oai_dc] [--keep DIR]
+
+Generates N records into a partner SQLite store (oai_dc rendered by the real crosswalk),
+serves it as in production (`oai serve`: gunicorn, 100 records a page), then harvests it
+with `run_harvest` into a fresh SQLite store and prints records/s end to end (fetch,
+parse, crosswalk, reconcile, store, render) and the time of a no-change incremental run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crosswalks import default_registry  # noqa: E402
+from oai.harvest import run_harvest  # noqa: E402
+from oai.hub import Hub  # noqa: E402
+from oai.settings import SourceSettings, load_settings  # noqa: E402
+from records.model import Record, canonical_json, content_hash  # noqa: E402
+
+T0 = 1_600_000_000
+SUBJECTS = ["Cold War", "Czechoslovakia", "Soviet Union", "Diplomacy", "Intelligence"]
+
+
+def _form(i: int) -> dict[str, object]:
+    return {
+        "id": f"g{i}",
+        "title": f"Generated record {i}: memorandum on talks",
+        "summary": f"Summary of generated document {i}, with enough text to be realistic.",
+        "date": {"text": "1961", "start": "1961", "end": "1961", "precision": "year"},
+        "creators": [{"name": "Ministry of Foreign Affairs"}],
+        "subjects": [SUBJECTS[i % 5], SUBJECTS[(i + 2) % 5]],
+        "languages": ["ces"],
+        "rights": "Public domain",
+        "collections": [{"spec": f"coll:{i % 10}", "name": f"Collection {i % 10}"}],
+    }
+
+
+def generate(db: Path, n: int) -> None:
+    """N records straight into the partner's tables, with their oai_dc rendered."""
+    dc = default_registry().get("oai_dc")
+    assert dc.write is not None
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.executemany(
+        "INSERT INTO sets (spec, name, description) VALUES (?, ?, NULL)",
+        [("coll", "coll")] + [(f"coll:{k}", f"Collection {k}") for k in range(10)],
+    )
+    for start in range(0, n, 20_000):
+        recs, sets, rendered = [], [], []
+        for i in range(start, min(n, start + 20_000)):
+            form = _form(i)
+            record = Record.from_dict(form)
+            pk, stamp = i + 1, T0 + i
+            content = canonical_json(record.content())
+            recs.append((pk, f"g{i}", stamp, 0, record.title, content, content_hash(record), stamp))
+            sets += [("coll", pk, stamp, 0), (f"coll:{i % 10}", pk, stamp, 1)]
+            rendered.append((pk, "oai_dc", dc.write(form), dc.version))
+        conn.executemany(
+            "INSERT INTO records (pk, local_id, datestamp, deleted, title, content, content_hash,"
+            " version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            recs,
+        )
+        conn.executemany("INSERT INTO record_sets VALUES (?, ?, ?, ?)", sets)
+        conn.executemany("INSERT INTO rendered_metadata VALUES (?, ?, ?, ?)", rendered)
+        conn.commit()
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    oai = Path(sys.executable).parent / "oai"
+    command = [str(oai), "serve", "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(600):
+        try:
+            url = f"http://127.0.0.1:{port}/oai?verb=Identify"
+            if requests.get(url, timeout=5).status_code == 200:
+                return proc
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the provider did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--prefix", default="oai_dc")
+    parser.add_argument("--keep", type=Path, help="Work in DIR and keep it.")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="harvest-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        run(args.n, work, args.workers, args.prefix)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run(n: int, work: Path, workers: int, prefix: str) -> None:
+    partner_db = work / "partner.sqlite"
+    partner_db.unlink(missing_ok=True)
+    base = {"secret_key": "harvest-bench", "repository.rate_limit_per_minute": 0,
+            "repository.max_concurrent_lists": 64}  # fmt: skip
+    settings = load_settings(
+        env={}, overrides={**base, "database_url": f"sqlite:///{partner_db}",
+                           "data_dir": str(work / "partner")},
+    )  # fmt: skip
+    Hub.from_settings(settings, migrate=True).close()
+    started = time.perf_counter()
+    generate(partner_db, n)
+    print(f"generated {n:,} partner records in {time.perf_counter() - started:.1f}s")
+    port = free_port()
+    env = {**os.environ, "OAI_DATABASE_URL": f"sqlite:///{partner_db}",
+           "OAI_SECRET_KEY": "harvest-bench", "OAI_DATA_DIR": str(work / "partner"),
+           "OAI_REPOSITORY__RATE_LIMIT_PER_MINUTE": "0",
+           "OAI_REPOSITORY__MAX_CONCURRENT_LISTS": "64"}  # fmt: skip
+    env.pop("OAI_CONFIG", None)
+    server = serve(env, port, workers)
+    try:
+        harvest(n, work, f"http://127.0.0.1:{port}/oai", prefix)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def harvest(n: int, work: Path, url: str, prefix: str) -> None:
+    hub_db = work / "hub.sqlite"
+    for path in work.glob("hub.sqlite*"):
+        path.unlink()
+    settings = load_settings(
+        env={}, overrides={"database_url": f"sqlite:///{hub_db}", "data_dir": str(work / "hub"),
+                           "secret_key": "hub"},
+    ).with_sources((SourceSettings(id="bench", base_url=url, metadata_prefix=prefix),))  # fmt: skip
+    with Hub.from_settings(settings, migrate=True) as hub:
+        started, cpu = time.perf_counter(), time.process_time()
+        first = run_harvest(hub, "bench")
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        assert first.status == "ok", first.message
+        assert first.counts.added == n, first.counts
+        print(f"full harvest: {n:,} records in {took:.2f}s = {n / took:,.0f} records/s "
+              f"end to end ({first.pages} pages, {prefix}); harvester CPU "
+              f"{cpu / n * 1e6:.0f} us/record")  # fmt: skip
+        started = time.perf_counter()
+        second = run_harvest(hub, "bench")
+        took = time.perf_counter() - started
+        assert second.status == "ok", second.message
+        assert second.counts.changed == 0, second.counts
+        print(f"no-change incremental run: {took:.3f}s "
+              f"({second.counts.unchanged} unchanged in the overlap window)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""A run's state, and the work of its streams and pages.
+
+Pages are committed strictly in order. With a worker pool, the next pages are
+crosswalked and rendered in other processes while the current one is written; the
+checkpoint of each commit is still the token right after that page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from oai.harvest.client import Client
+from oai.harvest.errors import (
+    PageError,
+    RemoteConfigError,
+    RemoteError,
+    StreamError,
+    TransportError,
+)
+from oai.harvest.iterator import Stream, StreamPage
+from oai.harvest.pool import MIN_RECORDS, Prepared, RenderContext, WorkerPool
+from oai.harvest.prepare import Crosswalker, Failure
+from oai.harvest.reconcile import PageOutcome, Reconciler
+from oai.hub import Hub
+from oai.settings import SourceSettings
+from records.runs import RunLog
+
+__all__ = ["Progress", "RunState", "StreamState", "harvest_stream", "raw_of"]
+
+PIPELINE_DEPTH = 3  # pages crosswalked ahead of the one being written
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What a progress display shows after each page."""
+
+    run_id: int
+    stream: str
+    pages: int
+    records: int
+    elapsed: float
+    counts: dict[str, int]
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.elapsed if self.elapsed > 0 else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class StreamState:
+    set_spec: str | None
+    token: str | None = None
+    done: bool = False
+    pages: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"set": self.set_spec, "token": self.token, "done": self.done, "pages": self.pages}
+
+
+@dataclass
+class RunState:
+    """The state of one run while it goes."""
+
+    hub: Hub
+    source: SourceSettings
+    log: RunLog
+    run_id: int
+    full: bool
+    progress: ProgressCallback | None
+    client: Client
+    started: float = field(default_factory=time.monotonic)
+    window: tuple[str | None, str | None] = (None, None)
+    streams: list[StreamState] = field(default_factory=list)
+    resumed_from: int | None = None
+    pages: int = 0
+    records: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("added", "updated", "unchanged", "deleted", "failed"), 0))  # fmt: skip
+    reconciler: Reconciler | None = None
+    crosswalker: Crosswalker | None = None
+    pool: WorkerPool | None = None
+    lost: Callable[[], bool] = lambda: False
+    _transport: tuple[int, int, int] = (0, 0, 0)
+
+    def event(self, level: str, kind: str, message: str, **extra: Any) -> None:
+        self.log.add_event(self.run_id, level, kind, message, **extra)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "from": self.window[0],
+            "until": self.window[1],
+            "streams": [s.to_dict() for s in self.streams],
+        }
+
+    def transport(self) -> dict[str, int]:
+        """The client's requests, bytes and retries since the last call, as counter deltas."""
+        now = (self.client.requests, self.client.bytes, self.client.retries)
+        before, self._transport = self._transport, now
+        return {"requests": now[0] - before[0], "bytes": now[1] - before[1],
+                "retries": now[2] - before[2]}  # fmt: skip
+
+
+def raw_of(exc: BaseException) -> dict[str, Any]:
+    return {"raw": exc.raw} if isinstance(exc, PageError) and exc.raw else {}
+
+
+def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | None:
+    """Harvest one set stream to its end; the failure message, or None when complete."""
+    name = state.set_spec or "(all)"
+    stream = Stream(
+        run.client, run.source.base_url, run.source.metadata_prefix, set_spec=state.set_spec,
+        from_=run.window[0], until=run.window[1], token=state.token,
+        max_empty_pages=int(run.hub.settings["harvest.max_empty_pages"]), max_bytes=max_bytes,
+        notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
+    )  # fmt: skip
+    inflight: deque[tuple[StreamPage, Prepared | Future[Prepared]]] = deque()
+    try:
+        try:
+            for fetched in stream.pages():
+                inflight.append((fetched, _prepare(run, fetched, max_bytes)))
+                while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
+                    _page(run, state, *inflight.popleft())
+                if run.lost():
+                    raise StreamError("the run was marked stale by another process; stopping")
+        finally:
+            while inflight:  # the pages fetched before a failure are good: keep them
+                _page(run, state, *inflight.popleft())
+    except (PageError, StreamError, TransportError, RemoteError) as exc:
+        kind = "config" if isinstance(exc, RemoteConfigError) else "stream"
+        message = f"stream {name} failed at page {state.pages + 1}: {exc}"
+        run.event("error", kind, message, page=state.pages + 1, **raw_of(exc))
+        run.log.add_counts(run.run_id, run.transport())
+        return message
+    if not state.done:  # noRecordsMatch, or a list that ended without a page
+        state.done, state.token = True, None
+        run.log.add_counts(run.run_id, run.transport())
+        run.log.checkpoint(run.run_id, run.state())
+    return None
+
+
+def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | Future[Prepared]:
+    """Crosswalk a page here, or (large pages, with workers) in the pool."""
+    assert run.crosswalker is not None
+    if run.pool is not None and len(fetched.page.records) >= MIN_RECORDS:
+        context = RenderContext(str(run.hub.settings["public_url"]))
+        return run.pool.submit(run.crosswalker, run.source.metadata_prefix, context,
+                               fetched.body, max_bytes)  # fmt: skip
+    reader = run.hub.registry.get(run.source.metadata_prefix).read
+    assert reader is not None
+    return Prepared(*run.crosswalker.prepare(reader, fetched.page.records))
+
+
+def _page(run: RunState, state: StreamState, fetched: StreamPage,
+          work: Prepared | Future[Prepared]) -> None:  # fmt: skip
+    """Reconcile one page and commit it with the counters and the checkpoint."""
+    assert run.reconciler is not None
+    prepared = work if isinstance(work, Prepared) else work.result()
+    renderer = prepared.renderer(run.hub.render) if prepared.renderings else None
+    state.pages += 1
+    state.token, state.done = fetched.next_token, fetched.next_token is None
+    run.pages += 1
+    with run.hub.engine.begin() as conn:
+        outcome = run.reconciler.apply(conn, prepared.incoming, renderer)
+        counts = {**outcome.counts, "failed": len(prepared.failures)}
+        run.log.add_counts(run.run_id, {"pages": 1, **counts, **run.transport()}, conn)
+        for failure in prepared.failures:
+            _record_failure(run, conn, state.pages, failure)
+        _page_events(run, conn, state, fetched.page.repairs, outcome, counts)
+        run.log.checkpoint(run.run_id, run.state(), conn)
+    for key, value in counts.items():
+        run.counts[key] += value
+    run.records += len(fetched.page.records)
+    if run.progress is not None:
+        run.progress(Progress(run.run_id, state.set_spec or "", run.pages, run.records,
+                              time.monotonic() - run.started, dict(run.counts)))  # fmt: skip
+
+
+def _record_failure(run: RunState, conn: Connection, page: int, failure: Failure) -> None:
+    run.log.add_event(run.run_id, "error", "record", f"record rejected: {failure.message}",
+                      page=page, identifier=failure.identifier, raw=failure.raw,
+                      detail={"error": failure.message}, conn=conn)  # fmt: skip
+
+
+def _page_events(
+    run: RunState, conn: Connection, state: StreamState, repairs: list[str], outcome: PageOutcome,
+    counts: dict[str, int],
+) -> None:  # fmt: skip
+    page = state.pages
+    for repair in repairs:
+        run.log.add_event(run.run_id, "warning", "repair", f"page {page}: {repair}", page=page,
+                          conn=conn)  # fmt: skip
+    for remote_id, local_id, fields in outcome.conflicts:
+        run.log.add_event(run.run_id, "warning", "conflict",
+                          f"{local_id}: local edits kept in {', '.join(fields)}", page=page,
+                          identifier=remote_id, detail={"fields": fields, "local_id": local_id},
+                          conn=conn)  # fmt: skip
+    for remote_id, local_id in outcome.linked:
+        run.log.add_event(run.run_id, "info", "link", f"{remote_id} linked to local {local_id}",
+                          page=page, identifier=remote_id, conn=conn)  # fmt: skip
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "empty"
+    run.log.add_event(run.run_id, "info", "page", f"{state.set_spec or '(all)'} page {page}: "
+                      f"{summary}", page=page, detail=counts, conn=conn)  # fmt: skip
