@@ -32,7 +32,7 @@ def format_datestamp(value: datetime) -> str:
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     # isoformat is several times faster than strftime, and this runs for every header
-    return value.replace(microsecond=0).isoformat()[:19] + "Z"
+    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_datestamp(text: str, *, name: str = "date", end_of_day: bool = False) -> Datestamp:

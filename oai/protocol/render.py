@@ -78,6 +78,12 @@ def _templates() -> tuple[etree._Element, etree._Element]:
     return header, record
 
 
+def _copy(template: etree._Element) -> etree._Element:
+    """A deep copy, without copy.deepcopy's memo bookkeeping (lxml copies in C)."""
+    copied: etree._Element = template.__deepcopy__(None)  # type: ignore[attr-defined]
+    return copied
+
+
 def _fill_header(header: etree._Element, item: Item, identifier: str) -> None:
     header[0].text = identifier
     header[1].text = format_datestamp(item.datestamp)
@@ -151,7 +157,7 @@ class Document:
             return
         if item.metadata is None:
             raise ValueError(f"record {item.local_id} has no stored metadata")
-        record = deepcopy(_LIVE_RECORD)
+        record = _copy(_LIVE_RECORD)
         parent.append(record)
         _fill_header(record[0], item, identifier)
         self._slots.append(item.metadata)
@@ -160,7 +166,7 @@ class Document:
 
     @staticmethod
     def _header(item: Item, identifier: str) -> etree._Element:
-        header = deepcopy(_HEADER_TEMPLATE)
+        header = _copy(_HEADER_TEMPLATE)
         if item.deleted:
             header.set("status", "deleted")
         _fill_header(header, item, identifier)
