@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from oai.scheduler_lock import scheduler_running
 from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
 from oai.web.admin.records import record_view
-from oai.web.admin.views import PAGE, hub, oai_base, run_filters, runlog
+from oai.web.admin.views import PAGE, event_raw, hub, oai_base, run_filters, runlog
 
 __all__ = ["openapi_document", "register_api"]
 
@@ -62,7 +62,7 @@ def run(run_id: int) -> Response:
             "id": e.id, "at": e.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "level": e.level,
             "kind": e.kind, "message": e.message, "page": e.page, "identifier": e.identifier,
             "detail": e.detail,
-            "raw_url": url_for("admin.event_raw", run_id=run_id, event_id=e.id)
+            "raw_url": url_for("api.event_raw", run_id=run_id, event_id=e.id)
             if e.has_raw else None,
         }
         for e in log.events(run_id, limit=1000)
@@ -89,5 +89,6 @@ def register_api(bp: Blueprint) -> None:
     bp.add_url_rule("/sources", "sources", sources)
     bp.add_url_rule("/runs", "runs", runs)
     bp.add_url_rule("/runs/<int:run_id>", "run", run)
+    bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
     bp.add_url_rule("/records/<path:record_id>", "record", record)
     bp.register_error_handler(HTTPException, _json_error)

@@ -26,8 +26,11 @@ def test_the_openapi_document_is_3_1_and_covers_every_api_route(anon: FlaskClien
     document = anon.get("/api/openapi.json").json
     assert document["openapi"].startswith("3.1")
     routes = {str(r) for r in anon.application.url_map.iter_rules() if str(r).startswith("/api")}
-    documented = {p.replace("{run_id}", "<int:run_id>").replace("{record_id}", "<path:record_id>")
-                  for p in document["paths"]}  # fmt: skip
+    documented = {
+        p.replace("{run_id}", "<int:run_id>").replace("{event_id}", "<int:event_id>")
+        .replace("{record_id}", "<path:record_id>")
+        for p in document["paths"]
+    }  # fmt: skip
     assert routes == documented
 
 
@@ -63,7 +66,10 @@ def test_run(anon: FlaskClient, data: Data, which: str) -> None:
     conforms(body, "/api/runs/{run_id}")
     assert body["run"]["status"] == which
     if which == "failed":
-        assert body["events"][0]["raw_url"].endswith(f"/events/{data.raw_event}/raw")
+        raw_url = body["events"][0]["raw_url"]
+        assert raw_url == f"/api/runs/{run_id}/events/{data.raw_event}/raw"
+        assert anon.get(raw_url, headers=TOKEN).data == b"<OAI-PMH><broken"
+        assert anon.get(raw_url).status_code == 401
         assert body["run"]["checkpoint"] == {"": {"token": "tok-2"}}
     else:
         assert {r["id"] for r in body["records"]} == {"partner-1"}
