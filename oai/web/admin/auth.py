@@ -5,8 +5,9 @@
   matches one of `admin.api_tokens`. The guard works on URL prefixes, not on a list of
   views, so a page added later is closed too. Open: the login page, the stylesheet and
   the OpenAPI document.
-- Every POST under `/admin` carries the session's CSRF token (a hidden form field, or
-  the `X-CSRF-Token` header); one missing or wrong is refused with 400.
+- Every POST (any unsafe method) under `/admin` and `/api` carries the session's CSRF
+  token (a hidden form field, or the `X-CSRF-Token` header); one missing or wrong is
+  refused with 400. API calls with a valid `X-API-Token` need none.
 - Failed logins are counted per client address; at `admin.max_login_attempts` within
   15 minutes further attempts are refused with 429 until the window moves on. The count
   lives in the worker's memory: with N gunicorn workers a client gets at most N times
@@ -41,6 +42,7 @@ __all__ = [
 WINDOW_SECONDS = 15 * 60
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static", "api.openapi"})
 PROTECTED_PREFIXES = ("/admin", "/api")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass
@@ -159,7 +161,11 @@ def guard_request() -> ResponseReturnValue | None:
     """Before every request of the app: close /admin and /api to strangers; check CSRF."""
     if not _protected(request.path):
         return None
-    if request.method == "POST" and request.path.startswith("/admin") and not _csrf_ok():
+    # every state-changing request carries the CSRF token, except API calls authenticated
+    # by their token header (a browser never adds that header across sites by itself)
+    unsafe = request.method not in SAFE_METHODS
+    by_token = request.path.startswith("/api") and _api_token_ok()
+    if unsafe and not by_token and not _csrf_ok():
         abort(400, description="missing or wrong CSRF token; reload the page and try again")
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
