@@ -211,7 +211,7 @@ def timed_harvest(url: str, n: int, streams: int, parse: bool) -> tuple[int, flo
             params["until"] = stamp(bounds[k + 1] - 1)
         results.append(harvest(url, params, parse))
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(streams)]
+    threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(streams)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
