@@ -104,6 +104,47 @@ def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byte
     raise SystemExit("the provider did not start")
 
 
+def breakdown(url: str, prefix: str, pages: int = 20) -> None:
+    """CPU per record of each stage, in this process, over the first pages of the list."""
+    from oai.harvest.client import Client, ClientConfig
+    from oai.harvest.parse import parse_list_records
+
+    registry = default_registry()
+    reader = registry.get(prefix).read
+    assert reader is not None
+    client = Client(ClientConfig())
+    bodies, params = [], {"verb": "ListRecords", "metadataPrefix": prefix}
+    for _ in range(pages):
+        body = client.get(url, params).body
+        bodies.append(body)
+        page = parse_list_records(body)
+        if page.token is None:
+            break
+        params = {"verb": "ListRecords", "resumptionToken": page.token.value}
+    clock = time.process_time
+    t0 = clock()
+    parsed = [parse_list_records(b) for b in bodies]
+    t1 = clock()
+    forms = [reader(r.metadata) for p in parsed for r in p.records if r.metadata is not None]
+    t2 = clock()
+    records = [Record.from_dict({**f[0], "id": f"x{i}"}) for i, f in enumerate(forms)]
+    t3 = clock()
+    per_format = {}
+    dicts = [r.to_dict() for r in records]
+    for fmt in registry.outbound():
+        assert fmt.write is not None
+        start = clock()
+        for data in dicts:
+            fmt.write(data)
+        per_format[fmt.prefix] = clock() - start
+    n = len(records)
+    us = 1e6 / n
+    print(f"CPU per record over {n} records: parse page {(t1 - t0) * us:.0f} us, "
+          f"crosswalk {prefix} {(t2 - t1) * us:.0f} us, Record.from_dict {(t3 - t2) * us:.0f} us, "
+          f"render " + ", ".join(f"{k} {v * us:.0f}" for k, v in per_format.items())
+          + f" us (all formats {sum(per_format.values()) * us:.0f} us)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int)
@@ -142,6 +183,7 @@ def run(n: int, work: Path, workers: int, prefix: str) -> None:
     server = serve(env, port, workers)
     try:
         harvest(n, work, f"http://127.0.0.1:{port}/oai", prefix)
+        breakdown(f"http://127.0.0.1:{port}/oai", prefix)
     finally:
         server.terminate()
         server.wait(timeout=30)

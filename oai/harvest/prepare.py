@@ -16,7 +16,7 @@ from urllib.parse import quote
 from crosswalks import CrosswalkError
 from oai.harvest.parse import Header, PageRecord
 from records.errors import RecordError
-from records.model import Record
+from records.model import Record, canonical_json
 
 __all__ = ["MATCH_KEYS", "Crosswalker", "Failure", "Incoming", "local_id_for", "match_values"]
 
@@ -45,6 +45,8 @@ class Incoming:
     remote_id: str
     record: Record | None
     match_values: tuple[tuple[str, str], ...] = ()
+    # canonical JSON of the record's content, made where the record was crosswalked
+    content_json: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,8 @@ class Crosswalker:
             except (RecordError, TypeError, ValueError) as exc:
                 failed.append(Failure(remote, f"invalid record: {exc}", item.raw()))
                 continue
-            ready.append(Incoming(header, remote, record, match_values(form, self.match)))
+            content = canonical_json(record.content())
+            ready.append(Incoming(header, remote, record, match_values(form, self.match), content))
 
     def _record(self, form: Mapping[str, Any], header: Header, remote: str) -> Record:
         data = dict(form)

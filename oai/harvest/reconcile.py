@@ -160,8 +160,7 @@ class Reconciler:
     ) -> tuple[_State, Record | None, str | None]:
         """(new state, the record to write or None, the new merge base or None)."""
         assert item.record is not None
-        partner = item.record.content()
-        partner_json = canonical_json(partner)
+        partner_json = item.content_json or canonical_json(item.record.content())
         if state is None:
             state = self._link(conn, item)
             if state is not None:
@@ -179,6 +178,7 @@ class Reconciler:
             record = Record.from_dict({**record.to_dict(), "id": state.local_id})
         elif state is not None and not state.deleted:
             base = json.loads(state.remote_content) if state.remote_content else None
+            partner = json.loads(partner_json)
             merged, conflicts = merge_fields(base, json.loads(state.content), partner)
             if conflicts:
                 outcome.conflicts.append((item.remote_id, state.local_id, conflicts))
