@@ -290,7 +290,9 @@ def _fixed(draft: Draft, controls: dict[str, str], leader: str) -> None:
             end = end if end.isdigit() and f008[6] in "ikmq" else start
             draft.set("date", date_range(start, end, start if start == end else f"{start}-{end}"))
     if len(f008) >= 38 and not draft.data.get("languages"):
-        draft.add("languages", to_iso639_3(f008[35:38].replace("|", "").replace("-", "").strip()))
+        code = to_iso639_3(f008[35:38].replace("|", "").replace("-", "").strip())
+        if code not in ("und", "zxx"):  # "undetermined" / "no linguistic content"
+            draft.add("languages", code)
     if len(leader) > 6:
         draft.set("dcmi_type", _RESOURCE.get(leader[6]))
 

@@ -75,6 +75,10 @@ def dc_records(draw: st.DrawFn) -> dict[str, Any]:
     for key, strategy in optional.items():
         if draw(st.booleans()):
             data[key] = draw(strategy)
+    # One agent is a creator or a contributor, not both (readers merge equal agents).
+    creators = {a["name"] for a in data.get("creators", [])}
+    if "contributors" in data:
+        data["contributors"] = [a for a in data["contributors"] if a["name"] not in creators]
     return Record.from_dict(data).to_dict()
 
 
@@ -125,3 +129,33 @@ def test_every_outbound_format_is_valid_for_any_record(
     for prefix in ("oai_dc", "mods", "marcxml"):
         assert_valid(render(REGISTRY, prefix, record))
     check_schema(dcterms_schema, render(REGISTRY, "oai_dcterms", record))
+
+
+@settings(max_examples=150)
+@given(dc_records(), st.sampled_from(["oai_dcterms", "mods", "marcxml"]))
+def test_richer_formats_keep_what_they_carry(record: dict[str, Any], prefix: str) -> None:
+    (back,) = read_document(render(REGISTRY, prefix, record), REGISTRY)
+    Record.from_dict(back)
+    assert back["id"] == record["id"]
+    assert back["title"] == record["title"]
+    for key in ("summary", "publisher", "classification", "url", "rights", "access_rights"):
+        assert back.get(key) == record.get(key), key
+    for key in ("donors", "places", "languages", "formats"):
+        assert back.get(key, []) == record.get(key, []), key
+    assert back.get("source", {}).get("citation") == record.get("source", {}).get("citation")
+    if prefix == "oai_dcterms":
+        subjects = [
+            *record.get("subjects", []),
+            *record.get("people", []),
+            *record.get("organizations", []),
+        ]
+        assert back.get("subjects", []) == list(dict.fromkeys(subjects))
+    else:
+        for key in ("subjects", "people", "organizations", "genres"):
+            assert back.get(key, []) == record.get(key, []), key
+    names = _names(record.get("creators", [])) + _names(record.get("contributors", []))
+    back_names = _names(back.get("creators", [])) + _names(back.get("contributors", []))
+    assert sorted(back_names) == sorted(names)
+    if "date" in record:
+        got = (back["date"]["start"], back["date"]["end"])
+        assert got == (record["date"]["start"], record["date"]["end"])
