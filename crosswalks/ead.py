@@ -10,7 +10,7 @@ description as a whole must carry a title of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +163,8 @@ def _did(draft: Draft, did: etree._Element, finding: Finding) -> None:
     for unitid in children(did, "unitid"):
         kind = unitid.get("type") or unitid.get("localtype") or "unitid"
         draft.add_object("identifiers", {"type": kind, "value": text_of(unitid)})
+        if text_of(unitid):
+            draft.data.setdefault("_unitid", text_of(unitid))
     for origination in children(did, "origination"):
         agents = [c for c in origination if isinstance(c.tag, str)]
         for agent in agents or [origination]:
@@ -253,7 +255,7 @@ def _component(
     level = level or element.get("level")
     draft.set("level", level)
     draft.set("dcmi_type", "Collection" if (level or "") in _COLLECTION_LEVELS else "Text")
-    unitid = next((i["value"] for i in draft.data.get("identifiers", [])), None)
+    unitid = draft.data.pop("_unitid", None)
     if parent is None:
         draft.set("title", finding.title)
         finding.fonds = draft.data.get("title") or finding.fonds
@@ -347,6 +349,3 @@ def read_archdesc(archdesc: etree._Element, finding: Finding) -> list[dict[str, 
     """Records of the description and of all its components, parents before children."""
     _walk(archdesc, finding, None, 0)
     return finding.records
-
-
-Reader = Callable[[etree._Element], list[dict[str, Any]]]

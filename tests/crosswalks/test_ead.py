@@ -151,3 +151,17 @@ def test_description_without_any_title_is_an_error() -> None:
     assert info.value.format == "ead"
     assert info.value.path == "/ead/archdesc"
     assert info.value.line == 3
+
+
+def test_component_without_unitid_or_title() -> None:
+    xml = (
+        b'<ead xmlns="urn:isbn:1-931666-22-9" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        b"<eadheader><eadid>e1</eadid></eadheader><archdesc level='fonds'><did>"
+        b"<unittitle>Fonds</unittitle></did><dsc><c01><did>"
+        b"<dao xlink:href='https://example.org/d/1'/></did></c01></dsc></archdesc></ead>"
+    )
+    fonds, part = read_document(xml)
+    assert part["title"] == "Fonds, 1"
+    assert part["id"] == "e1.1"
+    assert part["identifiers"] == [{"type": "url", "value": "https://example.org/d/1"}]
+    assert "reference_code" not in part["source"]
