@@ -160,7 +160,7 @@ def test_component_without_unitid_or_title() -> None:
         b"<unittitle>Fonds</unittitle></did><dsc><c01><did>"
         b"<dao xlink:href='https://example.org/d/1'/></did></c01></dsc></archdesc></ead>"
     )
-    fonds, part = read_document(xml)
+    _fonds, part = read_document(xml)
     assert part["title"] == "Fonds, 1"
     assert part["id"] == "e1.1"
     assert part["identifiers"] == [{"type": "url", "value": "https://example.org/d/1"}]
