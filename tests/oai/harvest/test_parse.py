@@ -1,0 +1,91 @@
+"""Partner responses -> pages: repairs, typed errors, odd records, tokens (unit tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oai.harvest.errors import (
+    PageError,
+    RemoteBadResumptionToken,
+    RemoteConfigError,
+)
+from oai.harvest.parse import parse_identify, parse_list_records, repair
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_repair_leaves_good_bytes_alone() -> None:
+    body = "<a>Národní Archiv</a>".encode()
+    assert repair(body) == (body, [])
+
+
+def test_repair_removes_illegal_characters_and_references() -> None:
+    fixed, notes = repair(b"<a>x\x01y\x0b&#x1;&#27;&#9;z\xef\xbf\xbe</a>")
+    assert fixed == b"<a>xy&#9;z</a>"  # tab is legal; U+FFFE is not
+    assert notes == ["5 XML-illegal character(s) removed"]
+
+
+def test_repair_replaces_invalid_utf8() -> None:
+    fixed, notes = repair(b"<a>ok\xff\xfe</a>")
+    assert fixed == "<a>ok\ufffd\ufffd</a>".encode()
+    assert notes[0].startswith("invalid UTF-8 replaced by U+FFFD (first at byte 5)")
+
+
+def test_repair_respects_another_declared_encoding() -> None:
+    body = '<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>'.encode("latin-1")
+    assert repair(body) == (body, [])
+    with pytest.raises(PageError):  # parsed in its own encoding, then: not OAI-PMH
+        parse_list_records(body)
+
+
+def test_partner_errors_are_typed() -> None:
+    with pytest.raises(RemoteBadResumptionToken):
+        parse_list_records((DATA / "badResumptionToken.xml").read_bytes())
+    with pytest.raises(RemoteConfigError) as caught:
+        parse_list_records((DATA / "cannotDisseminateFormat.xml").read_bytes())
+    assert caught.value.code == "cannotDisseminateFormat"
+
+
+def test_odd_records_are_told_apart() -> None:
+    page = parse_list_records((DATA / "ListRecords-odd-records.xml").read_bytes())
+    deleted, no_metadata, no_identifier = page.records
+    assert deleted.header is not None
+    assert deleted.header.deleted
+    assert deleted.error is None
+    assert no_metadata.error == "a live record without metadata"
+    assert no_metadata.header is not None
+    assert no_metadata.header.sets == ("a", "a:b")
+    assert no_identifier.error == "a header without an <identifier>"
+    assert page.token is not None
+    assert (page.token.value, page.token.cursor, page.token.complete_list_size) == (
+        "next-page", 0, 30,
+    )  # fmt: skip
+    assert b"oai:p:nometa" in no_metadata.raw()
+
+
+def test_empty_token_ends_the_list() -> None:
+    page = parse_list_records((DATA / "ListRecords-last-page.xml").read_bytes())
+    assert page.token is None
+    assert page.records == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"<html><body>Service unavailable</body></html>",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>',
+        b"<OAI-PMH xmlns='http://www.openarchives.org/OAI/2.0/'><ListRecords>",
+    ],
+)
+def test_unusable_pages_keep_their_bytes(body: bytes) -> None:
+    with pytest.raises(PageError) as caught:
+        parse_list_records(body)
+    assert caught.value.raw == body
+
+
+def test_identify_without_identify_is_a_page_error() -> None:
+    with pytest.raises(PageError):
+        parse_identify((DATA / "ListRecords-last-page.xml").read_bytes())
