@@ -127,6 +127,15 @@ def _metadata_roots(root: etree._Element) -> list[etree._Element]:
     """The metadata elements of an OAI-PMH response, or the root itself."""
     if root.tag != f"{{{OAI_NS}}}OAI-PMH":
         return [root]
+    error = root.find(f"{{{OAI_NS}}}error")
+    if error is not None:
+        # OAI-PMH 3.6: a response with errors carries no records; say which error it was.
+        raise CrosswalkError(
+            f"OAI-PMH error {error.get('code')}: {(error.text or '').strip()}",
+            format="OAI-PMH",
+            path=element_path(error),
+            line=line_of(error),
+        )
     found: list[etree._Element] = []
     for metadata in root.iter(f"{{{OAI_NS}}}metadata"):
         found.extend(child for child in metadata if isinstance(child.tag, str))

@@ -188,3 +188,13 @@ def test_unknown_metadata_in_a_response() -> None:
     bad = OAI.replace(b"http://www.loc.gov/mods/v3", b"urn:nobody")
     with pytest.raises(UnknownFormat):
         read_document(bad)
+
+
+def test_oai_pmh_error_response() -> None:
+    error = (
+        b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>'
+        b"2024-01-01T00:00:00Z</responseDate><request>x</request>\n"
+        b'<error code="noRecordsMatch">nothing here</error></OAI-PMH>'
+    )
+    with pytest.raises(CrosswalkError, match="OAI-PMH error noRecordsMatch: nothing here"):
+        read_document(error)
