@@ -62,6 +62,8 @@ class LoginThrottle:
 
     def blocked_for(self, client: str, now: float | None = None) -> int:
         """Seconds until `client` may try again; 0 when it may now."""
+        if self.limit <= 0:  # 0: no limit (not advisable)
+            return 0
         now = time.monotonic() if now is None else now
         with self._lock:
             failures = self._recent(client, now)

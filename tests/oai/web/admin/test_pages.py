@@ -51,6 +51,7 @@ def test_run_page_shows_counts_window_events_and_raw_download(
     failed = admin.get(f"/admin/runs/{data.failed_run}").get_data(as_text=True)
     assert "stream failed: page 1 does not parse" in failed
     assert "tok-2" in failed, "the checkpoint is shown"
+    assert 'name="resume"' in failed, "a failed run offers to resume"
     link = f"/admin/runs/{data.failed_run}/events/{data.raw_event}/raw"
     assert link in failed
     raw = admin.get(link)

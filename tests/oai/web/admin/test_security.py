@@ -140,3 +140,17 @@ def test_session_cookie_is_httponly_and_samesite(admin_app: Flask) -> None:
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_the_throttle_window_moves_on() -> None:
+    from oai.web.admin.auth import LoginThrottle
+
+    throttle = LoginThrottle(limit=2, window=60)
+    throttle.failed("a", now=0)
+    throttle.failed("a", now=10)
+    assert throttle.blocked_for("a", now=20) == 41
+    assert throttle.blocked_for("b", now=20) == 0
+    assert throttle.blocked_for("a", now=61) == 0, "the first failure left the window"
+    throttle.succeeded("a")
+    assert throttle.blocked_for("a", now=20) == 0
+    assert LoginThrottle(limit=0).blocked_for("a") == 0
