@@ -13,6 +13,7 @@ Run it alone with `python -m oai.demo.partner [--data-dir var] [--port 5001]`.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from importlib import resources
@@ -93,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", default="var", type=Path)
     parser.add_argument("--port", default=DEFAULT_PORT, type=int)
     args = parser.parse_args(argv)
+    # one line per harvest request would drown the output of `make run`
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     hub, summary = build_partner(args.data_dir, args.port)
     server = partner_server(hub, args.port)
 
