@@ -27,7 +27,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    tuple_,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -201,12 +201,24 @@ def _statement(
         stamp, key = r.c.datestamp, r.c.pk
         where = [true()]
     where.append(stamp <= bindparam("until", type_=t.UTCSeconds()))
-    if by_from:
-        where.append(stamp >= bindparam("from", type_=t.UTCSeconds()))
-    if by_cursor:
-        position = tuple_(bindparam("stamp", type_=t.UTCSeconds()), bindparam("pk"))
-        where.append(tuple_(stamp, key) > position)
     # a tombstone has no metadata but is listed; a live record only with metadata
     where.append(or_(r.c.deleted.is_(True), m.c.record_pk.is_not(None)))
-    query = select(*columns).select_from(source).where(*where)
-    return query.order_by(stamp, key).limit(bindparam("limit", type_=Integer()))
+    limit = bindparam("limit", type_=Integer())
+    if not by_cursor:
+        if by_from:
+            where.append(stamp >= bindparam("from", type_=t.UTCSeconds()))
+        query = select(*columns).select_from(source).where(*where)
+        return query.order_by(stamp, key).limit(limit)
+    # After a cursor (stamp, pk), `from` is implied, and the rest of the list is the rows
+    # of the same second with a greater key, then the rows of later seconds. Written as a
+    # row-value comparison, (datestamp, pk) > (:stamp, :pk), SQLite bounds the index range
+    # by the datestamp alone (or by `from`, if given): the rows before the cursor are read
+    # again, and a bulk import gives thousands of records one second. Two ranges, each an
+    # index seek, cost the same at any depth.
+    after = bindparam("stamp", type_=t.UTCSeconds())
+    same = select(*columns).select_from(source).where(*where, stamp == after)
+    same = same.where(key > bindparam("pk")).order_by(key).limit(limit)
+    later = select(*columns).select_from(source).where(*where, stamp > after)
+    later = later.order_by(stamp, key).limit(limit)
+    both = union_all(select(same.subquery()), select(later.subquery())).subquery()
+    return select(both).order_by(both.c.datestamp, both.c.pk).limit(limit)
