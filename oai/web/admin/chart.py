@@ -44,7 +44,12 @@ def changes_chart(points: Sequence[ChartPoint], run_url: Callable[[int], str]) -
     _el(root, "title", "Records changed per run")
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     top = max((p.changed for p in points), default=0) or 1
-    _axes(root, top, plot_h)
+    _axes(root, top, plot_w, plot_h)
+    if points:  # the time span the bars cover
+        first, last = points[0].started_at, points[-1].started_at
+        _el(root, "text", first.strftime("%Y-%m-%d %H:%M"), x=LEFT, y=HEIGHT - 6, font_size=11)
+        _el(root, "text", last.strftime("%Y-%m-%d %H:%M"), x=WIDTH - 8, y=HEIGHT - 6,
+            font_size=11, text_anchor="end")  # fmt: skip
     if not points:
         _el(root, "text", "no finished runs yet", x=LEFT + 10, y=TOP + plot_h / 2, class_="empty")
     slot = min(plot_w / max(len(points), 1), 48)  # a few runs: narrow bars, not slabs
@@ -63,10 +68,11 @@ def changes_chart(points: Sequence[ChartPoint], run_url: Callable[[int], str]) -
     return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=False))
 
 
-def _axes(root: etree._Element, top: int, plot_h: float) -> None:
+def _axes(root: etree._Element, top: int, plot_w: float, plot_h: float) -> None:
     base = TOP + plot_h
     _el(root, "line", x1=LEFT, y1=base, x2=WIDTH - 8, y2=base, stroke="#90a4ae")
     _el(root, "line", x1=LEFT, y1=TOP, x2=LEFT, y2=base, stroke="#90a4ae")
     _el(root, "text", str(top), x=LEFT - 6, y=TOP + 10, text_anchor="end", font_size=11)
     _el(root, "text", "0", x=LEFT - 6, y=base, text_anchor="end", font_size=11)
-    _el(root, "text", "older runs → newer runs", x=LEFT, y=HEIGHT - 6, font_size=11)
+    _el(root, "text", "runs, oldest to newest", x=LEFT + plot_w / 2, y=HEIGHT - 6, font_size=11,
+        text_anchor="middle")  # fmt: skip

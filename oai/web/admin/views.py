@@ -225,6 +225,10 @@ def harvest_action(source_id: str) -> Any:
     if action == "resume":
         # clear the failing mark and its backoff: the admin vouches for the partner
         log.record_success(source_id)
+    if any(r.full == full for r in log.pending_requests(source_id)):
+        # a second click before the scheduler took the first: one run is enough
+        flash(f"{label}: a run of {source_id} is already queued.")
+        return redirect(url_for("admin.dashboard"))
     request_id = log.request_run(source_id, full=full, by="admin")
     flash(f"{label}: run of {source_id} queued (request {request_id}); "
           "the scheduler starts it within a few seconds.")  # fmt: skip

@@ -99,6 +99,9 @@ def test_full_harvest_needs_confirmation(admin: FlaskClient, admin_hub: Hub, dat
         ("partner", True, "admin")
     ]
     assert "queued" in admin.get("/admin/").get_data(as_text=True)
+    again = admin.post(url, data={"action": "full", "csrf_token": token, "confirmed": "yes"})
+    assert again.status_code == 302
+    assert len(log.pending_requests()) == 1, "a second click queues no second run"
 
 
 def test_resume_clears_failing_and_queues_a_run(
