@@ -114,6 +114,8 @@ def _inbound_inputs() -> list[tuple[str, bytes]]:
         (f"{f.prefix} (own output)", render(registry, f.prefix, make_record(7)))
         for f in registry.outbound()
     ]
+    fixtures = ROOT / "tests" / "crosswalks" / "data"  # the project's own partner-like files
+    inputs += [(p.name, p.read_bytes()) for p in sorted(fixtures.glob("*.xml"))]
     samples = SHARED / "samples"
     if samples.is_dir():
         inputs += [(p.name, p.read_bytes()) for p in sorted(samples.glob("*.xml"))]
