@@ -36,11 +36,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from oai.errors import ConfigError
+from oai.harvest import sync_sources
 from oai.hub import Hub
 from oai.scheduler_lock import SchedulerLock
 from oai.settings import Settings, SourceSettings
 from records.errors import RunInProgress
-from records.runs import RunLog, SourceRow
+from records.runs import RunLog
 
 __all__ = [
     "JOBSTORE_TABLE",
@@ -49,7 +50,6 @@ __all__ = [
     "SchedulerService",
     "harvest_job",
     "job_id",
-    "source_rows",
     "trigger_of",
 ]
 
@@ -128,23 +128,6 @@ def trigger_of(source: SourceSettings) -> CronTrigger:
         raise ConfigError(f"source {source.id!r}: bad schedule {source.schedule!r}: {exc}") from exc
 
 
-def source_rows(settings: Settings) -> list[SourceRow]:
-    """The `[[sources]]` of the configuration as rows of the sources table."""
-    import json
-
-    rows: list[SourceRow] = []
-    for s in settings.sources:
-        if not s.enabled:
-            continue
-        table = {
-            "schedule": s.schedule, "sets": list(s.sets), "match": list(s.match),
-            "name": s.name,
-        }  # fmt: skip
-        rows.append((s.id, s.name or s.id, s.base_url, s.metadata_prefix,
-                     json.dumps(table, sort_keys=True)))  # fmt: skip
-    return rows
-
-
 def harvest_runner(hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:
     """Run one harvest with the harvester (imported here: only runs need it)."""
     from oai.harvest.harvester import run_harvest
@@ -186,7 +169,7 @@ class SchedulerService:
             return False
         with _SERVICES_LOCK:
             _SERVICES[self.key] = self
-        self.runlog.sync_sources(source_rows(self.hub.settings))
+        sync_sources(self.hub)
         self.scheduler = self._build_scheduler()
         # start paused: jobs are brought in line with the config before any may fire
         self.scheduler.start(paused=True)
@@ -218,7 +201,7 @@ class SchedulerService:
     def reload(self, settings: Settings) -> None:
         """Apply a new configuration: sources table and jobs."""
         self.hub = replace(self.hub, settings=settings)
-        self.runlog.sync_sources(source_rows(settings))
+        sync_sources(self.hub)
         self.sync_jobs()
         log.info("configuration reloaded: %d sources", len(settings.sources))
 
