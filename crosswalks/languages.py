@@ -85,6 +85,10 @@ lad - - Ladino|ladino
 arc - - Aramaic|aramejština
 chu - cu Church Slavic|Old Church Slavonic|staroslověnština|církevní slovanština
 afr - af Afrikaans|afrikánština
+msa may ms Malay|malajština
+bod tib bo Tibetan|tibetština
+mya bur my Burmese|barmština
+mri mao mi Maori|maorština
 mul - - Multiple languages|více jazyků|vícejazyčný
 und - - Undetermined|neurčeno
 zxx - - No linguistic content|bez jazykového obsahu

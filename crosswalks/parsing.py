@@ -32,7 +32,6 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 # An entity declaration anywhere in the prolog, in any case or spacing.
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
-_SPACE = re.compile(r"\s+")
 
 
 def _parser() -> etree.XMLParser:
@@ -99,7 +98,10 @@ def text_of(element: etree._Element | None) -> str:
     """All text inside an element, whitespace collapsed; "" for None."""
     if element is None:
         return ""
-    return _SPACE.sub(" ", "".join(cast("Iterator[str]", element.itertext()))).strip()
+    if len(element) == 0:  # the common leaf case, without itertext
+        text = element.text
+        return " ".join(text.split()) if text else ""
+    return " ".join("".join(cast("Iterator[str]", element.itertext())).split())
 
 
 def block_of(element: etree._Element | None) -> str:
