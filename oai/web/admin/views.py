@@ -218,6 +218,8 @@ def harvest_action(source_id: str) -> Any:
     source = log.source(source_id)
     if source is None:
         abort(404)
+    if not source.enabled:
+        abort(400, description=f"{source_id} is no longer in the configuration")
     label, confirm, full = ACTIONS[action]
     if request.method == "GET" or (confirm and request.form.get("confirmed") != "yes"):
         return render_template("admin/confirm.html", source=source, action=action, label=label,

@@ -137,3 +137,16 @@ def test_chart_has_one_linked_bar_per_finished_run(admin: FlaskClient, data: Dat
     assert "0 changed" in titles[1]
     heights = [float(h) for h in svg.xpath("//s:a/s:rect/@height", namespaces=ns)]
     assert heights[0] > heights[1]
+
+
+def test_a_source_gone_from_the_config_offers_no_actions(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    RunLog(admin_hub.engine).sync_sources([])  # the config lost its sources
+    html = admin.get("/admin/").get_data(as_text=True)
+    assert "disabled" in html
+    assert "Harvest now" not in html
+    token = csrf_of(html)
+    refused = admin.post("/admin/sources/partner/harvest", data={"csrf_token": token})
+    assert refused.status_code == 400
+    assert RunLog(admin_hub.engine).pending_requests() == []
