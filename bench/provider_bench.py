@@ -152,6 +152,17 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     raise SystemExit(f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    total = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def peak_memory(pid: int) -> tuple[int, list[int]]:
     """VmHWM in KiB of the master and of each of its children."""
 
@@ -306,10 +317,19 @@ def report(url: str, n: int, streams: int, pid: int) -> None:
     for parse in (False, True):
         label = "parsing every record" if parse else "fetch-only"
         for k in sorted({1, streams}):
+            cpu_server, cpu_client = server_cpu(pid), time.process_time()
             count, seconds = timed_harvest(url, n, k, parse)
+            cpu_server = server_cpu(pid) - cpu_server
+            cpu_client = time.process_time() - cpu_client
             assert count == n, f"harvested {count} of {n}"
+            # What two otherwise idle cores would do (the machine this runs on is shared):
+            # one stream runs client and server in turn, two or more keep both cores busy.
+            idle = min(k, 2) * count / (cpu_server + cpu_client)
             print(f"ListRecords harvest, {label}, {k} stream(s): {count:,} records in "
-                  f"{seconds:.1f} s = {count / seconds:,.0f} records/s")  # fmt: skip
+                  f"{seconds:.1f} s = {count / seconds:,.0f} records/s; CPU per 1,000 "
+                  f"records: server {1000 * cpu_server / count * 1000:.1f} ms, client "
+                  f"{1000 * cpu_client / count * 1000:.1f} ms; on 2 idle cores: "
+                  f"{idle:,.0f} records/s")  # fmt: skip
     master, workers = peak_memory(pid)
     print(f"server peak RSS: master {master / 1024:.0f} MiB, workers "
           f"{', '.join(f'{w / 1024:.0f}' for w in workers)} MiB")  # fmt: skip
