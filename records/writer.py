@@ -8,6 +8,7 @@ of records a second this way on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from records import tables as t
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
-from records.model import Record, canonical_json, content_hash
+from records.model import Record, canonical_json
 
 __all__ = [
     "PARTNER_SETS",
@@ -106,7 +107,9 @@ class BatchWriter:
         changes: list[_Change] = []
         origin_updates: list[dict[str, Any]] = []
         for index, record in enumerate(records):
-            digest = content_hash(record)
+            # the content's JSON once per record: its hash, row and version all use it
+            content = canonical_json(record.content())
+            digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
             origin_json = _origin_json(record)
             row = existing.get(record.id)
             if row is not None and row.content_hash == digest and not row.deleted:
@@ -115,9 +118,9 @@ class BatchWriter:
                 )
                 if row.origin != origin_json:
                     # the partner's datestamp moved but the content did not: no version
-                    origin_updates.append({"b_pk": row.pk, **_origin_columns(record)})
+                    origin_updates.append({"b_pk": row.pk, **_origin_columns(record, origin_json)})
                 continue
-            change = _Change(index, record, self._values(record, digest))
+            change = _Change(index, record, self._values(record, content, digest, origin_json))
             if row is not None:
                 change.pk, change.version = row.pk, row.version + 1
                 change.status = "undeleted" if row.deleted else "updated"
@@ -162,14 +165,16 @@ class BatchWriter:
         ).where(r.local_id.in_(ids))
         return {row.local_id: row for row in self.conn.execute(query)}
 
-    def _values(self, record: Record, digest: str) -> dict[str, Any]:
+    def _values(
+        self, record: Record, content: str, digest: str, origin_json: str | None
+    ) -> dict[str, Any]:
         return {
             "datestamp": self.now,
             "deleted": False,
             "title": record.title,
-            "content": canonical_json(record.content()),
+            "content": content,
             "content_hash": digest,
-            **_origin_columns(record),
+            **_origin_columns(record, origin_json),
         }
 
     def _write_changes(
@@ -289,9 +294,9 @@ def _origin_json(record: Record) -> str | None:
     return None if origin.kind == "local" else canonical_json(origin.to_dict())
 
 
-def _origin_columns(record: Record) -> dict[str, Any]:
+def _origin_columns(record: Record, origin_json: str | None) -> dict[str, Any]:
     return {
-        "origin": _origin_json(record),
+        "origin": origin_json,
         "source_id": record.origin.source_id,
         "remote_identifier": record.origin.remote_identifier,
         "remote_datestamp": record.origin.remote_datestamp,
