@@ -18,8 +18,8 @@ title_text = xml_text.filter(lambda s: bool(s.strip()))
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9\-_.:/]{0,30}", fullmatch=True)
 specs = st.from_regex(r"[A-Za-z0-9\-_.]{1,8}(:[A-Za-z0-9\-_.]{1,8}){0,2}", fullmatch=True)
 codes = st.from_regex(r"[a-z]{2,3}", fullmatch=True)
-_SCALARS = ("summary", "transcript", "publisher", "rights", "access_rights", "record_id")
-_SCALARS += ("classification", "dcmi_type", "level", "url")
+_SCALARS: tuple[str, ...] = ("summary", "transcript", "publisher", "rights", "access_rights")
+_SCALARS += ("record_id", "classification", "dcmi_type", "level", "url")
 PRECISION_WIDTH = {"day": 10, "month": 7, "year": 4, "decade": 4, "century": 4}
 
 
