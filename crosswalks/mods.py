@@ -217,9 +217,11 @@ def write(record: Mapping[str, Any]) -> bytes:
         _name(root, agent, "creator")
     for agent in record.get("contributors", ()):
         _name(root, agent, "contributor")
-    resource = DCMI_TO_RESOURCE.get(record.get("dcmi_type") or "Text")
-    if resource:
-        sub(root, _m("typeOfResource"), resource)
+    dcmi = record.get("dcmi_type") or "Text"
+    if dcmi in DCMI_TO_RESOURCE:
+        resource = sub(root, _m("typeOfResource"), DCMI_TO_RESOURCE[dcmi])
+        if dcmi == "Collection":
+            resource.set("collection", "yes")
     for genre in record.get("genres", ()):
         sub(root, _m("genre"), genre)
     _origin(root, record)
@@ -241,7 +243,7 @@ FORMAT = MetadataFormat(
     prefix="mods",
     namespace=NS,
     schema=SCHEMA,
-    version="2",
+    version="3",
     root=_ROOT,
     write=write,
     read=mods_reader.read,
