@@ -80,7 +80,10 @@ def _date_008(value: Mapping[str, Any] | None) -> str:
 
 def field_008(record: Mapping[str, Any]) -> str:
     """The 40-character 008 (fixed-length data elements), fill characters where unknown."""
-    uploaded = record.get("uploaded") or ""
+    # Date entered on file: the upload (or harvest) date, never "today", so that the
+    # output depends on the record alone; fill characters when neither is known.
+    harvested = str((record.get("origin") or {}).get("harvested_at") or "")[:10]
+    uploaded = record.get("uploaded") or harvested
     entered = uploaded[2:4] + uploaded[5:7] + uploaded[8:10] if len(uploaded) == 10 else "||||||"
     languages = record.get("languages") or ()
     language = to_iso639_2b(languages[0]) if languages else "und"
@@ -205,13 +208,14 @@ def _links(marc: _Marc, record: Mapping[str, Any]) -> None:
 
 def _identifiers(marc: _Marc, record: Mapping[str, Any]) -> None:
     for ident in record.get("identifiers", ()):
-        kind = (ident.get("type") or "").lower()
+        source = ident.get("type") or None
+        kind = (source or "").lower()
         if kind == "isbn":
             marc.add("020", "  ", [("a", ident["value"])])
         elif kind == "url":
             marc.add("856", "41", [("u", ident["value"])])
         else:
-            marc.add("024", "7 " if kind else "8 ", [("a", ident["value"]), ("2", kind or None)])
+            marc.add("024", "7 " if source else "8 ", [("a", ident["value"]), ("2", source)])
     marc.add("035", "  ", [("a", record.get("record_id"))])
     if len(record.get("languages", ())) > 0:
         marc.add("041", "0 ", [("a", to_iso639_2b(code)) for code in record["languages"]])
@@ -250,7 +254,7 @@ FORMAT = MetadataFormat(
     prefix="marcxml",
     namespace=NS,
     schema=SCHEMA,
-    version="1",
+    version="2",
     root=_ROOT,
     write=write,
     read=marc_reader.read,
