@@ -60,6 +60,9 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         raise UnsafeXML(f"document of {len(data)} bytes exceeds the limit of {max_bytes} bytes")
     if not data.strip():
         raise UnsafeXML("empty document", line=1)
+    if data[:1] in b" \t\r\n":
+        # Some servers emit a blank line before the XML declaration, which XML forbids.
+        data = bytes(data).lstrip(b" \t\r\n")
     if _ENTITY_DECL.search(_prolog(bytes(data))):
         raise UnsafeXML("DOCTYPE declares entities; refused (entity expansion / XXE)", line=1)
     try:

@@ -198,3 +198,11 @@ def test_oai_pmh_error_response() -> None:
     )
     with pytest.raises(CrosswalkError, match="OAI-PMH error noRecordsMatch: nothing here"):
         read_document(error)
+
+
+def test_blank_lines_before_the_declaration_are_tolerated() -> None:
+    doc = (
+        b"\n\n<?xml version='1.0' encoding='UTF-8'?>\n"
+        b"<dc xmlns='http://purl.org/dc/elements/1.1/'><title>t</title></dc>"
+    )
+    assert read_document(doc)[0]["title"] == "t"

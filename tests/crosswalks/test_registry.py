@@ -121,7 +121,10 @@ def test_read_only_formats() -> None:
 
 def test_every_outbound_format_declares_its_schema() -> None:
     for fmt in default_registry().outbound():
-        root = etree.fromstring(fmt.write(RECORD))  # type: ignore[misc]
+        xml = fmt.write(RECORD)  # type: ignore[misc]
+        assert xml.startswith(b"<") and not xml.startswith(b"<?xml")
+        xml.decode("utf-8")
+        root = etree.fromstring(xml)
         assert root.tag == fmt.root
         location = root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation")
         assert location == f"{fmt.namespace} {fmt.schema}"
