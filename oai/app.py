@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, redirect, url_for
+from werkzeug.wrappers import Response
 
 from oai.hub import Hub
 from oai.settings import Settings, load_settings
@@ -32,8 +33,15 @@ def _register_blueprints(app: Flask) -> None:
     # Each part of the service adds its blueprint here, one line each.
     from oai.web.oai_endpoint import create_oai_blueprint
 
+    app.add_url_rule("/", "index", _index)
+
     app.register_blueprint(create_oai_blueprint())
     from oai.web.admin import admin_blueprint, api_blueprint
 
     app.register_blueprint(admin_blueprint())
     app.register_blueprint(api_blueprint())
+
+
+def _index() -> Response:
+    """The root leads people to the admin pages (which ask them to log in)."""
+    return redirect(url_for("admin.dashboard"))

@@ -6,11 +6,20 @@ from alembic import context
 
 from records.tables import metadata
 
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave tables of other owners alone (APScheduler keeps its jobs in `apscheduler_jobs`)."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=include_object,
     )
     context.run_migrations()
