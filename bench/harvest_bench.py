@@ -101,7 +101,8 @@ def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byte
         except requests.ConnectionError:
             time.sleep(0.1)
     proc.kill()
-    raise SystemExit("the provider did not start")
+    error = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
+    raise SystemExit(f"the provider did not start:\n{error}")
 
 
 def breakdown(url: str, prefix: str, pages: int = 20) -> None:
@@ -150,18 +151,19 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--prefix", default="oai_dc")
+    parser.add_argument("--harvest-workers", type=int, default=2, help="harvest.workers")
     parser.add_argument("--keep", type=Path, help="Work in DIR and keep it.")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="harvest-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        run(args.n, work, args.workers, args.prefix)
+        run(args.n, work, args.workers, args.prefix, args.harvest_workers)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run(n: int, work: Path, workers: int, prefix: str) -> None:
+def run(n: int, work: Path, workers: int, prefix: str, harvest_workers: int) -> None:
     partner_db = work / "partner.sqlite"
     partner_db.unlink(missing_ok=True)
     base = {"secret_key": "harvest-bench", "repository.rate_limit_per_minute": 0,
@@ -182,20 +184,20 @@ def run(n: int, work: Path, workers: int, prefix: str) -> None:
     env.pop("OAI_CONFIG", None)
     server = serve(env, port, workers)
     try:
-        harvest(n, work, f"http://127.0.0.1:{port}/oai", prefix)
+        harvest(n, work, f"http://127.0.0.1:{port}/oai", prefix, harvest_workers)
         breakdown(f"http://127.0.0.1:{port}/oai", prefix)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def harvest(n: int, work: Path, url: str, prefix: str) -> None:
+def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> None:
     hub_db = work / "hub.sqlite"
     for path in work.glob("hub.sqlite*"):
         path.unlink()
     settings = load_settings(
         env={}, overrides={"database_url": f"sqlite:///{hub_db}", "data_dir": str(work / "hub"),
-                           "secret_key": "hub"},
+                           "secret_key": "hub", "harvest.workers": workers},
     ).with_sources((SourceSettings(id="bench", base_url=url, metadata_prefix=prefix),))  # fmt: skip
     with Hub.from_settings(settings, migrate=True) as hub:
         started, cpu = time.perf_counter(), time.process_time()
