@@ -119,8 +119,7 @@ def _physical(root: etree._Element, record: Mapping[str, Any]) -> None:
     if record.get("record_id") and record["record_id"] != record["id"]:
         sub(root, _t("identifier"), record["record_id"])
     for ident in record.get("identifiers", ()):
-        kind = ident.get("type")
-        sub(root, _t("identifier"), f"{kind}:{ident['value']}" if kind else ident["value"])
+        sub(root, _t("identifier"), oai_dc.typed_identifier(ident))
 
 
 def _contextual(root: etree._Element, record: Mapping[str, Any]) -> None:
@@ -229,7 +228,7 @@ FORMAT = MetadataFormat(
     prefix="oai_dcterms",
     namespace=NS,
     schema=SCHEMA,
-    version="2",
+    version="3",
     root=_ROOT,
     write=write,
     read=read,

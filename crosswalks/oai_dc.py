@@ -34,6 +34,7 @@ __all__ = [
     "dc_values",
     "read",
     "read_dc_element",
+    "typed_identifier",
     "write",
 ]
 
@@ -60,6 +61,7 @@ DCMI_TYPES = {
     ]
 }
 _ROOT = f"{{{NS}}}dc"
+_WHOLE_URIS = frozenset({"urn", "info", "oai", "tag", "ark"})
 _NSMAP = {"oai_dc": NS, "dc": DC_NS, "xsi": XSI}
 _LOCATION = f"{NS} {SCHEMA}"
 _DC = {
@@ -102,10 +104,16 @@ def _identifiers(record: Mapping[str, Any]) -> list[str]:
     values.append(record["id"])
     if record.get("record_id") and record["record_id"] != record["id"]:
         values.append(record["record_id"])
-    for ident in record.get("identifiers") or ():
-        kind = ident.get("type")
-        values.append(f"{kind}:{ident['value']}" if kind and kind != "url" else ident["value"])
+    values.extend(typed_identifier(ident) for ident in record.get("identifiers") or ())
     return values
+
+
+def typed_identifier(ident: Mapping[str, Any]) -> str:
+    """An identifier as one string: "uuid:...", "isbn:..." (type first, unless present)."""
+    kind, value = ident.get("type"), str(ident["value"])
+    if not kind or kind == "url" or value.lower().startswith(f"{kind.lower()}:"):
+        return value
+    return f"{kind}:{value}"
 
 
 def _relations(record: Mapping[str, Any]) -> list[str]:
@@ -177,7 +185,9 @@ def _identifier(draft: Draft, value: str) -> None:
         return
     kind, sep, rest = value.partition(":")
     typed = sep and kind.isalnum() and kind.islower() and len(kind) <= 12 and rest
-    if typed and kind != "oai":
+    if typed and kind in _WHOLE_URIS:  # "urn:nbn:cz:...": the scheme is part of the value
+        draft.add_object("identifiers", {"type": kind, "value": value})
+    elif typed:
         draft.add_object("identifiers", {"type": kind, "value": rest})
     else:
         draft.add_object("identifiers", {"value": value})
@@ -289,7 +299,7 @@ FORMAT = MetadataFormat(
     prefix="oai_dc",
     namespace=NS,
     schema=SCHEMA,
-    version="1",
+    version="2",
     root=_ROOT,
     write=write,
     read=read,

@@ -169,3 +169,24 @@ def test_kramerius_quirks(samples_dir: Path) -> None:
     assert "model:monograph" in record["genres"]
     assert record["source"] == {"citation": "ABA007; AK 2036"}
     assert record["places"] == ["Brno"]
+
+
+def test_typed_identifiers(registry: Registry) -> None:
+    record = {
+        "id": "i",
+        "title": "t",
+        "identifiers": [
+            {"type": "urn", "value": "urn:nbn:cz:aba001-000123"},
+            {"type": "isbn", "value": "80-251-0225-4"},
+            {"value": "plain"},
+        ],
+    }
+    xml = render(registry, "oai_dc", record)
+    assert _values(xml, "identifier") == [
+        "i",
+        "urn:nbn:cz:aba001-000123",
+        "isbn:80-251-0225-4",
+        "plain",
+    ]
+    (back,) = read_document(xml)
+    assert back["identifiers"] == [{"value": "i"}, *record["identifiers"]]
