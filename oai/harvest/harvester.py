@@ -78,10 +78,15 @@ def _source_json(source: SourceSettings) -> str:
     )  # fmt: skip
 
 
-def _parse_stamp(value: str) -> datetime:
-    if len(value) == 10:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+def _parse_stamp(value: str | None) -> datetime | None:
+    """A partner's date or datetime (tolerant of fractions and offsets), in UTC."""
+    try:
+        parsed = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _format(value: datetime, granularity: str) -> str:
@@ -92,17 +97,18 @@ def window_for(
     info: IdentifyInfo, high_water: str | None, overlap: int, from_: str | None, full: bool
 ) -> tuple[str | None, str]:
     """(from, until) of a new run, in the partner's granularity, from the partner's clock."""
-    now = _parse_stamp(info.response_date) if info.response_date else utcnow()
+    # the partner's clock; ours only when it sent no readable responseDate
+    now = _parse_stamp(info.response_date) or utcnow()
     if info.day_granularity:
         until = _format(now - timedelta(days=1), DAY)  # today is not over on their side
     else:
         until = _format(now, info.granularity)
     if from_:
         return from_, until
-    if full or not high_water:
+    last = None if full else _parse_stamp(high_water)
+    if last is None:
         return None, until
-    start = _parse_stamp(high_water) - timedelta(seconds=overlap)
-    return _format(start, info.granularity), until
+    return _format(last - timedelta(seconds=overlap), info.granularity), until
 
 
 class _Heartbeat:

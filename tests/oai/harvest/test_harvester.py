@@ -136,3 +136,24 @@ def test_full_harvest_refuses_to_wipe(hub: Hub, partner: Partner, harvest: Harve
     assert result.counts.deleted == 0
     assert len([s for s in hub_state(hub).values() if not s[1]]) == 25
     assert events(hub, result.run_id, "sweep")[0].level == "error"
+
+
+def test_window_from_the_partners_clock() -> None:
+    from oai.harvest.harvester import window_for
+    from oai.harvest.parse import IdentifyInfo
+
+    def info(granularity: str, response_date: str) -> IdentifyInfo:
+        return IdentifyInfo("p", "http://p/oai", granularity, "2000-01-01", "persistent",
+                            response_date)  # fmt: skip
+
+    seconds = info("YYYY-MM-DDThh:mm:ssZ", "2026-03-01T10:00:00Z")
+    assert window_for(seconds, None, 60, None, False) == (None, "2026-03-01T10:00:00Z")
+    assert window_for(seconds, "2026-02-01T00:00:00Z", 60, None, False) == (
+        "2026-01-31T23:59:00Z", "2026-03-01T10:00:00Z",
+    )  # fmt: skip
+    assert window_for(seconds, "2026-02-01T00:00:00Z", 60, None, True)[0] is None
+    assert window_for(seconds, None, 60, "2025-01-01", False)[0] == "2025-01-01"
+    fraction = info("YYYY-MM-DDThh:mm:ssZ", "2026-03-01T10:00:00.75+00:00")
+    assert window_for(fraction, None, 60, None, False)[1] == "2026-03-01T10:00:00Z"
+    day = info("YYYY-MM-DD", "2026-03-01T10:00:00Z")
+    assert window_for(day, "2026-02-27", 60, None, False) == ("2026-02-26", "2026-02-28")
