@@ -157,3 +157,57 @@ def test_window_from_the_partners_clock() -> None:
     assert window_for(fraction, None, 60, None, False)[1] == "2026-03-01T10:00:00Z"
     day = info("YYYY-MM-DD", "2026-03-01T10:00:00Z")
     assert window_for(day, "2026-02-27", 60, None, False) == ("2026-02-26", "2026-02-28")
+
+
+def test_high_water_moves_only_when_every_stream_completed(tmp_path: Path) -> None:
+    partner = Partner(page_size=2)
+    for n in range(4):
+        partner.put(f"a{n}", f"A {n}", sets=["a"])
+        partner.put(f"b{n}", f"B {n}", sets=["b"])
+    partner.tick()
+    with (
+        FaultServer(partner).start() as server,
+        make_hub(server.url, tmp_path, sets=("a", "b")) as hub,
+    ):
+        server.inject("truncate", at=3)  # stream a, its second page
+        first = run_harvest(hub, "partner")
+        assert first.status == "failed"
+        assert first.counts.added == 6  # a's first page, all of b
+        log = RunLog(hub.engine)
+        source = log.source("partner")
+        assert source is not None
+        assert source.high_water is None
+        second = run_harvest(hub, "partner")
+        assert second.status == "ok"
+        assert second.counts.added == 2
+        assert {r.get("set") for r in server.requests[-2:]} == {None}  # only a's tokens
+        source = log.source("partner")
+        assert source is not None
+        assert source.high_water == "2026-01-01T13:00:00Z"
+
+
+def test_a_run_marked_stale_stops(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    partner = Partner(page_size=1)
+    for n in range(40):
+        partner.put(f"d{n}", f"D {n}")
+    partner.tick()
+    with FaultServer(partner).start() as server, make_hub(server.url, tmp_path) as hub:
+        server.delay = 0.1
+        log = RunLog(hub.engine)
+        results = []
+        thread = threading.Thread(target=lambda: results.append(run_harvest(hub, "partner")))
+        thread.start()
+        while (run := log.running_run("partner")) is None or run.pages < 2:
+            time.sleep(0.02)
+        assert log.abandon(run.id, "marked stale by the scheduler")
+        thread.join(timeout=30)
+        (result,) = results
+        assert result.status == "failed"
+        assert result.counts.added < 40
+        assert "marked stale by the scheduler" in (result.message or "")
+        assert any("stale" in e.message for e in events(hub, result.run_id, "stream"))
+        assert run_harvest(hub, "partner").status == "ok"  # resumes from its checkpoint
+        assert_mirrors(hub, partner)
