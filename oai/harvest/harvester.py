@@ -36,7 +36,7 @@ from oai.harvest.pages import (
 )
 from oai.harvest.parse import IdentifyInfo
 from oai.harvest.pool import WorkerPool
-from oai.harvest.prepare import Crosswalker
+from oai.harvest.prepare import MATCH_KEYS, Crosswalker
 from oai.harvest.reconcile import Reconciler
 from oai.hub import Hub
 from oai.settings import SourceSettings
@@ -229,6 +229,9 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     now = utcnow()
     run.reconciler = Reconciler(run.hub.store, source_id=source.id, renderer=run.hub.render,
                                 run_id=run.run_id, now=now, match=source.match)  # fmt: skip
+    for key in sorted(set(source.match) - set(MATCH_KEYS)):
+        run.event("warning", "config", f"unknown match key {key!r} ignored "
+                  f"(known: {', '.join(MATCH_KEYS)})")  # fmt: skip
     run.crosswalker = Crosswalker(source.id, source.base_url, fmt.namespace, now,
                                   tuple(source.match))  # fmt: skip
     failures: list[str] = []
