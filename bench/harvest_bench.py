@@ -91,7 +91,9 @@ def free_port() -> int:
 
 def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     oai = Path(sys.executable).parent / "oai"
-    command = [str(oai), "serve", "--port", str(port), "--workers", str(workers)]
+    # --no-refresh: the partner serves the oai_dc made here; rendering its other formats
+    # first would only slow the start
+    command = [str(oai), "serve", "--port", str(port), "--workers", str(workers), "--no-refresh"]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(600):
         try:
