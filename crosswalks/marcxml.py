@@ -259,5 +259,15 @@ FORMAT = MetadataFormat(
     write=write,
     read=marc_reader.read,
     label="MARC 21 XML (slim)",
-    aliases=(f"{{{NS}}}collection", "record", "collection"),
+    aliases=(
+        f"{{{NS}}}collection",
+        "record",
+        "collection",
+        # MarcXchange (ISO 25577), which European national libraries serve: same layout.
+        *(
+            f"{{info:lc/xmlns/marcxchange-v{v}}}{n}"
+            for v in (1, 2)
+            for n in ("record", "collection")
+        ),
+    ),
 )

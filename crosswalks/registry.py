@@ -26,7 +26,7 @@ from crosswalks.base import MetadataFormat, normalise_namespace
 from crosswalks.errors import CrosswalkError, UnknownFormat
 from crosswalks.parsing import DEFAULT_MAX_BYTES, element_path, line_of, parse_xml
 
-__all__ = ["Registry", "default_registry", "read_document", "render"]
+__all__ = ["Registry", "default_registry", "read_document", "read_element", "render"]
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _MODULES = (

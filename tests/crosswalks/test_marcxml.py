@@ -147,3 +147,15 @@ def test_marc_without_namespace() -> None:
     )
     (record,) = read_document(xml)
     assert (record["id"], record["title"]) == ("x1", "Plain : no namespace")
+
+
+def test_marcxchange() -> None:
+    xml = (
+        b'<marc:collection xmlns:marc="info:lc/xmlns/marcxchange-v2"><marc:record '
+        b'format="MARC21" type="Bibliographic"><marc:leader>00000nam a2200000 i 4500'
+        b"</marc:leader><marc:controlfield tag='001'>mx1</marc:controlfield>"
+        b"<marc:datafield tag='245' ind1='1' ind2='0'><marc:subfield code='a'>Exchanged /"
+        b"</marc:subfield></marc:datafield></marc:record></marc:collection>"
+    )
+    (record,) = read_document(xml)
+    assert (record["id"], record["title"]) == ("mx1", "Exchanged")
