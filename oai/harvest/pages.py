@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from oai.harvest.client import Client
 from oai.harvest.errors import (
+    HarvestError,
     PageError,
     RemoteConfigError,
     RemoteError,
@@ -124,21 +125,28 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
         notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
     )  # fmt: skip
     inflight: deque[tuple[StreamPage, Prepared | Future[Prepared]]] = deque()
-    try:
+    pages = stream.pages()
+    failure: HarvestError | None = None
+    while True:
         try:
-            for fetched in stream.pages():
-                inflight.append((fetched, _prepare(run, fetched, max_bytes)))
-                while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
-                    _page(run, state, *inflight.popleft())
-                if run.lost():
-                    raise StreamError("the run was marked stale by another process; stopping")
-        finally:
-            while inflight:  # the pages fetched before a failure are good: keep them
-                _page(run, state, *inflight.popleft())
-    except (PageError, StreamError, TransportError, RemoteError) as exc:
-        kind = "config" if isinstance(exc, RemoteConfigError) else "stream"
-        message = f"stream {name} failed at page {state.pages + 1}: {exc}"
-        run.event("error", kind, message, page=state.pages + 1, **raw_of(exc))
+            fetched = next(pages, None)
+            if fetched is not None and run.lost():
+                raise StreamError("the run was marked stale by another process; stopping")
+        except (PageError, StreamError, TransportError, RemoteError) as exc:
+            failure = exc  # a fetching failure: the pages fetched before it are good
+            break
+        if fetched is None:
+            break
+        inflight.append((fetched, _prepare(run, fetched, max_bytes)))
+        while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
+            _page(run, state, *inflight.popleft())
+    # a failure while writing (above or here) propagates: no later page may pass it by
+    while inflight:
+        _page(run, state, *inflight.popleft())
+    if failure is not None:
+        kind = "config" if isinstance(failure, RemoteConfigError) else "stream"
+        message = f"stream {name} failed at page {state.pages + 1}: {failure}"
+        run.event("error", kind, message, page=state.pages + 1, **raw_of(failure))
         run.log.add_counts(run.run_id, run.transport())
         return message
     if not state.done:  # noRecordsMatch, or a list that ended without a page
