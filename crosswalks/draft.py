@@ -24,6 +24,15 @@ __all__ = ["Draft", "safe_id", "unit_source"]
 _ID = re.compile(r"^[A-Za-z0-9\-_.!~*'()%:;,/?@&=+$]{1,200}$")
 _ID_SAFE = "-_.!~*'()%:;,/?@&=+$"
 _MAX_ID = 200
+# The member an object of each list field cannot do without.
+_REQUIRED = {
+    "identifiers": "value",
+    "notes": "text",
+    "creators": "name",
+    "contributors": "name",
+    "related": "title",
+    "collections": "spec",
+}
 
 
 def safe_id(text: str | None) -> str | None:
@@ -79,8 +88,11 @@ class Draft:
     def add_object(self, key: str, value: dict[str, Any]) -> None:
         """Append an object (agent, note, identifier ...) without its empty members."""
         clean = {k: v for k, v in value.items() if v not in (None, "", [], {})}
+        required = _REQUIRED.get(key)
+        if not clean or (required and required not in clean):
+            return  # an identifier without a value, a note without text ...
         items: list[dict[str, Any]] = self.data.setdefault(key, [])
-        if clean and clean not in items:
+        if clean not in items:
             items.append(clean)
 
     def identifier(self, kind: str | None = None) -> str | None:

@@ -8,7 +8,9 @@ envelope carries it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
+from importlib import resources
 from typing import Any, cast
 
 from lxml import etree
@@ -256,6 +258,28 @@ _HANDLERS: dict[str, Callable[[dict[str, Any], etree._Element], None]] = {
 }
 
 
+@functools.cache
+def _schema() -> etree.XMLSchema:
+    """The packaged XSD, compiled once (read-only afterwards)."""
+    path = resources.files("crosswalks") / "schemas" / "oaihub-record-1.0.xsd"
+    parser = etree.XMLParser(no_network=True, load_dtd=False, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
+def _validate(root: etree._Element) -> None:
+    # A partner hub's record must be one the model accepts: the schema carries the
+    # model's patterns (ids, ISO dates, precisions, language codes, setSpecs).
+    schema = _schema()
+    if not schema.validate(root):
+        error = cast(Any, schema.error_log).last_error
+        raise CrosswalkError(
+            error.message if error else "not valid against the oaihub schema",
+            format="oaihub",
+            path=element_path(root),
+            line=error.line if error else line_of(root),
+        )
+
+
 def read(root: etree._Element) -> list[dict[str, Any]]:
     """The record of a native record element (or each record of a wrapper of them)."""
     if local_name(root) != "record":
@@ -276,6 +300,7 @@ def read(root: etree._Element) -> list[dict[str, Any]]:
                 line=line_of(child),
             )
         handler(data, child)
+    _validate(root)
     draft = Draft("oaihub", root)
     draft.data = data
     return [draft.finish(prune=False)]
