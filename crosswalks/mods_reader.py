@@ -88,7 +88,10 @@ def _name_of(name: etree._Element) -> str:
     if "family" in typed or "given" in typed:
         text = ", ".join(v for v in (typed.get("family"), typed.get("given")) if v)
         return f"{text}, {typed['date']}" if typed.get("date") else text
-    return " ".join(t for t in (text_of(p) for p in parts) if t) or text_of(name)
+    joined = " ".join(t for t in (text_of(p) for p in parts) if t)
+    return (
+        joined or text_of(_first(name, "displayform")) or (text_of(name) if len(name) == 0 else "")
+    )
 
 
 def _role_of(name: etree._Element) -> str | None:

@@ -130,3 +130,15 @@ def test_aspace_mods_with_lowercase_titleinfo(samples_dir: Path) -> None:
     assert record["related"] == [
         {"relation": "isPartOf", "title": "Test resource 0, Resource OAI test 0.OAI.1"}
     ]
+
+
+def test_name_from_display_form_without_role_text() -> None:
+    xml = (
+        b'<mods xmlns="http://www.loc.gov/mods/v3"><titleInfo><title>t</title></titleInfo>'
+        b"<name><displayForm>Havel, V\xc3\xa1clav</displayForm><role><roleTerm type='code'>"
+        b"aut</roleTerm></role></name><name><role><roleTerm>ctb</roleTerm></role></name>"
+        b"</mods>"
+    )
+    (record,) = read_document(xml)
+    assert record["creators"] == [{"name": "Havel, Václav", "role": "author"}]
+    assert "contributors" not in record
