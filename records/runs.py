@@ -23,6 +23,7 @@ from sqlalchemy import (
     Executable,
     Row,
     and_,
+    delete,
     func,
     insert,
     or_,
@@ -473,6 +474,31 @@ class RunLog:
             return None
         state = _json(row.checkpoint) or {}
         return Checkpoint(row.id, bool(row.full), row.window_from, row.window_until, state)
+
+    # -- what a full harvest saw -------------------------------------------------------
+
+    def mark_seen(
+        self, run_id: int, local_ids: Iterable[str], conn: Connection | None = None
+    ) -> None:
+        """Remember records a full run saw (in the caller's page transaction, with `conn`)."""
+        rows = [{"run_id": run_id, "local_id": i} for i in sorted(set(local_ids))]
+        if not rows:
+            return
+        if conn is not None:
+            insert_ignore(conn, t.harvest_seen, rows)
+            return
+        with self.engine.begin() as own:
+            insert_ignore(own, t.harvest_seen, rows)
+
+    def seen(self, run_ids: Sequence[int]) -> set[str]:
+        """Every record seen by these runs (a full harvest and the runs that resumed it)."""
+        query = select(t.harvest_seen.c.local_id).where(t.harvest_seen.c.run_id.in_(run_ids))
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
+    def forget_seen(self, run_ids: Sequence[int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.harvest_seen).where(t.harvest_seen.c.run_id.in_(run_ids)))
 
     # -- events -------------------------------------------------------------------------
 

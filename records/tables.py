@@ -32,6 +32,7 @@ __all__ = [
     "harvest_events",
     "harvest_requests",
     "harvest_runs",
+    "harvest_seen",
     "harvest_sources",
     "metadata",
     "record_sets",
@@ -236,4 +237,13 @@ harvest_requests = Table(
     Column("requested_by", String(200), nullable=True),
     Column("taken_at", UTCSeconds, nullable=True),
     Column("run_id", Integer, ForeignKey("harvest_runs.id"), nullable=True),
+)
+
+# What each run of a full harvest saw (migration 0004): the sweep of a full harvest that
+# was interrupted and resumed spans several runs.
+harvest_seen = Table(
+    "harvest_seen",
+    metadata,
+    Column("run_id", Integer, ForeignKey("harvest_runs.id"), primary_key=True),
+    Column("local_id", String(200), primary_key=True),
 )

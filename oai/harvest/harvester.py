@@ -255,12 +255,15 @@ def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
         run.streams = [StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
                        for s in saved.state["streams"]]  # fmt: skip
         run.full, run.resumed_from = saved.full, saved.run_id
+        if run.full:
+            run.chain = [*saved.state.get("chain", [saved.run_id]), run.run_id]
         run.event("info", "resume", f"resuming run {saved.run_id} from its checkpoint")
     else:
         high_water = None if run.full else _high_water(run)
         overlap = int(settings["harvest.overlap_seconds"])
         run.window = window_for(info, high_water, overlap, from_, run.full)
         run.streams = [StreamState(s) for s in (source.sets or (None,))]
+        run.chain = [run.run_id] if run.full else []
     run.log.set_window(run.run_id, *run.window)
     run.log.checkpoint(run.run_id, run.state())
     run.event("info", "identify", f"{info.repository_name or source.base_url}: granularity "
@@ -279,27 +282,26 @@ def _high_water(run: RunState) -> str | None:
 
 
 def _finish_full(run: RunState) -> tuple[str, str]:
-    """After a complete run: a full run that was not resumed sweeps what it did not see."""
+    """After a complete run: a full harvest sweeps what none of its runs saw."""
     summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
     if not run.full:
         return "ok", f"complete: {summary}"
-    if run.resumed_from is not None:
-        run.event("warning", "sweep", "sweep skipped: the full run was resumed from a "
-                  "checkpoint, so not every record was seen by this run")  # fmt: skip
-        return "ok", f"complete (resumed, no sweep): {summary}"
     try:
         deleted = _sweep(run)
     except SweepRefused as exc:
         detail = {"would_delete": exc.would_delete, "live": exc.live, "share": exc.share}
         run.event("error", "sweep", str(exc), detail=detail)
         return "partial", str(exc)
+    finally:
+        run.log.forget_seen(run.chain)
     return "ok", f"complete: {summary}; sweep: {deleted} tombstones"
 
 
 def _sweep(run: RunState) -> int:
     assert run.reconciler is not None
     live = run.hub.store.local_ids_of_source(run.source.id)
-    gone = sorted(live - run.reconciler.seen)
+    seen = run.reconciler.seen | run.log.seen(run.chain)
+    gone = sorted(live - seen)
     if not gone:
         return 0
     share = float(run.hub.settings["harvest.sweep_max_share"])

@@ -83,6 +83,7 @@ class RunState:
     window: tuple[str | None, str | None] = (None, None)
     streams: list[StreamState] = field(default_factory=list)
     resumed_from: int | None = None
+    chain: list[int] = field(default_factory=list)  # the runs of one full harvest
     pages: int = 0
     records: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
@@ -101,6 +102,7 @@ class RunState:
             "from": self.window[0],
             "until": self.window[1],
             "streams": [s.to_dict() for s in self.streams],
+            "chain": self.chain,
         }
 
     def transport(self) -> dict[str, int]:
@@ -184,6 +186,8 @@ def _page(run: RunState, state: StreamState, fetched: StreamPage,
         for failure in prepared.failures:
             _record_failure(run, conn, state.pages, failure)
         _page_events(run, conn, state, fetched.page.repairs, outcome, counts)
+        if run.full:  # for the sweep, even if this full harvest is resumed by later runs
+            run.log.mark_seen(run.run_id, outcome.seen, conn)
         run.log.checkpoint(run.run_id, run.state(), conn)
     for key, value in counts.items():
         run.counts[key] += value

@@ -63,6 +63,7 @@ class PageOutcome:
     )
     conflicts: list[tuple[str, str, list[str]]] = field(default_factory=list)
     linked: list[tuple[str, str]] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # local ids of the page's records
 
 
 @dataclass(slots=True)
@@ -119,11 +120,11 @@ class Reconciler:
                     state.deleted = True
                     outcome.counts["deleted"] += 1
                 if state is not None:
-                    self.seen.add(state.local_id)
+                    outcome.seen.append(state.local_id)
                 continue
             state, write, partner_json = self._decide(conn, item, state, outcome)
             states[item.remote_id] = state
-            self.seen.add(state.local_id)
+            outcome.seen.append(state.local_id)
             if write is None:
                 outcome.counts["unchanged"] += 1
             else:
@@ -136,6 +137,7 @@ class Reconciler:
         for local_id in deletions:
             writer.delete(local_id)
         self._set_remote(conn, remote)
+        self.seen.update(outcome.seen)
         return outcome
 
     def _states(self, conn: Connection, remote_ids: Sequence[str]) -> dict[str, _State]:

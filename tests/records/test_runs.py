@@ -219,3 +219,16 @@ def test_request_queue_each_taken_once(engine: Engine, log: RunLog) -> None:
     assert log.take_request() is None
     run_id = log.start_run("a")
     log.attach_request(first, run_id)
+
+
+def test_seen_by_a_full_harvest(log: RunLog) -> None:
+    first = log.start_run("a", full=True)
+    log.mark_seen(first, ["a:1", "a:2"])
+    log.mark_seen(first, ["a:2", "a:3"])  # seen again: no error
+    log.finish(first, "failed")
+    second = log.start_run("a", full=True)
+    log.mark_seen(second, ["a:4"])
+    assert log.seen([first, second]) == {"a:1", "a:2", "a:3", "a:4"}
+    assert log.seen([second]) == {"a:4"}
+    log.forget_seen([first, second])
+    assert log.seen([first, second]) == set()

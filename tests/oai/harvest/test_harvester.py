@@ -211,3 +211,27 @@ def test_a_run_marked_stale_stops(tmp_path: Path) -> None:
         assert any("stale" in e.message for e in events(hub, result.run_id, "stream"))
         assert run_harvest(hub, "partner").status == "ok"  # resumes from its checkpoint
         assert_mirrors(hub, partner)
+
+
+def test_interrupted_full_harvest_sweeps_after_resuming(
+    hub: Hub, partner: Partner, server: FaultServer, harvest: Harvest
+) -> None:
+    from sqlalchemy import func, select
+
+    from records import tables as t
+
+    harvest()
+    del partner.items["doc-007"]  # gone without a deletion record
+    partner.tick()
+    server.inject("status", at=range(server.next_request() + 2, server.next_request() + 6))
+    first = harvest(full=True)
+    assert first.status == "failed"
+    assert first.counts.unchanged == 10  # one page seen, then the partner broke down
+    second = harvest()  # resumes the full harvest, and sweeps with what both runs saw
+    assert second.status == "ok"
+    assert second.counts.deleted == 1
+    assert second.counts.unchanged == 14
+    assert hub_state(hub)["oai:partner.test:doc-007"] == ("Document 7", True)
+    assert len([s for s in hub_state(hub).values() if not s[1]]) == 24
+    with hub.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.harvest_seen)).scalar_one() == 0
