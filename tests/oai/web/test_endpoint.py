@@ -122,10 +122,11 @@ def test_get_record_and_its_errors(hub: Hub, ask: Ask) -> None:
     assert root.find("o:request", NS).attrib == {
         "verb": "GetRecord", "identifier": ident, "metadataPrefix": "oai_dc"
     }  # fmt: skip
-    # oai_dcterms is left out: its xsi:type="dcterms:DCMIType" does not validate inside an
-    # OAI-PMH envelope with ../shared/schemas (a crosswalks matter, reported)
-    for prefix in ("oai_dc", "oaihub"):
-        ask(verb="GetRecord", identifier=ident, metadataPrefix=prefix)
+    for prefix in (f.prefix for f in hub.registry.outbound()):
+        one = ask(verb="GetRecord", identifier=ident, metadataPrefix=prefix)
+        assert len(one.find(".//o:metadata", NS)) == 1
+        listed = ask(verb="ListRecords", metadataPrefix=prefix)
+        assert identifiers(listed) == [f"oai:{REPO_ID}:r0000", ident]
     cases = {
         "cannotDisseminateFormat": {"identifier": ident, "metadataPrefix": "nope"},
         "idDoesNotExist": {"identifier": f"oai:{REPO_ID}:zz", "metadataPrefix": "oai_dc"},
