@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Connection,
@@ -27,7 +27,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -290,7 +290,7 @@ class Store:
 
     def count(self, query: ListQuery) -> int:
         """How many records match the query's filters (its cursor and limit ignored)."""
-        base = _filtered(query, select(func.count()), with_cursor=False)
+        base = _filtered(query, select(func.count())).order_by(None).limit(None)
         with self.engine.connect() as conn:
             return int(conn.execute(base).scalar_one())
 
@@ -446,8 +446,12 @@ class Store:
         return record.with_header(header)
 
 
-def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) -> Select[Any]:
-    """Apply from/until/set/prefix (and the keyset cursor) to a select over records."""
+# Which part of the list after a cursor: the rest of the cursor's second, or later seconds.
+_Part = Literal["all", "same_second", "later"]
+
+
+def _filtered(query: ListQuery, base: Select[Any], part: _Part = "all") -> Select[Any]:
+    """Apply from/until/set/prefix (and one part of the keyset cursor) to a select."""
     r, rs = t.records, t.record_sets
     if query.set_spec is not None:
         # walk the set's own (set_spec, datestamp, record_pk) index
@@ -457,7 +461,12 @@ def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) 
     else:
         base = base.select_from(r)
         stamp, key = r.c.datestamp, r.c.pk
-    if query.from_ is not None:
+    cursor_bounds = query.after is not None and part != "all"
+    # with a cursor past `from`, the cursor alone must bound the range: given both,
+    # SQLite may start its index scan at `from` and read every row in between
+    if query.from_ is not None and not (
+        cursor_bounds and query.after is not None and query.after.datestamp >= query.from_
+    ):
         base = base.where(stamp >= query.from_)
     if query.until is not None:
         base = base.where(stamp <= query.until)
@@ -468,23 +477,30 @@ def _filtered(query: ListQuery, base: Select[Any], *, with_cursor: bool = True) 
         rm = t.rendered_metadata
         base = base.outerjoin(rm, and_(rm.c.record_pk == r.c.pk, rm.c.prefix == query.prefix))
         base = base.where(or_(r.c.deleted.is_(True), rm.c.record_pk.is_not(None)))
-    if with_cursor and query.after is not None:
-        after = tuple_(literal(query.after.datestamp, t.UTCSeconds()), literal(query.after.pk))
-        base = base.where(tuple_(stamp, key) > after)
-    return base
+    if query.after is not None and part != "all":
+        after = literal(query.after.datestamp, t.UTCSeconds())
+        if part == "same_second":
+            base = base.where(stamp == after, key > literal(query.after.pk))
+        else:
+            base = base.where(stamp > after)
+    return base.order_by(stamp, key).limit(query.limit)
 
 
 def _page_select(query: ListQuery) -> Select[Any]:
+    """One keyset page. After a cursor it is the union of two index range scans (the rest
+    of the cursor's second, then later seconds): a row-value `(datestamp, pk) > (x, y)`
+    lets SQLite bound its range only by the datestamp or `from`, and a deep page would
+    read everything before it in that range."""
     r = t.records
     columns = [r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin, r.c.title]
     if query.prefix is not None:
         columns.append(t.rendered_metadata.c.xml)
-    page = _filtered(query, select(*columns))
-    if query.set_spec is not None:
-        order = (t.record_sets.c.datestamp, t.record_sets.c.record_pk)
-    else:
-        order = (r.c.datestamp, r.c.pk)
-    return page.order_by(*order).limit(query.limit)
+    if query.after is None:
+        return _filtered(query, select(*columns))
+    same = _filtered(query, select(*columns), "same_second").subquery()
+    later = _filtered(query, select(*columns), "later").subquery()
+    both = union_all(select(same), select(later)).subquery()
+    return select(both).order_by(both.c.datestamp, both.c.pk).limit(query.limit)
 
 
 def _sets_of(conn: Connection, pks: Sequence[int]) -> dict[int, tuple[str, ...]]:
