@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -77,6 +80,18 @@ def render_record(
     return out
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the harvesting process is gone (even after a SIGKILL, which
+    leaves a pool's workers waiting for work that never comes)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 @functools.cache
 def _registry() -> Registry:
     # one registry per worker process, made on its first page
@@ -115,7 +130,10 @@ class WorkerPool:
         if self._executor is None:
             # spawn, not fork: the harvesting process has threads and open connections
             spawn = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=spawn)
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=spawn, initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )  # fmt: skip
         return self._executor.submit(prepare_page, crosswalker, prefix, context, body, max_bytes)
 
     def close(self) -> None:

@@ -59,3 +59,43 @@ def test_sigkill_mid_run_then_next_run_completes_exactly(tmp_path: Path) -> None
                 select(func.count()).select_from(t.record_versions)
             ).scalar_one()
         assert versions == 200
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_sigkill_with_worker_pool_leaves_no_orphans(tmp_path: Path) -> None:
+    partner = make_partner(count=800, page_size=100)
+    with FaultServer(partner).start() as server, make_hub(server.url, tmp_path) as hub:
+        server.delay = 0.05
+        log = RunLog(hub.engine)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.oai.harvest.killme", server.url, str(tmp_path), "2"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        _wait_for_pages(log, 2, process)
+        workers = _children(process.pid)
+        assert len(workers) >= 2  # the pool is at work (and its resource tracker)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+            time.sleep(0.1)
+        assert not [w for w in workers if Path(f"/proc/{w}/status").exists()
+                    and "State:\tZ" not in Path(f"/proc/{w}/status").read_text()]  # fmt: skip
+        server.delay = 0.0
+        result = run_harvest(hub, "partner")
+        assert result.status == "ok"
+        assert_mirrors(hub, partner)
+        runs = log.runs(source_id="partner")
+        assert sum(r.counts.added for r in runs) == 800
