@@ -217,14 +217,14 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     max_bytes = int(settings["harvest.max_response_bytes"])
     try:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)
-        fmt = run.hub.registry.get(source.metadata_prefix)
-    except (HarvestError, LookupError) as exc:
+    except HarvestError as exc:
         run.event("error", "identify", f"Identify failed: {exc}", **raw_of(exc))
         run.log.add_counts(run.run_id, run.transport())
         return "failed", f"Identify failed: {exc}"
-    if fmt.read is None:
-        return "failed", f"no reader for metadata prefix {source.metadata_prefix!r}"
     run.log.add_counts(run.run_id, run.transport())
+    # the configured prefix is the partner's label; each record's format is detected
+    namespace = next((f.namespace for f in run.hub.registry.all()
+                      if f.prefix == source.metadata_prefix), "")  # fmt: skip
     _plan(run, info, from_)
     now = utcnow()
     run.reconciler = Reconciler(run.hub.store, source_id=source.id, renderer=run.hub.render,
@@ -232,7 +232,7 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     for key in sorted(set(source.match) - set(MATCH_KEYS)):
         run.event("warning", "config", f"unknown match key {key!r} ignored "
                   f"(known: {', '.join(MATCH_KEYS)})")  # fmt: skip
-    run.crosswalker = Crosswalker(source.id, source.base_url, fmt.namespace, now,
+    run.crosswalker = Crosswalker(source.id, source.base_url, namespace, now,
                                   tuple(source.match))  # fmt: skip
     failures: list[str] = []
     for state in run.streams:

@@ -27,7 +27,7 @@ from oai.harvest.errors import (
 )
 from oai.harvest.iterator import Stream, StreamPage
 from oai.harvest.pool import MIN_RECORDS, Prepared, RenderContext, WorkerPool
-from oai.harvest.prepare import Crosswalker, Failure
+from oai.harvest.prepare import Crosswalker, Failure, detecting_reader
 from oai.harvest.reconcile import PageOutcome, Reconciler
 from oai.hub import Hub
 from oai.settings import SourceSettings
@@ -165,8 +165,7 @@ def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | F
         context = RenderContext(str(run.hub.settings["public_url"]))
         return run.pool.submit(run.crosswalker, run.source.metadata_prefix, context,
                                fetched.body, max_bytes)  # fmt: skip
-    reader = run.hub.registry.get(run.source.metadata_prefix).read
-    assert reader is not None
+    reader = detecting_reader(run.hub.registry, run.source.metadata_prefix)
     return Prepared(*run.crosswalker.prepare(reader, fetched.page.records))
 
 

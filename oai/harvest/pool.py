@@ -22,7 +22,7 @@ from typing import Any
 
 from crosswalks import CrosswalkError, Registry, default_registry
 from oai.harvest.parse import parse_list_records
-from oai.harvest.prepare import Crosswalker, Failure, Incoming
+from oai.harvest.prepare import Crosswalker, Failure, Incoming, detecting_reader
 from records.model import Record
 from records.store import Rendering
 
@@ -103,8 +103,7 @@ def prepare_page(
 ) -> Prepared:
     """In a worker: parse a page, crosswalk its records, render the live ones."""
     registry = _registry()
-    reader = registry.get(prefix).read
-    assert reader is not None
+    reader = detecting_reader(registry, prefix)
     page = parse_list_records(body, max_bytes=max_bytes)
     incoming, failures = crosswalker.prepare(reader, page.records)
     prepared = Prepared(incoming, failures)

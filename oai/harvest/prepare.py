@@ -13,12 +13,22 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from crosswalks import CrosswalkError
+from lxml import etree
+
+from crosswalks import CrosswalkError, MetadataFormat, Registry, UnknownFormat
 from oai.harvest.parse import Header, PageRecord
 from records.errors import RecordError
 from records.model import Record, canonical_json
 
-__all__ = ["MATCH_KEYS", "Crosswalker", "Failure", "Incoming", "local_id_for", "match_values"]
+__all__ = [
+    "MATCH_KEYS",
+    "Crosswalker",
+    "Failure",
+    "Incoming",
+    "detecting_reader",
+    "local_id_for",
+    "match_values",
+]
 
 MATCH_KEYS = ("identifier", "source", "title")
 _SAFE = "-_.!~*'():;,/?@&=+$"
@@ -69,6 +79,31 @@ def match_values(data: Mapping[str, Any], keys: Sequence[str]) -> tuple[tuple[st
     return tuple(values)
 
 
+def detecting_reader(registry: Registry, prefix: str) -> Reader:
+    """Read each metadata element in the format its root element and namespace say.
+
+    Partners name their prefixes freely ("marc21", "oai_ead"), so the label chosen in
+    the configuration is only the fallback for a root element no format claims.
+    """
+    try:
+        fallback: MetadataFormat | None = registry.get(prefix)
+    except UnknownFormat:
+        fallback = None
+
+    def read(element: etree._Element) -> list[dict[str, Any]]:
+        try:
+            fmt = registry.detect(element)
+        except UnknownFormat:
+            if fallback is None:
+                raise
+            fmt = fallback
+        if fmt.read is None:
+            raise UnknownFormat("this format can be written here, not read", format=fmt.prefix)
+        return fmt.read(element)
+
+    return read
+
+
 @dataclass(frozen=True, slots=True)
 class Crosswalker:
     """Crosswalks one source's records into records keyed by their remote identifier."""
@@ -112,17 +147,20 @@ class Crosswalker:
         except Exception as exc:  # one partner record must not stop the page
             failed.append(Failure(header.identifier, f"{type(exc).__name__}: {exc}", item.raw()))
             return
+        namespace = etree.QName(item.metadata).namespace if item.metadata is not None else None
         for number, form in enumerate(forms):
             remote = header.identifier if number == 0 else f"{header.identifier}#{form.get('id')}"
             try:
-                record = self._record(form, header, remote)
+                record = self._record(form, header, remote, namespace or self.namespace)
             except (RecordError, TypeError, ValueError) as exc:
                 failed.append(Failure(remote, f"invalid record: {exc}", item.raw()))
                 continue
             content = canonical_json(record.content())
             ready.append(Incoming(header, remote, record, match_values(form, self.match), content))
 
-    def _record(self, form: Mapping[str, Any], header: Header, remote: str) -> Record:
+    def _record(
+        self, form: Mapping[str, Any], header: Header, remote: str, namespace: str
+    ) -> Record:
         data = dict(form)
         data["id"] = local_id_for(self.source_id, remote)
         data["origin"] = {
@@ -131,7 +169,7 @@ class Crosswalker:
             "remote_identifier": remote,
             "remote_datestamp": header.datestamp or None,
             "base_url": self.base_url,
-            "metadata_namespace": self.namespace,
+            "metadata_namespace": namespace or None,
             "harvested_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
         data.pop("header", None)

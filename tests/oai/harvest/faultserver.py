@@ -70,6 +70,7 @@ class Partner:
 
     page_size: int = 10
     granularity: str = "YYYY-MM-DDThh:mm:ssZ"
+    prefix: str = "oai_dc"  # the partner's own label for the oai_dc it serves
     now: datetime = field(default_factory=lambda: datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC))
     items: dict[str, Item] = field(default_factory=dict)
 
@@ -202,8 +203,8 @@ class FaultServer:
             if state is None or (fault is not None and fault.kind == "bad_token"):
                 return self.error(args, "badResumptionToken", "unknown or expired token")
         else:
-            if args.get("metadataPrefix") != "oai_dc":
-                return self.error(args, "cannotDisseminateFormat", "only oai_dc here")
+            if args.get("metadataPrefix") != self.partner.prefix:
+                return self.error(args, "cannotDisseminateFormat", "unknown metadataPrefix")
             state = {k: args[k] for k in ("from", "until", "set") if k in args}
             state["offset"] = 0
         items = self.partner.select(state)

@@ -235,3 +235,24 @@ def test_interrupted_full_harvest_sweeps_after_resuming(
     assert len([s for s in hub_state(hub).values() if not s[1]]) == 24
     with hub.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.harvest_seen)).scalar_one() == 0
+
+
+def test_the_format_is_detected_not_trusted_from_the_prefix(tmp_path: Path) -> None:
+    partner = make_partner_with_prefix("dc_simple")
+    with (
+        FaultServer(partner).start() as server,
+        make_hub(server.url, tmp_path, metadata_prefix="dc_simple") as hub,
+    ):
+        result = run_harvest(hub, "partner")
+        assert result.status == "ok"
+        assert_mirrors(hub, partner)
+        origin = hub.store.get("partner:doc-000").origin
+        assert origin.metadata_namespace == "http://www.openarchives.org/OAI/2.0/oai_dc/"
+
+
+def make_partner_with_prefix(prefix: str) -> Partner:
+    from tests.oai.harvest.conftest import make_partner
+
+    partner = make_partner(count=5)
+    partner.prefix = prefix
+    return partner
