@@ -3,9 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export OAI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck pytest bench clean install
+.PHONY: run test bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/oai run
+	OAI_DATA_DIR=$${OAI_DATA_DIR:-$(CURDIR)/var} $(BIN)/oai run
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,6 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OAI_TEST_SHARED", ROOT.parent / "shared"))
 
 
+@pytest.fixture(autouse=True)
+def _hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the caller's OAI_* settings (a user's OAI_CONFIG or OAI_DATA_DIR
+    would point every test at one shared database); OAI_TEST_* steer the suite."""
+    for name in list(os.environ):
+        if name.startswith("OAI_") and not name.startswith("OAI_TEST_"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "schemas" / "validate.py").is_file():
