@@ -108,6 +108,7 @@ class Reconciler:
         outcome = PageOutcome()
         states = self._states(conn, [i.remote_id for i in incoming])
         writes: list[Record] = []
+        contents: list[str | None] = []  # each write's content JSON, when already made
         deletions: list[str] = []
         remote: dict[str, str] = {}  # local id -> the partner's content, the next merge base
         for item in incoming:
@@ -129,10 +130,11 @@ class Reconciler:
                 outcome.counts["unchanged"] += 1
             else:
                 writes.append(write)
+                contents.append(state.content if partner_json is not None else None)
             if partner_json is not None:
                 remote[state.local_id] = partner_json
         writer = BatchWriter(conn, self.now, "harvest", f"harvest:{self.source_id}", self.run_id)
-        for result in writer.put(writes, renderer or self.renderer):
+        for result in writer.put(writes, renderer or self.renderer, contents):
             outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
         for local_id in deletions:
             writer.delete(local_id)
