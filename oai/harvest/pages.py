@@ -27,6 +27,7 @@ from oai.harvest.errors import (
 )
 from oai.harvest.iterator import Stream, StreamPage
 from oai.harvest.pool import MIN_RECORDS, Prepared, RenderContext, WorkerPool
+from oai.harvest.prefetch import Prefetcher
 from oai.harvest.prepare import Crosswalker, Failure, detecting_reader
 from oai.harvest.reconcile import PageOutcome, Reconciler
 from oai.hub import Hub
@@ -36,6 +37,7 @@ from records.runs import RunLog
 __all__ = ["Progress", "RunState", "StreamState", "harvest_stream", "raw_of"]
 
 PIPELINE_DEPTH = 3  # pages crosswalked ahead of the one being written
+FETCH_AHEAD = 2  # pages fetched ahead of the one being crosswalked
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,24 +129,25 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
         notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
     )  # fmt: skip
     inflight: deque[tuple[StreamPage, Prepared | Future[Prepared]]] = deque()
-    pages = stream.pages()
     failure: HarvestError | None = None
-    while True:
-        try:
-            fetched = next(pages, None)
-            if fetched is not None and run.lost():
-                raise StreamError("the run was marked stale by another process; stopping")
-        except (PageError, StreamError, TransportError, RemoteError) as exc:
-            failure = exc  # a fetching failure: the pages fetched before it are good
-            break
-        if fetched is None:
-            break
-        inflight.append((fetched, _prepare(run, fetched, max_bytes)))
-        while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
+    # the next pages are fetched (and their tokens checked) in a thread while this one writes
+    with Prefetcher(stream.pages(), FETCH_AHEAD, name=f"fetch {name}") as pages:
+        while True:
+            try:
+                fetched = next(pages, None)
+                if fetched is not None and run.lost():
+                    raise StreamError("the run was marked stale by another process; stopping")
+            except (PageError, StreamError, TransportError, RemoteError) as exc:
+                failure = exc  # a fetching failure: the pages fetched before it are good
+                break
+            if fetched is None:
+                break
+            inflight.append((fetched, _prepare(run, fetched, max_bytes)))
+            while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
+                _page(run, state, *inflight.popleft())
+        # a failure while writing (above or here) propagates: no later page may pass it by
+        while inflight:
             _page(run, state, *inflight.popleft())
-    # a failure while writing (above or here) propagates: no later page may pass it by
-    while inflight:
-        _page(run, state, *inflight.popleft())
     if failure is not None:
         kind = "config" if isinstance(failure, RemoteConfigError) else "stream"
         message = f"stream {name} failed at page {state.pages + 1}: {failure}"
