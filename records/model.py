@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal
@@ -588,6 +589,30 @@ _OPTIONAL_STRINGS = (
     "uploaded",
 )
 _RECORD_KEYS = frozenset(f.name for f in fields(Record))
+
+
+def _pickle_by_slots(cls: type[Any]) -> None:
+    """Pickle a frozen slotted dataclass as a tuple of its values in field order.
+
+    The dataclasses default looks the fields up again for every object pickled or
+    unpickled; harvests send records between processes by the thousand."""
+    names = tuple(f.name for f in fields(cls))
+    values = operator.attrgetter(*names)
+
+    def getstate(self: Any) -> tuple[Any, ...]:
+        return values(self) if len(names) > 1 else (values(self),)
+
+    def setstate(self: Any, state: Sequence[Any]) -> None:
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+
+    setattr(cls, "__getstate__", getstate)  # noqa: B010 - replaces the dataclass's own
+    setattr(cls, "__setstate__", setstate)  # noqa: B010
+
+
+for _cls in (DocumentDate, Agent, Source, RelatedDocument, SetRef, Identifier, Note, Origin,
+             Header, Record):  # fmt: skip
+    _pickle_by_slots(_cls)
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:
