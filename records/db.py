@@ -28,9 +28,17 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # let SQLAlchemy, not pysqlite, decide when transactions begin (BEGIN IMMEDIATE
         # for writes would need more; WAL lets readers go on during a write)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A transaction that reads and then writes while another connection commits cannot
+    # upgrade its stale snapshot (SQLITE_BUSY at once, no busy wait): such transactions
+    # ask for `execution_options(sqlite_begin_immediate=True)` and take the lock first.
+    immediate = conn.get_execution_options().get("sqlite_begin_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -181,7 +181,9 @@ def _page(run: RunState, state: StreamState, fetched: StreamPage,
     state.pages += 1
     state.token, state.done = fetched.next_token, fetched.next_token is None
     run.pages += 1
-    with run.hub.engine.begin() as conn:
+    # the write lock first: the heartbeat thread's commits must not void this snapshot
+    engine = run.hub.engine.execution_options(sqlite_begin_immediate=True)
+    with engine.begin() as conn:
         outcome = run.reconciler.apply(conn, prepared.incoming, renderer)
         counts = {**outcome.counts, "failed": len(prepared.failures)}
         run.log.add_counts(run.run_id, {"pages": 1, **counts, **run.transport()}, conn)
