@@ -95,17 +95,22 @@ class BatchWriter:
     ) -> None:
         self.conn, self.now = conn, now
         self.reason, self.actor, self.run_id = reason, actor, run_id
+        self._remote: Mapping[str, str] = {}
 
     def put(
         self,
         records: Sequence[Record],
         renderer: Renderer | None,
         contents: Sequence[str | None] | None = None,
+        remote_contents: Mapping[str, str] | None = None,
     ) -> list[WriteResult]:
         """Write records; unchanged content keeps its datestamp and version.
 
         `contents`, when given, holds each record's `canonical_json(record.content())`
-        already made (None: make it here), in the order of `records`."""
+        already made (None: make it here), in the order of `records`.
+        `remote_contents` (local id -> a harvested record's merge base) goes into the
+        `remote_content` column of the rows this call inserts (status "added")."""
+        self._remote = remote_contents or {}
         ids = [r.id for r in records]
         known = list(contents) if contents is not None else [None] * len(records)
         if len(known) != len(records):
@@ -113,7 +118,7 @@ class BatchWriter:
         if len(set(ids)) != len(ids):
             # the same record twice in one batch: later wins, in order
             return [res for r, c in zip(records, known, strict=True)
-                    for res in self.put([r], renderer, [c])]  # fmt: skip
+                    for res in self.put([r], renderer, [c], remote_contents)]  # fmt: skip
         existing = self._existing(ids)
         results: list[WriteResult | None] = [None] * len(records)
         changes: list[_Change] = []
@@ -218,9 +223,12 @@ class BatchWriter:
     def _insert_rows(self, new: list[_Change]) -> None:
         if not new:
             return
+        remote = self._remote
         rows = [
-            {"local_id": c.record.id, "version": 1, "created_at": self.now, **c.values} for c in new
-        ]
+            {"local_id": c.record.id, "version": 1, "created_at": self.now,
+             "remote_content": remote.get(c.record.id), **c.values}
+            for c in new
+        ]  # fmt: skip
         statement = insert(t.records).returning(
             t.records.c.pk, t.records.c.local_id, sort_by_parameter_order=True
         )

@@ -134,8 +134,10 @@ class Reconciler:
             if partner_json is not None:
                 remote[state.local_id] = partner_json
         writer = BatchWriter(conn, self.now, "harvest", f"harvest:{self.source_id}", self.run_id)
-        for result in writer.put(writes, renderer or self.renderer, contents):
+        for result in writer.put(writes, renderer or self.renderer, contents, remote):
             outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
+            if result.status == "added":
+                remote.pop(result.local_id, None)  # inserted with its remote_content
         for local_id in deletions:
             writer.delete(local_id)
         self._set_remote(conn, remote)
