@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -27,7 +27,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -270,7 +269,7 @@ class Store:
     def list_records(self, query: ListQuery) -> list[ListedRecord]:
         """One keyset page; rows after `query.after`, at most `query.limit`."""
         with self.engine.connect() as conn:
-            rows = conn.execute(_page_select(query)).all()
+            rows = page_rows(conn, query)
             pks = [row.pk for row in rows]
             sets = _sets_of(conn, pks)
         with_xml = query.prefix is not None
@@ -486,21 +485,25 @@ def _filtered(query: ListQuery, base: Select[Any], part: _Part = "all") -> Selec
     return base.order_by(stamp, key).limit(query.limit)
 
 
-def _page_select(query: ListQuery) -> Select[Any]:
-    """One keyset page. After a cursor it is the union of two index range scans (the rest
-    of the cursor's second, then later seconds): a row-value `(datestamp, pk) > (x, y)`
-    lets SQLite bound its range only by the datestamp or `from`, and a deep page would
-    read everything before it in that range."""
+def page_rows(conn: Connection, query: ListQuery) -> list[Any]:
+    """The rows of one keyset page.
+
+    After a cursor the page is read as two index range scans, the rest of the cursor's
+    second and then later seconds (the second only when the first did not fill the
+    page): a row-value `(datestamp, pk) > (x, y)` lets SQLite bound its range by the
+    datestamp or `from` alone, so a deep page would read everything before it there.
+    """
     r = t.records
     columns = [r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin, r.c.title]
     if query.prefix is not None:
         columns.append(t.rendered_metadata.c.xml)
     if query.after is None:
-        return _filtered(query, select(*columns))
-    same = _filtered(query, select(*columns), "same_second").subquery()
-    later = _filtered(query, select(*columns), "later").subquery()
-    both = union_all(select(same), select(later)).subquery()
-    return select(both).order_by(both.c.datestamp, both.c.pk).limit(query.limit)
+        return list(conn.execute(_filtered(query, select(*columns))).all())
+    rows = list(conn.execute(_filtered(query, select(*columns), "same_second")).all())
+    if len(rows) < query.limit:
+        rest = replace(query, limit=query.limit - len(rows))
+        rows.extend(conn.execute(_filtered(rest, select(*columns), "later")).all())
+    return rows
 
 
 def _sets_of(conn: Connection, pks: Sequence[int]) -> dict[int, tuple[str, ...]]:
