@@ -62,10 +62,16 @@ class Prepared:
 
 
 def render_record(
-    registry: Registry, context: RenderContext, record: Record, errors: list[str]
+    registry: Registry,
+    context: RenderContext,
+    record: Record,
+    errors: list[str],
+    data: dict[str, Any] | None = None,
 ) -> dict[str, Rendering]:
-    """Every outbound format of a record, as `Hub.render` makes them."""
-    data = record.to_dict()
+    """Every outbound format of a record, as `Hub.render` makes them.
+
+    `data`: `record.to_dict()` when the caller has it already (it is changed here)."""
+    data = record.to_dict() if data is None else data
     public = context.public_url.rstrip("/")
     if public and "url" not in data:
         data["url"] = f"{public}/records/{record.id}"
@@ -105,14 +111,15 @@ def prepare_page(
     registry = _registry()
     reader = detecting_reader(registry, prefix)
     page = parse_list_records(body, max_bytes=max_bytes)
-    incoming, failures = crosswalker.prepare(reader, page.records)
-    prepared = Prepared(incoming, failures)
-    for item in incoming:
-        if item.record is not None:
-            prepared.renderings[item.record.id] = render_record(
-                registry, context, item.record, prepared.render_errors
-            )
-    return prepared
+    renderings: dict[str, Mapping[str, Rendering]] = {}
+    errors: list[str] = []
+
+    def render(record: Record, data: dict[str, Any]) -> None:
+        # a later record with the same id replaces an earlier one, as before
+        renderings[record.id] = render_record(registry, context, record, errors, data)
+
+    incoming, failures = crosswalker.prepare(reader, page.records, render)
+    return Prepared(incoming, failures, renderings, errors)
 
 
 class WorkerPool:

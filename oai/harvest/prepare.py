@@ -33,6 +33,8 @@ __all__ = [
 MATCH_KEYS = ("identifier", "source", "title")
 _SAFE = "-_.!~*'():;,/?@&=+$"
 Reader = Callable[[Any], list[dict[str, Any]]]
+Each = Callable[[Record, dict[str, Any]], None]
+_NOT_CONTENT = frozenset({"header", "origin"})
 
 
 def local_id_for(source_id: str, remote_identifier: str) -> str:
@@ -115,9 +117,12 @@ class Crosswalker:
     match: tuple[str, ...] = ()
 
     def prepare(
-        self, reader: Reader, records: Iterable[PageRecord]
+        self, reader: Reader, records: Iterable[PageRecord], each: Each | None = None
     ) -> tuple[list[Incoming], list[Failure]]:
-        """Crosswalk a page's records; a record that cannot be read is a `Failure`."""
+        """Crosswalk a page's records; a record that cannot be read is a `Failure`.
+
+        `each(record, data)` is called with every record made and its JSON form
+        (`record.to_dict()`, made once here; the callee may change it)."""
         ready: list[Incoming] = []
         failed: list[Failure] = []
         for item in records:
@@ -128,7 +133,7 @@ class Crosswalker:
             elif header.deleted:
                 ready.append(Incoming(header, header.identifier, None))
             else:
-                self._crosswalk(reader, item, header, ready, failed)
+                self._crosswalk(reader, item, header, ready, failed, each)
         return ready, failed
 
     def _crosswalk(
@@ -138,6 +143,7 @@ class Crosswalker:
         header: Header,
         ready: list[Incoming],
         failed: list[Failure],
+        each: Each | None = None,
     ) -> None:
         try:
             forms = reader(item.metadata)
@@ -155,8 +161,11 @@ class Crosswalker:
             except (RecordError, TypeError, ValueError) as exc:
                 failed.append(Failure(remote, f"invalid record: {exc}", item.raw()))
                 continue
-            content = canonical_json(record.content())
+            data = record.to_dict()  # record.content() is this without header and origin
+            content = canonical_json({k: v for k, v in data.items() if k not in _NOT_CONTENT})
             ready.append(Incoming(header, remote, record, match_values(form, self.match), content))
+            if each is not None:
+                each(record, data)
 
     def _record(
         self, form: Mapping[str, Any], header: Header, remote: str, namespace: str
