@@ -36,6 +36,7 @@ _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ILLEGAL_REF = re.compile(
     r"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
 )
+_C0_ILLEGAL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -103,11 +104,24 @@ def repair(body: bytes) -> tuple[bytes, list[str]]:
     except UnicodeDecodeError as exc:
         text = body.decode("utf-8", errors="replace")
         repairs.append(f"invalid UTF-8 replaced by U+FFFD (first at byte {exc.start})")
-    found = len(_ILLEGAL.findall(text)) + len(_ILLEGAL_REF.findall(text))
+    # the full scan for illegal characters only when a cheap test says there may be some
+    found = len(_ILLEGAL.findall(text)) if repairs or _may_be_illegal(body, text) else 0
+    found += len(_ILLEGAL_REF.findall(text))
     if found:
         text = _ILLEGAL_REF.sub("", _ILLEGAL.sub("", text))
         repairs.append(f"{found} XML-illegal character(s) removed")
     return (text.encode("utf-8") if repairs else body), repairs
+
+
+def _may_be_illegal(body: bytes, text: str) -> bool:
+    """False when `text`, decoded strictly from `body`, has no XML-illegal character.
+
+    Strict UTF-8 decoding rules out surrogates; what is left are C0 controls (bytes
+    that stand for themselves in UTF-8) and U+FFFE/U+FFFF (found at once in a text
+    whose widest character is narrower)."""
+    return (
+        len(body.translate(None, _C0_ILLEGAL)) != len(body) or "\ufffe" in text or "\uffff" in text
+    )
 
 
 def _root(body: bytes, max_bytes: int) -> tuple[etree._Element, list[str]]:
