@@ -229,6 +229,9 @@ class BatchWriter:
              "remote_content": remote.get(c.record.id), **c.values}
             for c in new
         ]  # fmt: skip
+        if self.conn.dialect.name == "sqlite":
+            self._insert_rows_sqlite(new, rows)
+            return
         statement = insert(t.records).returning(
             t.records.c.pk, t.records.c.local_id, sort_by_parameter_order=True
         )
@@ -238,6 +241,24 @@ class BatchWriter:
         for change, (pk, local_id) in zip(new, returned, strict=True):
             assert local_id == change.record.id
             change.pk = pk
+
+    def _insert_rows_sqlite(self, new: list[_Change], rows: list[dict[str, Any]]) -> None:
+        """SQLite: one executemany through the driver, then the new keys by local id
+        (one index lookup each): cheaper than RETURNING through insertmanyvalues."""
+        columns = list(rows[0])
+        stored = [
+            tuple(_seconds(v) if isinstance(v, datetime) else v for v in row.values())
+            for row in rows
+        ]
+        _insert_many(self.conn, t.records, columns, stored)
+        ids = [c.record.id for c in new]
+        r = t.records.c
+        query = select(r.local_id, r.pk).where(r.local_id.in_(ids))
+        keys: dict[str, int] = {row.local_id: row.pk for row in self.conn.execute(query)}
+        if len(keys) != len(new):
+            raise StoreError(f"{len(new)} records inserted, {len(keys)} keys found")
+        for change in new:
+            change.pk = keys[change.record.id]
 
     def _update_rows(self, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
         statement = (
