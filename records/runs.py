@@ -216,6 +216,9 @@ class RunLog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # write transactions take SQLite's write lock when they begin: one that read first
+        # could not take it later while another connection commits (SQLITE_BUSY at once)
+        self._writes = engine.execution_options(sqlite_begin_immediate=True)
 
     # -- sources ------------------------------------------------------------------------
 
@@ -224,7 +227,7 @@ class RunLog:
         disabled (their runs and records stay)."""
         now = utcnow()
         rows = list(rows)
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             insert_ignore(conn, t.harvest_sources, [
                 {"id": i, "name": n, "base_url": u, "metadata_prefix": p, "settings": s,
                  "enabled": True, "failing": False, "consecutive_failures": 0, "updated_at": now}
@@ -263,7 +266,7 @@ class RunLog:
     def record_failure(self, source_id: str, max_failures: int) -> SourceInfo:
         """Count one more failed run; at `max_failures` in a row the source is failing."""
         c = t.harvest_sources.c
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             conn.execute(
                 update(t.harvest_sources)
                 .where(c.id == source_id)
@@ -280,7 +283,7 @@ class RunLog:
         self._update_source(source_id, {"consecutive_failures": 0, "failing": False})
 
     def _update_source(self, source_id: str, values: Mapping[str, Any]) -> None:
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             conn.execute(
                 update(t.harvest_sources).where(t.harvest_sources.c.id == source_id).values(values)
             )
@@ -310,7 +313,7 @@ class RunLog:
             **dict.fromkeys(COUNTERS, 0),
         }  # fmt: skip
         try:
-            with self.engine.begin() as conn:
+            with self._writes.begin() as conn:
                 key = conn.execute(insert(t.harvest_runs).values(values)).inserted_primary_key
         except IntegrityError:
             running = self.running_run(source_id)
@@ -333,7 +336,7 @@ class RunLog:
     def heartbeat(self, run_id: int) -> bool:
         """Prove the run alive; False when it is no longer running (e.g. marked stale)."""
         c = t.harvest_runs.c
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             result = conn.execute(
                 update(t.harvest_runs)
                 .where(c.id == run_id, c.status == "running")
@@ -369,7 +372,7 @@ class RunLog:
             raise ValueError(f"a run finishes ok, partial or failed, not {status!r}")
         c = t.harvest_runs.c
         status = final_status(status, self._require_run(run_id).counts)
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             conn.execute(
                 update(t.harvest_runs)
                 .where(c.id == run_id, c.status == "running")
@@ -380,7 +383,7 @@ class RunLog:
     def abandon(self, run_id: int, message: str) -> bool:
         """Mark one running run failed (its process is gone); False if it was not running."""
         c = t.harvest_runs.c
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             result = conn.execute(
                 update(t.harvest_runs)
                 .where(c.id == run_id, c.status == "running")
@@ -409,7 +412,7 @@ class RunLog:
     def _execute(self, statement: Executable, conn: Connection | None) -> Any:
         if conn is not None:
             return conn.execute(statement)
-        with self.engine.begin() as own:
+        with self._writes.begin() as own:
             return own.execute(statement)
 
     def _require_run(self, run_id: int) -> RunInfo:
@@ -487,7 +490,7 @@ class RunLog:
         if conn is not None:
             insert_ignore(conn, t.harvest_seen, rows)
             return
-        with self.engine.begin() as own:
+        with self._writes.begin() as own:
             insert_ignore(own, t.harvest_seen, rows)
 
     def seen(self, run_ids: Sequence[int]) -> set[str]:
@@ -497,7 +500,7 @@ class RunLog:
             return set(conn.execute(query).scalars())
 
     def forget_seen(self, run_ids: Sequence[int]) -> None:
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             conn.execute(delete(t.harvest_seen).where(t.harvest_seen.c.run_id.in_(run_ids)))
 
     # -- events -------------------------------------------------------------------------
@@ -563,7 +566,7 @@ class RunLog:
         """Queue a run ("harvest now"); the scheduler process takes it."""
         values = {"source_id": source_id, "full": full, "requested_at": utcnow(),
                   "requested_by": by}  # fmt: skip
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             key = conn.execute(insert(t.harvest_requests).values(values)).inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -580,7 +583,7 @@ class RunLog:
                 ).scalar()
             if first is None:
                 return None
-            with self.engine.begin() as conn:
+            with self._writes.begin() as conn:
                 claimed = conn.execute(
                     update(t.harvest_requests)
                     .where(and_(q.id == first, q.taken_at.is_(None)))
@@ -591,7 +594,7 @@ class RunLog:
 
     def attach_request(self, request_id: int, run_id: int) -> None:
         """Note which run carried out a request."""
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             conn.execute(
                 update(t.harvest_requests)
                 .where(t.harvest_requests.c.id == request_id)

@@ -129,9 +129,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction; a database failure inside it rolls back and is a `StoreError`."""
+        """One write transaction; a database failure inside it rolls back and is a
+        `StoreError`. On SQLite it takes the write lock when it begins (a transaction
+        that read first could not take it later while another connection commits)."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.execution_options(sqlite_begin_immediate=True).begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"database error, transaction rolled back: {exc}") from exc

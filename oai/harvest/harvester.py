@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from oai.errors import ConfigError
 from oai.harvest.client import Client, ClientConfig, Retry
 from oai.harvest.errors import (
     HarvestError,
@@ -66,6 +67,7 @@ def sync_sources(hub: Hub) -> RunLog:
     log.sync_sources(
         (s.id, s.name or s.id, s.base_url, s.metadata_prefix, _source_json(s))
         for s in hub.settings.sources
+        if s.enabled  # a disabled source is kept, marked disabled, like a removed one
     )
     return log
 
@@ -171,6 +173,8 @@ def run_harvest(
 ) -> RunResult:
     """Harvest one source now; `RunInProgress` if it is already being harvested."""
     source = hub.settings.source(source_id)
+    if not source.enabled:
+        raise ConfigError(f"source {source_id!r} is disabled in the configuration")
     log = sync_sources(hub)
     _clear_dead_run(log, source_id, int(hub.settings["scheduler.stale_after_seconds"]))
     run_id = log.start_run(source_id, trigger=trigger, full=full, window_from=from_,
@@ -307,7 +311,8 @@ def _sweep(run: RunState) -> int:
     share = float(run.hub.settings["harvest.sweep_max_share"])
     if len(gone) >= share * len(live):
         raise SweepRefused(len(gone), len(live), share)
-    with run.hub.engine.begin() as conn:
+    writes = run.hub.engine.execution_options(sqlite_begin_immediate=True)
+    with writes.begin() as conn:
         for local_id in gone:
             run.hub.store.delete(local_id, reason="harvest", actor=f"sweep:{run.source.id}",
                                  run_id=run.run_id, conn=conn)  # fmt: skip
