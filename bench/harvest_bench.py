@@ -142,10 +142,13 @@ def breakdown(url: str, prefix: str, pages: int = 20) -> None:
         per_format[fmt.prefix] = clock() - start
     n = len(records)
     us = 1e6 / n
-    print(f"CPU per record over {n} records: parse page {(t1 - t0) * us:.0f} us, "
-          f"crosswalk {prefix} {(t2 - t1) * us:.0f} us, Record.from_dict {(t3 - t2) * us:.0f} us, "
-          f"render " + ", ".join(f"{k} {v * us:.0f}" for k, v in per_format.items())
-          + f" us (all formats {sum(per_format.values()) * us:.0f} us)")  # fmt: skip
+    print(
+        f"CPU per record over {n} records: parse page {(t1 - t0) * us:.0f} us, "
+        f"crosswalk {prefix} {(t2 - t1) * us:.0f} us, Record.from_dict {(t3 - t2) * us:.0f} us, "
+        f"render "
+        + ", ".join(f"{k} {v * us:.0f}" for k, v in per_format.items())
+        + f" us (all formats {sum(per_format.values()) * us:.0f} us)"
+    )
 
 
 def main() -> None:
@@ -168,21 +171,32 @@ def main() -> None:
 def run(n: int, work: Path, workers: int, prefix: str, harvest_workers: int) -> None:
     partner_db = work / "partner.sqlite"
     partner_db.unlink(missing_ok=True)
-    base = {"secret_key": "harvest-bench", "repository.rate_limit_per_minute": 0,
-            "repository.max_concurrent_lists": 64}  # fmt: skip
+    base = {
+        "secret_key": "harvest-bench",
+        "repository.rate_limit_per_minute": 0,
+        "repository.max_concurrent_lists": 64,
+    }
     settings = load_settings(
-        env={}, overrides={**base, "database_url": f"sqlite:///{partner_db}",
-                           "data_dir": str(work / "partner")},
-    )  # fmt: skip
+        env={},
+        overrides={
+            **base,
+            "database_url": f"sqlite:///{partner_db}",
+            "data_dir": str(work / "partner"),
+        },
+    )
     Hub.from_settings(settings, migrate=True).close()
     started = time.perf_counter()
     generate(partner_db, n)
     print(f"generated {n:,} partner records in {time.perf_counter() - started:.1f}s")
     port = free_port()
-    env = {**os.environ, "OAI_DATABASE_URL": f"sqlite:///{partner_db}",
-           "OAI_SECRET_KEY": "harvest-bench", "OAI_DATA_DIR": str(work / "partner"),
-           "OAI_REPOSITORY__RATE_LIMIT_PER_MINUTE": "0",
-           "OAI_REPOSITORY__MAX_CONCURRENT_LISTS": "64"}  # fmt: skip
+    env = {
+        **os.environ,
+        "OAI_DATABASE_URL": f"sqlite:///{partner_db}",
+        "OAI_SECRET_KEY": "harvest-bench",
+        "OAI_DATA_DIR": str(work / "partner"),
+        "OAI_REPOSITORY__RATE_LIMIT_PER_MINUTE": "0",
+        "OAI_REPOSITORY__MAX_CONCURRENT_LISTS": "64",
+    }
     env.pop("OAI_CONFIG", None)
     server = serve(env, port, workers)
     try:
@@ -198,25 +212,34 @@ def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> None:
     for path in work.glob("hub.sqlite*"):
         path.unlink()
     settings = load_settings(
-        env={}, overrides={"database_url": f"sqlite:///{hub_db}", "data_dir": str(work / "hub"),
-                           "secret_key": "hub", "harvest.workers": workers},
-    ).with_sources((SourceSettings(id="bench", base_url=url, metadata_prefix=prefix),))  # fmt: skip
+        env={},
+        overrides={
+            "database_url": f"sqlite:///{hub_db}",
+            "data_dir": str(work / "hub"),
+            "secret_key": "hub",
+            "harvest.workers": workers,
+        },
+    ).with_sources((SourceSettings(id="bench", base_url=url, metadata_prefix=prefix),))
     with Hub.from_settings(settings, migrate=True) as hub:
         started, cpu = time.perf_counter(), time.process_time()
         first = run_harvest(hub, "bench")
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert first.status == "ok", first.message
         assert first.counts.added == n, first.counts
-        print(f"full harvest: {n:,} records in {took:.2f}s = {n / took:,.0f} records/s "
-              f"end to end ({first.pages} pages, {prefix}); harvester CPU "
-              f"{cpu / n * 1e6:.0f} us/record")  # fmt: skip
+        print(
+            f"full harvest: {n:,} records in {took:.2f}s = {n / took:,.0f} records/s "
+            f"end to end ({first.pages} pages, {prefix}); harvester CPU "
+            f"{cpu / n * 1e6:.0f} us/record"
+        )
         started = time.perf_counter()
         second = run_harvest(hub, "bench")
         took = time.perf_counter() - started
         assert second.status == "ok", second.message
         assert second.counts.changed == 0, second.counts
-        print(f"no-change incremental run: {took:.3f}s "
-              f"({second.counts.unchanged} unchanged in the overlap window)")  # fmt: skip
+        print(
+            f"no-change incremental run: {took:.3f}s "
+            f"({second.counts.unchanged} unchanged in the overlap window)"
+        )
 
 
 if __name__ == "__main__":

@@ -138,8 +138,15 @@ def free_port() -> int:
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     # --no-refresh: only oai_dc is generated; the other formats would be rendered first
-    command = [str(ROOT / ".venv" / "bin" / "oai"), "serve", "--port", str(port),
-               "--workers", str(workers), "--no-refresh"]  # fmt: skip
+    command = [
+        str(ROOT / ".venv" / "bin" / "oai"),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-refresh",
+    ]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/oai?verb=Identify"
     for _ in range(600):
@@ -250,8 +257,18 @@ def latency(fetch: Callable[[], bytes], repeat: int = 30) -> float:
 def token_at(position: int, n: int, size: int) -> str:
     """A token for the page after record number `position` (0-based), as the server makes."""
     now = int(time.time())
-    state = ResumptionToken("ListRecords", "oai_dc", None, None, now, T0 + position, position + 1,
-                            position + 1, n, now + 86_400)  # fmt: skip
+    state = ResumptionToken(
+        "ListRecords",
+        "oai_dc",
+        None,
+        None,
+        now,
+        T0 + position,
+        position + 1,
+        position + 1,
+        n,
+        now + 86_400,
+    )
     return TokenCodec(SECRET).encode(state)
 
 
@@ -311,9 +328,11 @@ def report(url: str, n: int, streams: int, pid: int) -> None:
     second = latency(get(verb="ListRecords", resumptionToken=token_at(99, n, 100)))
     deep_at = int(n * 0.9)
     deep = latency(get(verb="ListRecords", resumptionToken=token_at(deep_at - 1, n, 100)))
-    print(f"latency first page {first:.1f} ms (counts completeListSize), second page "
-          f"{second:.1f} ms, page at 90% ({deep_at:,}) {deep:.1f} ms: "
-          f"deep/first {deep / first:.2f}x, deep/second {deep / second:.2f}x")  # fmt: skip
+    print(
+        f"latency first page {first:.1f} ms (counts completeListSize), second page "
+        f"{second:.1f} ms, page at 90% ({deep_at:,}) {deep:.1f} ms: "
+        f"deep/first {deep / first:.2f}x, deep/second {deep / second:.2f}x"
+    )
     for parse in (False, True):
         label = "parsing every record" if parse else "fetch-only"
         for k in sorted({1, streams}):
@@ -325,14 +344,18 @@ def report(url: str, n: int, streams: int, pid: int) -> None:
             # What two otherwise idle cores would do (the machine this runs on is shared):
             # one stream runs client and server in turn, two or more keep both cores busy.
             idle = min(k, 2) * count / (cpu_server + cpu_client)
-            print(f"ListRecords harvest, {label}, {k} stream(s): {count:,} records in "
-                  f"{seconds:.1f} s = {count / seconds:,.0f} records/s; CPU per 1,000 "
-                  f"records: server {1000 * cpu_server / count * 1000:.1f} ms, client "
-                  f"{1000 * cpu_client / count * 1000:.1f} ms; on 2 idle cores: "
-                  f"{idle:,.0f} records/s")  # fmt: skip
+            print(
+                f"ListRecords harvest, {label}, {k} stream(s): {count:,} records in "
+                f"{seconds:.1f} s = {count / seconds:,.0f} records/s; CPU per 1,000 "
+                f"records: server {1000 * cpu_server / count * 1000:.1f} ms, client "
+                f"{1000 * cpu_client / count * 1000:.1f} ms; on 2 idle cores: "
+                f"{idle:,.0f} records/s"
+            )
     master, workers = peak_memory(pid)
-    print(f"server peak RSS: master {master / 1024:.0f} MiB, workers "
-          f"{', '.join(f'{w / 1024:.0f}' for w in workers)} MiB")  # fmt: skip
+    print(
+        f"server peak RSS: master {master / 1024:.0f} MiB, workers "
+        f"{', '.join(f'{w / 1024:.0f}' for w in workers)} MiB"
+    )
 
 
 if __name__ == "__main__":

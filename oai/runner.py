@@ -133,17 +133,24 @@ def run_all(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        partner = _start("demo partner", [python, "-m", "oai.demo.partner", "--data-dir",
-                                          data_dir, "--port", str(partner_port)], env)  # fmt: skip
+        partner = _start(
+            "demo partner",
+            [python, "-m", "oai.demo.partner", "--data-dir", data_dir, "--port", str(partner_port)],
+            env,
+        )
         children.append(partner)
-        web = _start("web", [python, "-m", "oai", "serve", "--host", "127.0.0.1",
-                             "--port", str(web_port)], env)  # fmt: skip
+        web = _start(
+            "web",
+            [python, "-m", "oai", "serve", "--host", "127.0.0.1", "--port", str(web_port)],
+            env,
+        )
         children.append(web)
         if not (_wait_for_port(partner_port, partner) and _wait_for_port(web_port, web)):
             echo("the demo partner or the web app did not come up; stopping")
             return 1
-        children.append(_start("scheduler", [python, "-m", "oai", "scheduler", "--harvest-now"],
-                               env))  # fmt: skip
+        children.append(
+            _start("scheduler", [python, "-m", "oai", "scheduler", "--harvest-now"], env)
+        )
         _banner(settings, echo, web_port, partner_port)
         while not stopping:
             dead = [c for c in children if c.process.poll() is not None]

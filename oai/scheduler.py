@@ -185,8 +185,9 @@ class SchedulerService:
             "max_instances": 1,
             "misfire_grace_time": int(self.hub.settings["scheduler.misfire_grace_seconds"]),
         }
-        return BackgroundScheduler(jobstores={"default": store}, job_defaults=defaults,
-                                   timezone=UTC)  # fmt: skip
+        return BackgroundScheduler(
+            jobstores={"default": store}, job_defaults=defaults, timezone=UTC
+        )
 
     def stop(self, *, wait: bool = True) -> None:
         """Stop firing jobs, let running harvests end (when `wait`), release the lock."""
@@ -222,9 +223,13 @@ class SchedulerService:
             args = [self.key, source.id]
             if job is None or list(job.args) != args:
                 self.scheduler.add_job(
-                    harvest_job, trigger, args=args, id=jid, name=f"harvest {source.id}",
+                    harvest_job,
+                    trigger,
+                    args=args,
+                    id=jid,
+                    name=f"harvest {source.id}",
                     replace_existing=True,
-                )  # fmt: skip
+                )
             elif str(job.trigger) != str(trigger):
                 self.scheduler.reschedule_job(jid, trigger=trigger)
 
@@ -247,9 +252,13 @@ class SchedulerService:
             self._stale(run_id, stale_after)
         while (request := self.runlog.take_request()) is not None:
             future = self._pool.submit(
-                self.run_source, request.source_id, trigger="manual", full=request.full,
-                wait=True, request_id=request.id,
-            )  # fmt: skip
+                self.run_source,
+                request.source_id,
+                trigger="manual",
+                full=request.full,
+                wait=True,
+                request_id=request.id,
+            )
             self._futures.append(future)
         self._futures = [f for f in self._futures if not f.done()]
 
@@ -257,10 +266,12 @@ class SchedulerService:
         run = self.runlog.run(run_id)
         seconds = int(stale_after.total_seconds())
         self.runlog.add_event(
-            run_id, "error", "stale",
+            run_id,
+            "error",
+            "stale",
             f"no heartbeat for over {seconds}s: its process is gone; marked failed by the "
             "scheduler, the next run resumes from its checkpoint",
-        )  # fmt: skip
+        )
         if run is not None:
             self._after_failure(run.source_id, run_id, counted=False)
 
@@ -343,13 +354,14 @@ class SchedulerService:
             return
         when = until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else "its next scheduled time"
         self.runlog.add_event(
-            run_id, "error", "backoff",
+            run_id,
+            "error",
+            "backoff",
             f"{info.consecutive_failures} failed runs in a row (limit "
             f"scheduler.max_failures = {max_failures}): the source is failing; scheduled "
             f"runs back off until {when}. A successful run or 'resume' clears this.",
-            detail={"consecutive_failures": info.consecutive_failures,
-                    "next_run": when},
-        )  # fmt: skip
+            detail={"consecutive_failures": info.consecutive_failures, "next_run": when},
+        )
 
     def _back_off(self, source_id: str, extra_failures: int) -> datetime | None:
         """Skip 2**extra_failures cron fires (capped); the new next fire time."""

@@ -146,8 +146,9 @@ def _posix_lock_held(path: Path) -> bool:
 
     # struct flock on Linux: short l_type, short l_whence, off_t l_start, off_t l_len,
     # pid_t l_pid (and padding)
-    query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, _SQLITE_LOCK_START,
-                        _SQLITE_LOCK_LEN, 0)  # fmt: skip
+    query = struct.pack(
+        "hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, _SQLITE_LOCK_START, _SQLITE_LOCK_LEN, 0
+    )
     fd = os.open(path, os.O_RDONLY)
     try:
         answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)

@@ -610,8 +610,18 @@ def _pickle_by_slots(cls: type[Any]) -> None:
     setattr(cls, "__setstate__", setstate)  # noqa: B010
 
 
-for _cls in (DocumentDate, Agent, Source, RelatedDocument, SetRef, Identifier, Note, Origin,
-             Header, Record):  # fmt: skip
+for _cls in (
+    DocumentDate,
+    Agent,
+    Source,
+    RelatedDocument,
+    SetRef,
+    Identifier,
+    Note,
+    Origin,
+    Header,
+    Record,
+):
     _pickle_by_slots(_cls)
 
 

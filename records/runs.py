@@ -53,9 +53,16 @@ __all__ = [
 Status = Literal["running", "ok", "partial", "failed"]
 STATUSES: tuple[str, ...] = ("running", "ok", "partial", "failed")
 COUNTERS: tuple[str, ...] = (
-    "pages", "bytes", "requests", "retries",
-    "added", "updated", "unchanged", "deleted", "failed",
-)  # fmt: skip
+    "pages",
+    "bytes",
+    "requests",
+    "retries",
+    "added",
+    "updated",
+    "unchanged",
+    "deleted",
+    "failed",
+)
 # (id, name, base_url, metadata_prefix, settings as JSON text)
 SourceRow = tuple[str, str, str, str, str]
 
@@ -180,35 +187,68 @@ def _json(value: str | None) -> dict[str, Any] | None:
 
 def _source(row: Row[Any]) -> SourceInfo:
     return SourceInfo(
-        row.id, row.name, row.base_url, row.metadata_prefix, json.loads(row.settings or "{}"),
-        bool(row.enabled), bool(row.failing), row.consecutive_failures, row.high_water,
-        row.granularity, row.updated_at,
-    )  # fmt: skip
+        row.id,
+        row.name,
+        row.base_url,
+        row.metadata_prefix,
+        json.loads(row.settings or "{}"),
+        bool(row.enabled),
+        bool(row.failing),
+        row.consecutive_failures,
+        row.high_water,
+        row.granularity,
+        row.updated_at,
+    )
 
 
 def _run(row: Row[Any]) -> RunInfo:
     counts = Counts(row.added, row.updated, row.unchanged, row.deleted, row.failed)
     return RunInfo(
-        row.id, row.source_id, row.trigger, bool(row.full), row.status, row.started_at,
-        row.finished_at, row.heartbeat_at, row.pid, row.window_from, row.window_until,
-        row.pages, row.bytes, row.requests, row.retries, counts, _json(row.checkpoint),
+        row.id,
+        row.source_id,
+        row.trigger,
+        bool(row.full),
+        row.status,
+        row.started_at,
+        row.finished_at,
+        row.heartbeat_at,
+        row.pid,
+        row.window_from,
+        row.window_until,
+        row.pages,
+        row.bytes,
+        row.requests,
+        row.retries,
+        counts,
+        _json(row.checkpoint),
         row.message,
-    )  # fmt: skip
+    )
 
 
 _EVENT_COLUMNS = (
-    t.harvest_events.c.id, t.harvest_events.c.run_id, t.harvest_events.c.at,
-    t.harvest_events.c.level, t.harvest_events.c.kind, t.harvest_events.c.message,
-    t.harvest_events.c.page, t.harvest_events.c.identifier,
-    t.harvest_events.c.raw.is_not(None).label("has_raw"), t.harvest_events.c.detail,
-)  # fmt: skip
+    t.harvest_events.c.id,
+    t.harvest_events.c.run_id,
+    t.harvest_events.c.at,
+    t.harvest_events.c.level,
+    t.harvest_events.c.kind,
+    t.harvest_events.c.message,
+    t.harvest_events.c.page,
+    t.harvest_events.c.identifier,
+    t.harvest_events.c.raw.is_not(None).label("has_raw"),
+    t.harvest_events.c.detail,
+)
 
 
 def _request(row: Row[Any]) -> HarvestRequest:
     return HarvestRequest(
-        row.id, row.source_id, bool(row.full), row.requested_at, row.requested_by,
-        row.taken_at, row.run_id,
-    )  # fmt: skip
+        row.id,
+        row.source_id,
+        bool(row.full),
+        row.requested_at,
+        row.requested_by,
+        row.taken_at,
+        row.run_id,
+    )
 
 
 class RunLog:
@@ -228,18 +268,36 @@ class RunLog:
         now = utcnow()
         rows = list(rows)
         with self._writes.begin() as conn:
-            insert_ignore(conn, t.harvest_sources, [
-                {"id": i, "name": n, "base_url": u, "metadata_prefix": p, "settings": s,
-                 "enabled": True, "failing": False, "consecutive_failures": 0, "updated_at": now}
-                for i, n, u, p, s in rows
-            ])  # fmt: skip
+            insert_ignore(
+                conn,
+                t.harvest_sources,
+                [
+                    {
+                        "id": i,
+                        "name": n,
+                        "base_url": u,
+                        "metadata_prefix": p,
+                        "settings": s,
+                        "enabled": True,
+                        "failing": False,
+                        "consecutive_failures": 0,
+                        "updated_at": now,
+                    }
+                    for i, n, u, p, s in rows
+                ],
+            )
             for source_id, name, url, prefix, settings in rows:
                 conn.execute(
                     update(t.harvest_sources)
                     .where(t.harvest_sources.c.id == source_id)
-                    .values(name=name, base_url=url, metadata_prefix=prefix, settings=settings,
-                            enabled=True)
-                )  # fmt: skip
+                    .values(
+                        name=name,
+                        base_url=url,
+                        metadata_prefix=prefix,
+                        settings=settings,
+                        enabled=True,
+                    )
+                )
             ids = [row[0] for row in rows]
             stale = t.harvest_sources.c.id.not_in(ids) if ids else true()
             conn.execute(update(t.harvest_sources).where(stale).values(enabled=False))
@@ -308,10 +366,16 @@ class RunLog:
         """Open a `running` run; `RunInProgress` if the source already has one."""
         now = utcnow()
         values = {
-            "source_id": source_id, "trigger": trigger, "full": full, "status": "running",
-            "started_at": now, "heartbeat_at": now, "pid": pid, "window_from": window_from,
+            "source_id": source_id,
+            "trigger": trigger,
+            "full": full,
+            "status": "running",
+            "started_at": now,
+            "heartbeat_at": now,
+            "pid": pid,
+            "window_from": window_from,
             **dict.fromkeys(COUNTERS, 0),
-        }  # fmt: skip
+        }
         try:
             with self._writes.begin() as conn:
                 key = conn.execute(insert(t.harvest_runs).values(values)).inserted_primary_key
@@ -520,10 +584,16 @@ class RunLog:
     ) -> int:
         """Log one event of a run; `raw` keeps a rejected page or record for download."""
         values = {
-            "run_id": run_id, "at": utcnow(), "level": level, "kind": kind, "message": message,
-            "page": page, "identifier": identifier, "raw": raw,
+            "run_id": run_id,
+            "at": utcnow(),
+            "level": level,
+            "kind": kind,
+            "message": message,
+            "page": page,
+            "identifier": identifier,
+            "raw": raw,
             "detail": None if detail is None else json.dumps(detail, sort_keys=True),
-        }  # fmt: skip
+        }
         key = self._execute(insert(t.harvest_events).values(values), conn).inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -548,10 +618,20 @@ class RunLog:
             query = query.where(e.id > after_id)
         with self.engine.connect() as conn:
             return [
-                EventInfo(r.id, r.run_id, r.at, r.level, r.kind, r.message, r.page,
-                          r.identifier, bool(r.has_raw), _json(r.detail))
+                EventInfo(
+                    r.id,
+                    r.run_id,
+                    r.at,
+                    r.level,
+                    r.kind,
+                    r.message,
+                    r.page,
+                    r.identifier,
+                    bool(r.has_raw),
+                    _json(r.detail),
+                )
                 for r in conn.execute(query)
-            ]  # fmt: skip
+            ]
 
     def event_raw(self, event_id: int) -> bytes | None:
         """The raw page or record kept with an event."""
@@ -564,8 +644,12 @@ class RunLog:
 
     def request_run(self, source_id: str, *, full: bool = False, by: str | None = None) -> int:
         """Queue a run ("harvest now"); the scheduler process takes it."""
-        values = {"source_id": source_id, "full": full, "requested_at": utcnow(),
-                  "requested_by": by}  # fmt: skip
+        values = {
+            "source_id": source_id,
+            "full": full,
+            "requested_at": utcnow(),
+            "requested_by": by,
+        }
         with self._writes.begin() as conn:
             key = conn.execute(insert(t.harvest_requests).values(values)).inserted_primary_key
         assert key is not None

@@ -117,8 +117,11 @@ class BatchWriter:
             raise StoreError(f"{len(records)} records, {len(known)} contents")
         if len(set(ids)) != len(ids):
             # the same record twice in one batch: later wins, in order
-            return [res for r, c in zip(records, known, strict=True)
-                    for res in self.put([r], renderer, [c], remote_contents)]  # fmt: skip
+            return [
+                res
+                for r, c in zip(records, known, strict=True)
+                for res in self.put([r], renderer, [c], remote_contents)
+            ]
         existing = self._existing(ids)
         results: list[WriteResult | None] = [None] * len(records)
         changes: list[_Change] = []
@@ -225,10 +228,15 @@ class BatchWriter:
             return
         remote = self._remote
         rows = [
-            {"local_id": c.record.id, "version": 1, "created_at": self.now,
-             "remote_content": remote.get(c.record.id), **c.values}
+            {
+                "local_id": c.record.id,
+                "version": 1,
+                "created_at": self.now,
+                "remote_content": remote.get(c.record.id),
+                **c.values,
+            }
             for c in new
-        ]  # fmt: skip
+        ]
         if self.conn.dialect.name == "sqlite":
             self._insert_rows_sqlite(new, rows)
             return
@@ -273,11 +281,22 @@ class BatchWriter:
         _insert_many(
             self.conn,
             t.record_versions,
-            ("record_pk", "version", "created_at", "reason", "actor", "run_id", "deleted",
-             "content", "content_hash"),
-            [(pk, version, now, self.reason, self.actor, self.run_id, deleted, content, digest)
-             for pk, version, content, digest in items],
-        )  # fmt: skip
+            (
+                "record_pk",
+                "version",
+                "created_at",
+                "reason",
+                "actor",
+                "run_id",
+                "deleted",
+                "content",
+                "content_hash",
+            ),
+            [
+                (pk, version, now, self.reason, self.actor, self.run_id, deleted, content, digest)
+                for pk, version, content, digest in items
+            ],
+        )
 
     def _sets(self, changes: list[_Change], *, replace: bool) -> None:
         if replace:
@@ -315,9 +334,11 @@ class BatchWriter:
             for prefix, (xml, version) in renderer(c.record).items()
         ]
         _insert_many(
-            self.conn, t.rendered_metadata, ("record_pk", "prefix", "xml", "crosswalk_version"),
+            self.conn,
+            t.rendered_metadata,
+            ("record_pk", "prefix", "xml", "crosswalk_version"),
             rows,
-        )  # fmt: skip
+        )
 
 
 def _seconds(moment: datetime) -> int:

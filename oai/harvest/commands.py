@@ -39,8 +39,10 @@ class _Display:
         self.last = 0
 
     def __call__(self, progress: Progress) -> None:
-        line = (f"pages {progress.pages}  records {progress.records}  "
-                f"{progress.rate:,.0f} records/s  {progress.stream}")  # fmt: skip
+        line = (
+            f"pages {progress.pages}  records {progress.records}  "
+            f"{progress.rate:,.0f} records/s  {progress.stream}"
+        )
         if self.tty:
             click.echo(f"\r{line}\033[K", nl=False, err=True)
         elif progress.pages - self.last >= 50 or progress.pages == 1:
@@ -61,8 +63,9 @@ def harvest_command(source_id: str, full: bool, from_: str | None) -> None:
     hub = _hub()
     display = _Display()
     try:
-        result = run_harvest(hub, source_id, trigger="cli", full=full, from_=from_,
-                             progress=display)  # fmt: skip
+        result = run_harvest(
+            hub, source_id, trigger="cli", full=full, from_=from_, progress=display
+        )
     except (ConfigError, RunInProgress) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -114,8 +117,10 @@ def runs_command(
     if as_json:
         click.echo(json.dumps([_json_run(r) for r in runs], indent=2, ensure_ascii=False))
         return
-    click.echo(f"{'id':>6}  {'source':<16} {'status':<8} {'trigger':<8} {'started':<19}  "
-               f"{'finished':<19}  +added ~updated =unchanged -deleted !failed")  # fmt: skip
+    click.echo(
+        f"{'id':>6}  {'source':<16} {'status':<8} {'trigger':<8} {'started':<19}  "
+        f"{'finished':<19}  +added ~updated =unchanged -deleted !failed"
+    )
     for run in runs:
         click.echo(_row(run))
 
@@ -140,11 +145,19 @@ def runs_show(run_id: int, as_json: bool) -> None:
     if as_json:
         data = _json_run(run)
         data["events"] = [
-            {"id": e.id, "at": f"{e.at:%Y-%m-%dT%H:%M:%SZ}", "level": e.level, "kind": e.kind,
-             "message": e.message, "page": e.page, "identifier": e.identifier,
-             "has_raw": e.has_raw, "detail": e.detail}
+            {
+                "id": e.id,
+                "at": f"{e.at:%Y-%m-%dT%H:%M:%SZ}",
+                "level": e.level,
+                "kind": e.kind,
+                "message": e.message,
+                "page": e.page,
+                "identifier": e.identifier,
+                "has_raw": e.has_raw,
+                "detail": e.detail,
+            }
             for e in events
-        ]  # fmt: skip
+        ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(_summary(run))
@@ -170,11 +183,14 @@ def history_command(record_id: str) -> None:
         by = f" run {version.run_id}" if version.run_id is not None else ""
         actor = f" by {version.actor}" if version.actor else ""
         state = " (deleted)" if version.deleted else ""
-        click.echo(f"version {version.version}  {version.created_at:%Y-%m-%d %H:%M:%S}  "
-                   f"{version.reason}{by}{actor}{state}")  # fmt: skip
+        click.echo(
+            f"version {version.version}  {version.created_at:%Y-%m-%d %H:%M:%S}  "
+            f"{version.reason}{by}{actor}{state}"
+        )
         for change in field_diff(previous, version.content):
-            click.echo(f"  {change.kind:<8} {change.field}: {_short(change.old)} -> "
-                       f"{_short(change.new)}")  # fmt: skip
+            click.echo(
+                f"  {change.kind:<8} {change.field}: {_short(change.old)} -> {_short(change.new)}"
+            )
         previous = version.content
 
 

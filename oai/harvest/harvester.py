@@ -74,10 +74,14 @@ def sync_sources(hub: Hub) -> RunLog:
 
 def _source_json(source: SourceSettings) -> str:
     return json.dumps(
-        {"sets": list(source.sets), "schedule": source.schedule, "match": list(source.match),
-         "enabled": source.enabled},
+        {
+            "sets": list(source.sets),
+            "schedule": source.schedule,
+            "match": list(source.match),
+            "enabled": source.enabled,
+        },
         sort_keys=True,
-    )  # fmt: skip
+    )
 
 
 def _parse_stamp(value: str | None) -> datetime | None:
@@ -177,8 +181,9 @@ def run_harvest(
         raise ConfigError(f"source {source_id!r} is disabled in the configuration")
     log = sync_sources(hub)
     _clear_dead_run(log, source_id, int(hub.settings["scheduler.stale_after_seconds"]))
-    run_id = log.start_run(source_id, trigger=trigger, full=full, window_from=from_,
-                           pid=os.getpid())  # fmt: skip
+    run_id = log.start_run(
+        source_id, trigger=trigger, full=full, window_from=from_, pid=os.getpid()
+    )
     config = ClientConfig.from_settings(hub.settings)
     client = Client(config)
     run = RunState(hub, source, log, run_id, full, progress, client)
@@ -211,8 +216,12 @@ def _on_retry(run: RunState, retry: Retry) -> None:
     detail = {"attempt": retry.attempt, "wait": round(retry.wait, 3), "url": retry.url}
     if retry.retry_after is not None:
         detail["retry_after"] = round(retry.retry_after, 3)
-    run.event("warning", "retry", f"{retry.reason}; retry {retry.attempt} in {retry.wait:.2f}s",
-              detail=detail)  # fmt: skip
+    run.event(
+        "warning",
+        "retry",
+        f"{retry.reason}; retry {retry.attempt} in {retry.wait:.2f}s",
+        detail=detail,
+    )
 
 
 def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
@@ -227,17 +236,26 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
         return "failed", f"Identify failed: {exc}"
     run.log.add_counts(run.run_id, run.transport())
     # the configured prefix is the partner's label; each record's format is detected
-    namespace = next((f.namespace for f in run.hub.registry.all()
-                      if f.prefix == source.metadata_prefix), "")  # fmt: skip
+    namespace = next(
+        (f.namespace for f in run.hub.registry.all() if f.prefix == source.metadata_prefix), ""
+    )
     _plan(run, info, from_)
     now = utcnow()
-    run.reconciler = Reconciler(run.hub.store, source_id=source.id, renderer=run.hub.render,
-                                run_id=run.run_id, now=now, match=source.match)  # fmt: skip
+    run.reconciler = Reconciler(
+        run.hub.store,
+        source_id=source.id,
+        renderer=run.hub.render,
+        run_id=run.run_id,
+        now=now,
+        match=source.match,
+    )
     for key in sorted(set(source.match) - set(MATCH_KEYS)):
-        run.event("warning", "config", f"unknown match key {key!r} ignored "
-                  f"(known: {', '.join(MATCH_KEYS)})")  # fmt: skip
-    run.crosswalker = Crosswalker(source.id, source.base_url, namespace, now,
-                                  tuple(source.match))  # fmt: skip
+        run.event(
+            "warning",
+            "config",
+            f"unknown match key {key!r} ignored (known: {', '.join(MATCH_KEYS)})",
+        )
+    run.crosswalker = Crosswalker(source.id, source.base_url, namespace, now, tuple(source.match))
     failures: list[str] = []
     for state in run.streams:
         if not state.done:
@@ -256,8 +274,10 @@ def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
     saved = None if from_ else run.log.last_checkpoint(source.id)
     if saved is not None and (saved.full or not run.full) and _resumable(saved):
         run.window = (saved.window_from, saved.window_until)
-        run.streams = [StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
-                       for s in saved.state["streams"]]  # fmt: skip
+        run.streams = [
+            StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
+            for s in saved.state["streams"]
+        ]
         run.full, run.resumed_from = saved.full, saved.run_id
         if run.full:
             run.chain = [*saved.state.get("chain", [saved.run_id]), run.run_id]
@@ -270,9 +290,13 @@ def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
         run.chain = [run.run_id] if run.full else []
     run.log.set_window(run.run_id, *run.window)
     run.log.checkpoint(run.run_id, run.state())
-    run.event("info", "identify", f"{info.repository_name or source.base_url}: granularity "
-              f"{info.granularity}, deletedRecord {info.deleted_record}, window "
-              f"{run.window[0] or 'start'} .. {run.window[1]}")  # fmt: skip
+    run.event(
+        "info",
+        "identify",
+        f"{info.repository_name or source.base_url}: granularity "
+        f"{info.granularity}, deletedRecord {info.deleted_record}, window "
+        f"{run.window[0] or 'start'} .. {run.window[1]}",
+    )
 
 
 def _resumable(saved: Checkpoint) -> bool:
@@ -314,11 +338,21 @@ def _sweep(run: RunState) -> int:
     writes = run.hub.engine.execution_options(sqlite_begin_immediate=True)
     with writes.begin() as conn:
         for local_id in gone:
-            run.hub.store.delete(local_id, reason="harvest", actor=f"sweep:{run.source.id}",
-                                 run_id=run.run_id, conn=conn)  # fmt: skip
+            run.hub.store.delete(
+                local_id,
+                reason="harvest",
+                actor=f"sweep:{run.source.id}",
+                run_id=run.run_id,
+                conn=conn,
+            )
         run.log.add_counts(run.run_id, {"deleted": len(gone)}, conn)
-        run.log.add_event(run.run_id, "info", "sweep", f"{len(gone)} records not seen in the "
-                          "full harvest became tombstones", detail={"ids": gone[:1000]},
-                          conn=conn)  # fmt: skip
+        run.log.add_event(
+            run.run_id,
+            "info",
+            "sweep",
+            f"{len(gone)} records not seen in the full harvest became tombstones",
+            detail={"ids": gone[:1000]},
+            conn=conn,
+        )
     run.counts["deleted"] += len(gone)
     return len(gone)

@@ -88,8 +88,11 @@ class RunState:
     chain: list[int] = field(default_factory=list)  # the runs of one full harvest
     pages: int = 0
     records: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("added", "updated", "unchanged", "deleted", "failed"), 0))  # fmt: skip
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("added", "updated", "unchanged", "deleted", "failed"), 0
+        )
+    )
     reconciler: Reconciler | None = None
     crosswalker: Crosswalker | None = None
     pool: WorkerPool | None = None
@@ -111,8 +114,11 @@ class RunState:
         """The client's requests, bytes and retries since the last call, as counter deltas."""
         now = (self.client.requests, self.client.bytes, self.client.retries)
         before, self._transport = self._transport, now
-        return {"requests": now[0] - before[0], "bytes": now[1] - before[1],
-                "retries": now[2] - before[2]}  # fmt: skip
+        return {
+            "requests": now[0] - before[0],
+            "bytes": now[1] - before[1],
+            "retries": now[2] - before[2],
+        }
 
 
 def raw_of(exc: BaseException) -> dict[str, Any]:
@@ -123,11 +129,17 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
     """Harvest one set stream to its end; the failure message, or None when complete."""
     name = state.set_spec or "(all)"
     stream = Stream(
-        run.client, run.source.base_url, run.source.metadata_prefix, set_spec=state.set_spec,
-        from_=run.window[0], until=run.window[1], token=state.token,
-        max_empty_pages=int(run.hub.settings["harvest.max_empty_pages"]), max_bytes=max_bytes,
+        run.client,
+        run.source.base_url,
+        run.source.metadata_prefix,
+        set_spec=state.set_spec,
+        from_=run.window[0],
+        until=run.window[1],
+        token=state.token,
+        max_empty_pages=int(run.hub.settings["harvest.max_empty_pages"]),
+        max_bytes=max_bytes,
         notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
-    )  # fmt: skip
+    )
     inflight: deque[tuple[StreamPage, Prepared | Future[Prepared]]] = deque()
     failure: HarvestError | None = None
     # the next pages are fetched (and their tokens checked) in a thread while this one writes
@@ -166,14 +178,16 @@ def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | F
     assert run.crosswalker is not None
     if run.pool is not None and len(fetched.page.records) >= MIN_RECORDS:
         context = RenderContext(str(run.hub.settings["public_url"]))
-        return run.pool.submit(run.crosswalker, run.source.metadata_prefix, context,
-                               fetched.body, max_bytes)  # fmt: skip
+        return run.pool.submit(
+            run.crosswalker, run.source.metadata_prefix, context, fetched.body, max_bytes
+        )
     reader = detecting_reader(run.hub.registry, run.source.metadata_prefix)
     return Prepared(*run.crosswalker.prepare(reader, fetched.page.records))
 
 
-def _page(run: RunState, state: StreamState, fetched: StreamPage,
-          work: Prepared | Future[Prepared]) -> None:  # fmt: skip
+def _page(
+    run: RunState, state: StreamState, fetched: StreamPage, work: Prepared | Future[Prepared]
+) -> None:
     """Reconcile one page and commit it with the counters and the checkpoint."""
     assert run.reconciler is not None
     prepared = work if isinstance(work, Prepared) else work.result()
@@ -197,32 +211,73 @@ def _page(run: RunState, state: StreamState, fetched: StreamPage,
         run.counts[key] += value
     run.records += len(fetched.page.records)
     if run.progress is not None:
-        run.progress(Progress(run.run_id, state.set_spec or "", run.pages, run.records,
-                              time.monotonic() - run.started, dict(run.counts)))  # fmt: skip
+        run.progress(
+            Progress(
+                run.run_id,
+                state.set_spec or "",
+                run.pages,
+                run.records,
+                time.monotonic() - run.started,
+                dict(run.counts),
+            )
+        )
 
 
 def _record_failure(run: RunState, conn: Connection, page: int, failure: Failure) -> None:
-    run.log.add_event(run.run_id, "error", "record", f"record rejected: {failure.message}",
-                      page=page, identifier=failure.identifier, raw=failure.raw,
-                      detail={"error": failure.message}, conn=conn)  # fmt: skip
+    run.log.add_event(
+        run.run_id,
+        "error",
+        "record",
+        f"record rejected: {failure.message}",
+        page=page,
+        identifier=failure.identifier,
+        raw=failure.raw,
+        detail={"error": failure.message},
+        conn=conn,
+    )
 
 
 def _page_events(
-    run: RunState, conn: Connection, state: StreamState, repairs: list[str], outcome: PageOutcome,
+    run: RunState,
+    conn: Connection,
+    state: StreamState,
+    repairs: list[str],
+    outcome: PageOutcome,
     counts: dict[str, int],
-) -> None:  # fmt: skip
+) -> None:
     page = state.pages
     for repair in repairs:
-        run.log.add_event(run.run_id, "warning", "repair", f"page {page}: {repair}", page=page,
-                          conn=conn)  # fmt: skip
+        run.log.add_event(
+            run.run_id, "warning", "repair", f"page {page}: {repair}", page=page, conn=conn
+        )
     for remote_id, local_id, fields in outcome.conflicts:
-        run.log.add_event(run.run_id, "warning", "conflict",
-                          f"{local_id}: local edits kept in {', '.join(fields)}", page=page,
-                          identifier=remote_id, detail={"fields": fields, "local_id": local_id},
-                          conn=conn)  # fmt: skip
+        run.log.add_event(
+            run.run_id,
+            "warning",
+            "conflict",
+            f"{local_id}: local edits kept in {', '.join(fields)}",
+            page=page,
+            identifier=remote_id,
+            detail={"fields": fields, "local_id": local_id},
+            conn=conn,
+        )
     for remote_id, local_id in outcome.linked:
-        run.log.add_event(run.run_id, "info", "link", f"{remote_id} linked to local {local_id}",
-                          page=page, identifier=remote_id, conn=conn)  # fmt: skip
+        run.log.add_event(
+            run.run_id,
+            "info",
+            "link",
+            f"{remote_id} linked to local {local_id}",
+            page=page,
+            identifier=remote_id,
+            conn=conn,
+        )
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "empty"
-    run.log.add_event(run.run_id, "info", "page", f"{state.set_spec or '(all)'} page {page}: "
-                      f"{summary}", page=page, detail=counts, conn=conn)  # fmt: skip
+    run.log.add_event(
+        run.run_id,
+        "info",
+        "page",
+        f"{state.set_spec or '(all)'} page {page}: {summary}",
+        page=page,
+        detail=counts,
+        conn=conn,
+    )

@@ -49,8 +49,11 @@ class Prepared:
 
     def renderer(self, fallback: Callable[[Record], Mapping[str, Rendering]]) -> Any:
         """A store renderer using the renderings made ahead for unmerged partner records."""
-        ahead = {i.record.id: (i.record, self.renderings.get(i.record.id))
-                 for i in self.incoming if i.record is not None}  # fmt: skip
+        ahead = {
+            i.record.id: (i.record, self.renderings.get(i.record.id))
+            for i in self.incoming
+            if i.record is not None
+        }
 
         def render(record: Record) -> Mapping[str, Rendering]:
             made = ahead.get(record.id)
@@ -130,16 +133,22 @@ class WorkerPool:
         self._executor: ProcessPoolExecutor | None = None
 
     def submit(
-        self, crosswalker: Crosswalker, prefix: str, context: RenderContext, body: bytes,
+        self,
+        crosswalker: Crosswalker,
+        prefix: str,
+        context: RenderContext,
+        body: bytes,
         max_bytes: int,
-    ) -> Future[Prepared]:  # fmt: skip
+    ) -> Future[Prepared]:
         if self._executor is None:
             # spawn, not fork: the harvesting process has threads and open connections
             spawn = multiprocessing.get_context("spawn")
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=spawn, initializer=_watch_parent,
+                self.workers,
+                mp_context=spawn,
+                initializer=_watch_parent,
                 initargs=(os.getpid(),),
-            )  # fmt: skip
+            )
         return self._executor.submit(prepare_page, crosswalker, prefix, context, body, max_bytes)
 
     def close(self) -> None:

@@ -128,8 +128,13 @@ class Crosswalker:
         for item in records:
             header = item.header
             if header is None or item.error:
-                failed.append(Failure(header.identifier if header else None,
-                                      item.error or "unreadable", item.raw()))  # fmt: skip
+                failed.append(
+                    Failure(
+                        header.identifier if header else None,
+                        item.error or "unreadable",
+                        item.raw(),
+                    )
+                )
             elif header.deleted:
                 ready.append(Incoming(header, header.identifier, None))
             else:

@@ -151,14 +151,21 @@ class Reconciler:
         for start in range(0, len(unique), 500):
             chunk = unique[start : start + 500]
             query = select(
-                r.local_id, r.remote_identifier, r.remote_datestamp, r.remote_content,
-                r.content, r.deleted,
-            ).where(r.source_id == self.source_id, r.remote_identifier.in_(chunk))  # fmt: skip
+                r.local_id,
+                r.remote_identifier,
+                r.remote_datestamp,
+                r.remote_content,
+                r.content,
+                r.deleted,
+            ).where(r.source_id == self.source_id, r.remote_identifier.in_(chunk))
             for row in conn.execute(query):
                 found[row.remote_identifier] = _State(
-                    row.local_id, row.remote_datestamp, row.remote_content, row.content,
+                    row.local_id,
+                    row.remote_datestamp,
+                    row.remote_content,
+                    row.content,
                     bool(row.deleted),
-                )  # fmt: skip
+                )
         return found
 
     def _decide(

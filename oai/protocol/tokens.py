@@ -20,8 +20,18 @@ from oai.errors import BadResumptionToken
 
 __all__ = ["ResumptionToken", "TokenCodec"]
 
-_FIELDS = ("verb", "prefix", "set_spec", "from_", "until", "stamp", "pk", "cursor", "total",
-           "expires")  # fmt: skip
+_FIELDS = (
+    "verb",
+    "prefix",
+    "set_spec",
+    "from_",
+    "until",
+    "stamp",
+    "pk",
+    "cursor",
+    "total",
+    "expires",
+)
 
 
 @dataclass(frozen=True, slots=True)

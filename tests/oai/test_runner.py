@@ -47,9 +47,13 @@ def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(tmp_path: Pat
         f"sys.exit(run_all(load_settings(), web_port={web}, partner_port={partner}))"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", code], env=env, cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert process.stdout is not None
     try:
         lines = []

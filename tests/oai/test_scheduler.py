@@ -150,8 +150,13 @@ def test_missed_fires_are_coalesced_into_one_run(
     service = new_service(services, settings, runner)
     assert service.start()
     wait_for(lambda: runner.count("schedule") >= 1, what="the catch-up run")
-    wait_for(lambda: (next_runs(service.hub.engine)["p1"] or datetime.min.replace(tzinfo=UTC))
-             > datetime.now(UTC), what="the next fire in the future")  # fmt: skip
+    wait_for(
+        lambda: (
+            (next_runs(service.hub.engine)["p1"] or datetime.min.replace(tzinfo=UTC))
+            > datetime.now(UTC)
+        ),
+        what="the next fire in the future",
+    )
     time.sleep(1.0)  # room for (wrong) further catch-up runs to show up
     assert runner.count("schedule") == 1
 
@@ -289,16 +294,24 @@ def test_a_killed_run_is_marked_failed_and_its_checkpoint_resumed(
 def _scheduler_process(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "oai", "scheduler", *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def test_scheduler_processes_lock_and_reload(database_url: str, tmp_path: Path) -> None:
     """Real processes: a second `oai scheduler` exits; `--reload` applies a new config."""
     config = tmp_path / "oaihub.toml"
     config.write_text(_config_text([("a", HOURLY_LATER)]))
-    env = {**os.environ, "OAI_CONFIG": str(config), "OAI_DATABASE_URL": database_url,
-           "OAI_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+    env = {
+        **os.environ,
+        "OAI_CONFIG": str(config),
+        "OAI_DATABASE_URL": database_url,
+        "OAI_DATA_DIR": str(tmp_path / "data"),
+    }
     first = _scheduler_process(env)
     try:
         assert first.stdout is not None
@@ -308,16 +321,24 @@ def test_scheduler_processes_lock_and_reload(database_url: str, tmp_path: Path) 
         else:
             pytest.fail(f"the scheduler did not start: exit {first.wait()}")
         second = subprocess.run(
-            [sys.executable, "-m", "oai", "scheduler"], env=env, cwd=ROOT,
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            [sys.executable, "-m", "oai", "scheduler"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert second.returncode == 3, second.stdout + second.stderr
         assert "another scheduler already runs" in second.stdout
         config.write_text(_config_text([("a", HOURLY_LATER), ("b", "0 5 * * *")]))
         reload = subprocess.run(
-            [sys.executable, "-m", "oai", "scheduler", "--reload"], env=env, cwd=ROOT,
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            [sys.executable, "-m", "oai", "scheduler", "--reload"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert reload.returncode == 0, reload.stdout + reload.stderr
         with Hub.from_settings(load_settings(config, env=env)) as hub:
             wait_for(lambda: set(next_runs(hub.engine)) == {"a", "b"}, what="job b after reload")
@@ -350,10 +371,12 @@ def _config_text(sources: list[tuple[str, str]]) -> str:
         ("0 3 * * 1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
         ("0 3 * * 0,6", {"Saturday", "Sunday"}),
         ("0 3 * * sat", {"Saturday"}),
-        ("0 3 * * *", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                       "Sunday"}),
+        (
+            "0 3 * * *",
+            {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_cron_weekdays_count_from_sunday_as_in_crontab(schedule: str, weekdays: set[str]) -> None:
     trigger = trigger_of(source(schedule=schedule))
     when, seen = datetime(2026, 1, 1, tzinfo=UTC), set()
@@ -396,9 +419,14 @@ def test_with_the_real_harvester_failures_are_counted_once_and_back_off(
         id="p1", base_url=f"http://127.0.0.1:{dead}/oai", schedule="0 * * * *"
     )
     settings = make_settings(
-        database_url, tmp_path, unreachable, scheduler__max_failures=2,
-        harvest__max_retries=0, harvest__backoff_seconds=0.01, harvest__connect_timeout=2.0,
-    )  # fmt: skip
+        database_url,
+        tmp_path,
+        unreachable,
+        scheduler__max_failures=2,
+        harvest__max_retries=0,
+        harvest__backoff_seconds=0.01,
+        harvest__connect_timeout=2.0,
+    )
     service = SchedulerService(Hub.from_settings(settings, migrate=True), runner=harvest_runner)
     services.append(service)
     assert service.start()

@@ -40,8 +40,11 @@ def test_sync_sources_updates_and_disables(log: RunLog) -> None:
     log.sync_sources([("a", "Renamed", "http://127.0.0.1:3/oai", "oai_dc", '{"x": 1}')])
     a, b = log.sources()
     assert (a.name, a.base_url, a.settings, a.enabled) == (
-        "Renamed", "http://127.0.0.1:3/oai", {"x": 1}, True,
-    )  # fmt: skip
+        "Renamed",
+        "http://127.0.0.1:3/oai",
+        {"x": 1},
+        True,
+    )
     assert b.id == "b"
     assert not b.enabled
     assert log.source("zzz") is None
@@ -148,9 +151,15 @@ def test_events_and_raw(log: RunLog) -> None:
     run_id = log.start_run("a")
     first = log.add_event(run_id, "info", "page", "page 1", page=1)
     second = log.add_event(
-        run_id, "error", "record", "bad record", page=1, identifier="oai:x:1",
-        raw=b"<record/>", detail={"error": "no title"},
-    )  # fmt: skip
+        run_id,
+        "error",
+        "record",
+        "bad record",
+        page=1,
+        identifier="oai:x:1",
+        raw=b"<record/>",
+        detail={"error": "no title"},
+    )
     events = log.events(run_id)
     assert [e.id for e in events] == [first, second]
     assert events[1].has_raw

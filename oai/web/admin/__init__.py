@@ -41,9 +41,13 @@ def admin_blueprint() -> Blueprint:
     from oai.web.admin.views import register_views
 
     bp = Blueprint(
-        "admin", __name__, url_prefix="/admin", template_folder="templates",
-        static_folder="static", static_url_path="/static",
-    )  # fmt: skip
+        "admin",
+        __name__,
+        url_prefix="/admin",
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/static",
+    )
     bp.record_once(_setup)
     register_views(bp)
     return bp

@@ -59,14 +59,20 @@ def run(run_id: int) -> Response:
         abort(404, description=f"no run {run_id}")
     events = [
         {
-            "id": e.id, "at": e.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "level": e.level,
-            "kind": e.kind, "message": e.message, "page": e.page, "identifier": e.identifier,
+            "id": e.id,
+            "at": e.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "level": e.level,
+            "kind": e.kind,
+            "message": e.message,
+            "page": e.page,
+            "identifier": e.identifier,
             "detail": e.detail,
             "raw_url": url_for("api.event_raw", run_id=run_id, event_id=e.id)
-            if e.has_raw else None,
+            if e.has_raw
+            else None,
         }
         for e in log.events(run_id, limit=1000)
-    ]  # fmt: skip
+    ]
     changed = [{"id": i, "reason": r} for i, r in records_of_run(hub().engine, run_id)]
     return jsonify(run=found.to_dict(), events=events, records=changed)
 

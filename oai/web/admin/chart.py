@@ -48,8 +48,15 @@ def changes_chart(points: Sequence[ChartPoint], run_url: Callable[[int], str]) -
     if points:  # the time span the bars cover
         first, last = points[0].started_at, points[-1].started_at
         _el(root, "text", first.strftime("%Y-%m-%d %H:%M"), x=LEFT, y=HEIGHT - 6, font_size=11)
-        _el(root, "text", last.strftime("%Y-%m-%d %H:%M"), x=WIDTH - 8, y=HEIGHT - 6,
-            font_size=11, text_anchor="end")  # fmt: skip
+        _el(
+            root,
+            "text",
+            last.strftime("%Y-%m-%d %H:%M"),
+            x=WIDTH - 8,
+            y=HEIGHT - 6,
+            font_size=11,
+            text_anchor="end",
+        )
     if not points:
         _el(root, "text", "no finished runs yet", x=LEFT + 10, y=TOP + plot_h / 2, class_="empty")
     slot = min(plot_w / max(len(points), 1), 48)  # a few runs: narrow bars, not slabs
@@ -57,14 +64,21 @@ def changes_chart(points: Sequence[ChartPoint], run_url: Callable[[int], str]) -
         height = plot_h * point.changed / top
         link = _el(root, "a", href=run_url(point.run_id))
         bar = _el(
-            link, "rect",
-            x=f"{LEFT + i * slot + slot * 0.1:.1f}", y=f"{TOP + plot_h - height:.1f}",
-            width=f"{max(slot * 0.8, 1):.1f}", height=f"{max(height, 1):.1f}",
+            link,
+            "rect",
+            x=f"{LEFT + i * slot + slot * 0.1:.1f}",
+            y=f"{TOP + plot_h - height:.1f}",
+            width=f"{max(slot * 0.8, 1):.1f}",
+            height=f"{max(height, 1):.1f}",
             fill=COLOURS.get(point.status, "#546e7a"),
-        )  # fmt: skip
+        )
         when = point.started_at.strftime("%Y-%m-%d %H:%M")
-        _el(bar, "title", f"run {point.run_id} ({point.source_id}, {point.status}, {when}): "
-                          f"{point.changed} changed")  # fmt: skip
+        _el(
+            bar,
+            "title",
+            f"run {point.run_id} ({point.source_id}, {point.status}, {when}): "
+            f"{point.changed} changed",
+        )
     return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=False))
 
 
@@ -74,5 +88,12 @@ def _axes(root: etree._Element, top: int, plot_w: float, plot_h: float) -> None:
     _el(root, "line", x1=LEFT, y1=TOP, x2=LEFT, y2=base, stroke="#90a4ae")
     _el(root, "text", str(top), x=LEFT - 6, y=TOP + 10, text_anchor="end", font_size=11)
     _el(root, "text", "0", x=LEFT - 6, y=base, text_anchor="end", font_size=11)
-    _el(root, "text", "runs, oldest to newest", x=LEFT + plot_w / 2, y=HEIGHT - 6, font_size=11,
-        text_anchor="middle")  # fmt: skip
+    _el(
+        root,
+        "text",
+        "runs, oldest to newest",
+        x=LEFT + plot_w / 2,
+        y=HEIGHT - 6,
+        font_size=11,
+        text_anchor="middle",
+    )

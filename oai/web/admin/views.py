@@ -76,8 +76,9 @@ def login() -> Any:
         return Response(body, status=429, headers={"Retry-After": str(wait)})
     if not auth.check_password(request.form.get("password", "")):
         state.throttle.failed(client)
-        body = render_template("admin/login.html", configured=bool(auth.password_hash()),
-                               error="Wrong password.")  # fmt: skip
+        body = render_template(
+            "admin/login.html", configured=bool(auth.password_hash()), error="Wrong password."
+        )
         return Response(body, status=401)
     state.throttle.succeeded(client)
     auth.log_in()
@@ -187,9 +188,11 @@ def event_raw(run_id: int, event_id: int) -> Response:
     return Response(
         raw,
         mimetype="application/octet-stream",
-        headers={"Content-Disposition": f"attachment; filename=run{run_id}-event{event_id}.xml",
-                 "X-Content-Type-Options": "nosniff"},
-    )  # fmt: skip
+        headers={
+            "Content-Disposition": f"attachment; filename=run{run_id}-event{event_id}.xml",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def record_page(record_id: str) -> str:
@@ -222,8 +225,9 @@ def harvest_action(source_id: str) -> Any:
         abort(400, description=f"{source_id} is no longer in the configuration")
     label, confirm, full = ACTIONS[action]
     if request.method == "GET" or (confirm and request.form.get("confirmed") != "yes"):
-        return render_template("admin/confirm.html", source=source, action=action, label=label,
-                               full=full)  # fmt: skip
+        return render_template(
+            "admin/confirm.html", source=source, action=action, label=label, full=full
+        )
     if action == "resume":
         # clear the failing mark and its backoff: the admin vouches for the partner
         log.record_success(source_id)
@@ -232,8 +236,10 @@ def harvest_action(source_id: str) -> Any:
         flash(f"{label}: a run of {source_id} is already queued.")
         return redirect(url_for("admin.dashboard"))
     request_id = log.request_run(source_id, full=full, by="admin")
-    flash(f"{label}: run of {source_id} queued (request {request_id}); "
-          "the scheduler starts it within a few seconds.")  # fmt: skip
+    flash(
+        f"{label}: run of {source_id} queued (request {request_id}); "
+        "the scheduler starts it within a few seconds."
+    )
     return redirect(url_for("admin.dashboard"))
 
 

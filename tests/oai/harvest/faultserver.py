@@ -240,9 +240,14 @@ class FaultServer:
             metadata.append(etree.fromstring(render(self.registry, "oai_dc", item.data)))
 
     def _resumption(
-        self, listing: etree._Element, args: Mapping[str, str], state: dict[str, Any],
-        end: int, total: int, fault: Fault | None,
-    ) -> None:  # fmt: skip
+        self,
+        listing: etree._Element,
+        args: Mapping[str, str],
+        state: dict[str, Any],
+        end: int,
+        total: int,
+        fault: Fault | None,
+    ) -> None:
         if end >= total and "resumptionToken" not in args:
             return
         element = etree.SubElement(listing, f"{_O}resumptionToken")
@@ -299,8 +304,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(int(options.get("status", 503)), {"Retry-After": str(options["seconds"])})
         elif kind == "retry_after_date":
             when = datetime.now(UTC) + timedelta(seconds=float(options["seconds"]))
-            self._plain(int(options.get("status", 503)),
-                        {"Retry-After": format_datetime(when, usegmt=True)})  # fmt: skip
+            self._plain(
+                int(options.get("status", 503)), {"Retry-After": format_datetime(when, usegmt=True)}
+            )
         elif kind == "redirect":
             self._plain(302, {"Location": str(options["location"])})
         elif kind == "reset":

@@ -36,8 +36,7 @@ def test_backoff_grows_with_jitter_and_gives_up() -> None:
         waits: list[float] = []
         retries: list[Retry] = []
         config = ClientConfig(max_retries=3, backoff_seconds=1.0, max_retry_after=100)
-        client = Client(config, sleep=waits.append, on_retry=retries.append,
-                        rng=random.Random(7))  # fmt: skip
+        client = Client(config, sleep=waits.append, on_retry=retries.append, rng=random.Random(7))
         with pytest.raises(TransportError):
             client.get(server.url, {"verb": "Identify"})
         assert [r.attempt for r in retries] == [1, 2, 3]

@@ -45,11 +45,16 @@ def test_harvest_runs_and_history(config: Path, partner: Partner, server: FaultS
     code, out, _ = _oai(config, "runs", "--json")
     runs = json.loads(out)
     assert [(r["id"], r["source"], r["status"]) for r in runs] == [
-        (2, "partner", "ok"), (1, "partner", "ok"),
-    ]  # fmt: skip
+        (2, "partner", "ok"),
+        (1, "partner", "ok"),
+    ]
     assert runs[0]["counts"] == {
-        "added": 0, "updated": 1, "unchanged": 0, "deleted": 0, "failed": 0,
-    }  # fmt: skip
+        "added": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "deleted": 0,
+        "failed": 0,
+    }
     code, out, _ = _oai(config, "runs", "--source", "partner", "--status", "ok")
     assert code == 0
     assert len(out.strip().splitlines()) == 3

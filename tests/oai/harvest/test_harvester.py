@@ -45,8 +45,12 @@ def test_incremental_changes_exactly_what_changed(
     second = harvest()
     assert second.status == "ok"
     assert second.counts.to_dict() == {
-        "added": 1, "updated": 2, "unchanged": 1, "deleted": 1, "failed": 0,
-    }  # fmt: skip
+        "added": 1,
+        "updated": 2,
+        "unchanged": 1,
+        "deleted": 1,
+        "failed": 0,
+    }
     assert_mirrors(hub, partner)
     assert hub_state(hub)["oai:partner.test:doc-003"] == ("Document 3", True)
     versions = hub.store.versions("partner:doc-001")
@@ -143,14 +147,16 @@ def test_window_from_the_partners_clock() -> None:
     from oai.harvest.parse import IdentifyInfo
 
     def info(granularity: str, response_date: str) -> IdentifyInfo:
-        return IdentifyInfo("p", "http://p/oai", granularity, "2000-01-01", "persistent",
-                            response_date)  # fmt: skip
+        return IdentifyInfo(
+            "p", "http://p/oai", granularity, "2000-01-01", "persistent", response_date
+        )
 
     seconds = info("YYYY-MM-DDThh:mm:ssZ", "2026-03-01T10:00:00Z")
     assert window_for(seconds, None, 60, None, False) == (None, "2026-03-01T10:00:00Z")
     assert window_for(seconds, "2026-02-01T00:00:00Z", 60, None, False) == (
-        "2026-01-31T23:59:00Z", "2026-03-01T10:00:00Z",
-    )  # fmt: skip
+        "2026-01-31T23:59:00Z",
+        "2026-03-01T10:00:00Z",
+    )
     assert window_for(seconds, "2026-02-01T00:00:00Z", 60, None, True)[0] is None
     assert window_for(seconds, None, 60, "2025-01-01", False)[0] == "2025-01-01"
     fraction = info("YYYY-MM-DDThh:mm:ssZ", "2026-03-01T10:00:00.75+00:00")

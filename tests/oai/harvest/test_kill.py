@@ -91,8 +91,12 @@ def test_sigkill_with_worker_pool_leaves_no_orphans(tmp_path: Path) -> None:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
             time.sleep(0.1)
-        assert not [w for w in workers if Path(f"/proc/{w}/status").exists()
-                    and "State:\tZ" not in Path(f"/proc/{w}/status").read_text()]  # fmt: skip
+        assert not [
+            w
+            for w in workers
+            if Path(f"/proc/{w}/status").exists()
+            and "State:\tZ" not in Path(f"/proc/{w}/status").read_text()
+        ]
         server.delay = 0.0
         result = run_harvest(hub, "partner")
         assert result.status == "ok"

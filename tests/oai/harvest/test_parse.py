@@ -60,8 +60,10 @@ def test_odd_records_are_told_apart() -> None:
     assert no_identifier.error == "a header without an <identifier>"
     assert page.token is not None
     assert (page.token.value, page.token.cursor, page.token.complete_list_size) == (
-        "next-page", 0, 30,
-    )  # fmt: skip
+        "next-page",
+        0,
+        30,
+    )
     assert b"oai:p:nometa" in no_metadata.raw()
 
 

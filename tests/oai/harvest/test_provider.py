@@ -24,17 +24,24 @@ T0 = datetime(2025, 6, 1, tzinfo=UTC)
 @pytest.fixture
 def provider(tmp_path: Path) -> Iterator[tuple[Hub, str]]:
     """A partner hub with the demo records and 30 generated ones, served on 127.0.0.1."""
-    values = {"data_dir": str(tmp_path / "partner"), "secret_key": "s",
-              "repository.identifier": "partner.example.org", "repository.page_size": 10,
-              "repository.rate_limit_per_minute": 0}  # fmt: skip
+    values = {
+        "data_dir": str(tmp_path / "partner"),
+        "secret_key": "s",
+        "repository.identifier": "partner.example.org",
+        "repository.page_size": 10,
+        "repository.rate_limit_per_minute": 0,
+    }
     partner = Hub.from_settings(load_settings(env={}, overrides=values), migrate=True)
     demo = ROOT / "oai" / "demo" / "records.jsonl"
     forms = [json.loads(line) for line in demo.read_text(encoding="utf-8").splitlines()]
-    forms += [{"id": f"gen-{n:02d}", "title": f"Generated {n}",
-               "collections": [{"spec": f"gen:{n % 2}"}]} for n in range(30)]  # fmt: skip
+    forms += [
+        {"id": f"gen-{n:02d}", "title": f"Generated {n}", "collections": [{"spec": f"gen:{n % 2}"}]}
+        for n in range(30)
+    ]
     for n, form in enumerate(forms):
-        partner.store.put(Record.from_dict(form), renderer=partner.render,
-                          now=T0 + timedelta(minutes=n))  # fmt: skip
+        partner.store.put(
+            Record.from_dict(form), renderer=partner.render, now=T0 + timedelta(minutes=n)
+        )
     http = make_server("127.0.0.1", 0, create_app(hub=partner), threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -45,8 +52,11 @@ def provider(tmp_path: Path) -> Iterator[tuple[Hub, str]]:
 
 
 def _partner_live(partner: Hub) -> dict[str, Record]:
-    return {r.header.identifier: r for r in partner.store.iter_records()
-            if r.header and not r.header.deleted}  # fmt: skip
+    return {
+        r.header.identifier: r
+        for r in partner.store.iter_records()
+        if r.header and not r.header.deleted
+    }
 
 
 @pytest.mark.parametrize("prefix", ["oaihub", "oai_dc"])
@@ -69,8 +79,9 @@ def test_harvest_own_provider(provider: tuple[Hub, str], tmp_path: Path, prefix:
         changed = Record.from_dict({"id": seed_id, "title": "Generated 1, corrected"})
         partner.store.put(changed, renderer=partner.render)
         partner.store.delete("gen-02")
-        partner.store.put(Record.from_dict({"id": "gen-new", "title": "Brand new"}),
-                          renderer=partner.render)  # fmt: skip
+        partner.store.put(
+            Record.from_dict({"id": "gen-new", "title": "Brand new"}), renderer=partner.render
+        )
         second = run_harvest(hub, "partner")
         assert second.status == "ok"
         counts = second.counts

@@ -33,8 +33,9 @@ def test_merge_fields() -> None:
     assert merged == {"id": "a", "title": "T (edited here)", "summary": "S2", "subjects": ["new"]}
     assert conflicts == ["title"]
     # no base (a matched local record): local values win, the partner fills the gaps
-    merged, conflicts = merge_fields(None, {"id": "a", "title": "L"}, {"id": "b", "title": "P",
-                                                                       "summary": "S"})  # fmt: skip
+    merged, conflicts = merge_fields(
+        None, {"id": "a", "title": "L"}, {"id": "b", "title": "P", "summary": "S"}
+    )
     assert merged == {"id": "a", "title": "L", "summary": "S"}
     assert conflicts == ["title"]
 
@@ -50,8 +51,9 @@ def test_local_edits_win_field_by_field(db_hub: Hub, partner: Partner) -> None:
     hub = db_hub
     assert run_harvest(hub, "partner").counts.added == 25
     current = hub.store.get("partner:doc-001")
-    edited = Record.from_dict({**current.to_dict(), "title": "Document 1 (curated)",
-                               "places": ["Praha"]})  # fmt: skip
+    edited = Record.from_dict(
+        {**current.to_dict(), "title": "Document 1 (curated)", "places": ["Praha"]}
+    )
     hub.store.put(edited.with_header(None), reason="edit", actor="admin")
     partner.tick()
     partner.put("doc-001", "Document 1, renamed by the partner", subjects=["topic X"])
@@ -66,16 +68,19 @@ def test_local_edits_win_field_by_field(db_hub: Hub, partner: Partner) -> None:
     assert conflict.detail == {"fields": ["title"], "local_id": "partner:doc-001"}
     versions = hub.store.versions("partner:doc-001")
     assert [(v.reason, v.run_id) for v in versions] == [
-        ("harvest", 1), ("edit", None), ("harvest", result.run_id),
-    ]  # fmt: skip
+        ("harvest", 1),
+        ("edit", None),
+        ("harvest", result.run_id),
+    ]
     partner.tick()
     assert run_harvest(hub, "partner").counts.changed == 0  # and it stays settled
 
 
 def test_match_links_a_partner_record_to_a_local_one(db_hub: Hub, partner: Partner) -> None:
     hub = db_hub
-    local = Record.from_dict({"id": "seed-5", "title": "Our own description",
-                              "identifiers": [{"value": "doc-005"}]})  # fmt: skip
+    local = Record.from_dict(
+        {"id": "seed-5", "title": "Our own description", "identifiers": [{"value": "doc-005"}]}
+    )
     hub.store.put(local)
     result = run_harvest(hub, "partner")
     assert result.status == "ok"

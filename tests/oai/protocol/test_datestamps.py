@@ -22,10 +22,19 @@ def test_a_day_until_covers_the_whole_day() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2024-13-01", "2024-02-30", "2024-1-01", "2024-01-01T10:00:00", "2024-01-01T10:00Z",
-     "2024-01-01T25:00:00Z", "20240101", "2024-01-01 10:00:00Z", "yesterday",
-     "2024-01-01T10:00:00+01:00"],
-)  # fmt: skip
+    [
+        "2024-13-01",
+        "2024-02-30",
+        "2024-1-01",
+        "2024-01-01T10:00:00",
+        "2024-01-01T10:00Z",
+        "2024-01-01T25:00:00Z",
+        "20240101",
+        "2024-01-01 10:00:00Z",
+        "yesterday",
+        "2024-01-01T10:00:00+01:00",
+    ],
+)
 def test_malformed_dates_are_bad_arguments(text: str) -> None:
     with pytest.raises(BadArgument):
         parse_datestamp(text)

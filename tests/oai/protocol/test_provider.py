@@ -113,8 +113,11 @@ def test_list_metadata_formats(
 def test_list_sets(provider: Provider, repo: MemoryRepository, assert_valid: Validate) -> None:
     root = ask(provider, assert_valid, verb="ListSets")
     assert [e.text for e in root.iterfind(".//o:setSpec", NS)] == [
-        "coll", "coll:a", "partners", "partners:p1"
-    ]  # fmt: skip
+        "coll",
+        "coll:a",
+        "partners",
+        "partners:p1",
+    ]
     assert root.findtext(".//o:set[2]/o:setDescription//dc:description", namespaces=NS) == (
         "The first sub-collection"
     )
@@ -159,17 +162,26 @@ def test_deleted_records_are_headers_only(
         root = ask(provider, assert_valid, verb=verb, metadataPrefix="oai_dc")
         headers = root.findall(".//o:header", NS)
         assert [h.get("status") for h in headers] == [None, "deleted"]
-    assert len(ask(provider, assert_valid, verb="ListRecords", metadataPrefix="oai_dc").findall(
-        ".//o:metadata", NS)) == 1  # fmt: skip
+    assert (
+        len(
+            ask(provider, assert_valid, verb="ListRecords", metadataPrefix="oai_dc").findall(
+                ".//o:metadata", NS
+            )
+        )
+        == 1
+    )
 
 
 def test_provenance_about(
     provider: Provider, repo: MemoryRepository, assert_valid: Validate
 ) -> None:
     origin = Provenance(
-        "http://partner.example.org/oai", "oai:partner.example.org:77", "2020-05-05",
-        "http://www.openarchives.org/OAI/2.0/oai_dc/", "2024-01-02T03:04:05Z",
-    )  # fmt: skip
+        "http://partner.example.org/oai",
+        "oai:partner.example.org:77",
+        "2020-05-05",
+        "http://www.openarchives.org/OAI/2.0/oai_dc/",
+        "2024-01-02T03:04:05Z",
+    )
     repo.add("harvested", T0, sets=("partners", "partners:p1"), provenance=origin)
     ident = "oai:test.example.org:harvested"
     root = ask(provider, assert_valid, verb="GetRecord", identifier=ident, metadataPrefix="oai_dc")
@@ -211,8 +223,13 @@ def test_lists_page_with_tokens(provider: Provider, assert_valid: Validate, verb
 
 
 def test_single_page_list_has_no_token(provider: Provider, assert_valid: Validate) -> None:
-    root = ask(provider, assert_valid, verb="ListIdentifiers", metadataPrefix="oai_dc",
-               until="2024-01-01T05:00:00Z")  # fmt: skip
+    root = ask(
+        provider,
+        assert_valid,
+        verb="ListIdentifiers",
+        metadataPrefix="oai_dc",
+        until="2024-01-01T05:00:00Z",
+    )
     assert len(root.findall(".//o:header", NS)) == 6
     assert root.find(".//o:resumptionToken", NS) is None
 
@@ -224,8 +241,13 @@ def test_selective_harvesting(provider: Provider, assert_valid: Validate) -> Non
     )
     ids = [e.text for p in pages for e in p.iterfind(".//o:identifier", NS)]
     assert ids == [f"oai:test.example.org:rec-{n:03d}" for n in range(4, 21, 2)]
-    day = ask(provider, assert_valid, verb="ListIdentifiers", metadataPrefix="oai_dc",
-              **{"from": "2024-01-01", "until": "2024-01-01"})  # fmt: skip
+    day = ask(
+        provider,
+        assert_valid,
+        verb="ListIdentifiers",
+        metadataPrefix="oai_dc",
+        **{"from": "2024-01-01", "until": "2024-01-01"},
+    )
     token = day.find(".//o:resumptionToken", NS)
     assert token.get("completeListSize") == "24"  # the whole first day: hours 0 to 23
 
@@ -265,8 +287,9 @@ def test_bad_resumption_tokens(provider: Provider, assert_valid: Validate) -> No
     assert errors(other) == ["badResumptionToken"]
     late = provider.handle(
         [("verb", "ListRecords"), ("resumptionToken", token)],
-        base_url=BASE, now=NOW + timedelta(hours=49),
-    )  # fmt: skip
+        base_url=BASE,
+        now=NOW + timedelta(hours=49),
+    )
     assert errors(etree.fromstring(late)) == ["badResumptionToken"]
 
 

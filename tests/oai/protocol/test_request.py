@@ -10,9 +10,14 @@ def codes(result: object) -> list[str]:
 
 @pytest.mark.parametrize(
     "pairs",
-    [[], [("verb", "Foo")], [("verb", "Identify"), ("verb", "Identify")], [("verb", "identify")],
-     [("metadataPrefix", "oai_dc")]],
-)  # fmt: skip
+    [
+        [],
+        [("verb", "Foo")],
+        [("verb", "Identify"), ("verb", "Identify")],
+        [("verb", "identify")],
+        [("metadataPrefix", "oai_dc")],
+    ],
+)
 def test_bad_verbs(pairs: list[tuple[str, str]]) -> None:
     assert codes(parse_request(pairs)) == ["badVerb"]
 
@@ -25,10 +30,18 @@ def test_bad_verbs(pairs: list[tuple[str, str]]) -> None:
         [("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("metadataPrefix", "oai_dc")],
         [("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("resumptionToken", "x")],
         [("verb", "ListIdentifiers"), ("metadataPrefix", "oai_dc"), ("from", "2001-13-01")],
-        [("verb", "ListIdentifiers"), ("metadataPrefix", "oai_dc"), ("from", "2001-01-01"),
-         ("until", "2000-01-01")],
-        [("verb", "ListIdentifiers"), ("metadataPrefix", "oai_dc"), ("from", "2001-01-01"),
-         ("until", "2002-01-01T00:00:00Z")],
+        [
+            ("verb", "ListIdentifiers"),
+            ("metadataPrefix", "oai_dc"),
+            ("from", "2001-01-01"),
+            ("until", "2000-01-01"),
+        ],
+        [
+            ("verb", "ListIdentifiers"),
+            ("metadataPrefix", "oai_dc"),
+            ("from", "2001-01-01"),
+            ("until", "2002-01-01T00:00:00Z"),
+        ],
         [("verb", "GetRecord"), ("identifier", "oai:x:1")],
         [("verb", "GetRecord"), ("metadataPrefix", "oai_dc")],
         [("verb", "ListSets"), ("set", "a")],
@@ -37,7 +50,7 @@ def test_bad_verbs(pairs: list[tuple[str, str]]) -> None:
         [("verb", "ListRecords"), ("metadataPrefix", "")],
         [("verb", "ListMetadataFormats"), ("identifier", "a"), ("identifier", "b")],
     ],
-)  # fmt: skip
+)
 def test_bad_arguments(pairs: list[tuple[str, str]]) -> None:
     assert set(codes(parse_request(pairs))) == {"badArgument"}
 
@@ -49,9 +62,14 @@ def test_every_bad_argument_is_reported() -> None:
 
 def test_a_valid_request_is_typed() -> None:
     result = parse_request(
-        [("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("set", "a:b"),
-         ("from", "2001-01-01"), ("until", "2001-01-31")]
-    )  # fmt: skip
+        [
+            ("verb", "ListRecords"),
+            ("metadataPrefix", "oai_dc"),
+            ("set", "a:b"),
+            ("from", "2001-01-01"),
+            ("until", "2001-01-31"),
+        ]
+    )
     assert isinstance(result, OAIRequest)
     assert result.verb == "ListRecords"
     assert result.get("set") == "a:b"

@@ -7,9 +7,17 @@ from oai.protocol.tokens import ResumptionToken, TokenCodec
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 TOKEN = ResumptionToken(
-    "ListRecords", "oai_dc", "coll:a", None, 1_714_000_000, 1_713_000_000, 42, 100, 1234,
+    "ListRecords",
+    "oai_dc",
+    "coll:a",
+    None,
+    1_714_000_000,
+    1_713_000_000,
+    42,
+    100,
+    1234,
     int(NOW.timestamp()) + 3600,
-)  # fmt: skip
+)
 
 
 def test_round_trip() -> None:

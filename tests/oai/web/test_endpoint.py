@@ -40,8 +40,9 @@ def test_identify(hub: Hub, ask: Ask) -> None:
     assert body.findtext("o:baseURL", namespaces=NS) == "http://localhost/oai"
     assert body.findtext("o:earliestDatestamp", namespaces=NS) == "2024-01-01T00:00:00Z"
     assert [e.text for e in body.iterfind("o:adminEmail", NS)] == [
-        "one@example.org", "two@example.org"
-    ]  # fmt: skip
+        "one@example.org",
+        "two@example.org",
+    ]
     assert [e.text for e in body.iterfind("o:compression", NS)] == ["gzip", "deflate"]
     text = etree.tostring(root).decode()
     assert f"oai:{REPO_ID}:301006" in text
@@ -95,8 +96,10 @@ def test_sets(hub: Hub, ask: Ask) -> None:
     root = ask(verb="ListSets")
     specs = [e.text for e in root.iterfind(".//o:setSpec", NS)]
     assert specs == ["a", "a:b", "a:c", "partners", "partners:p1"]
-    names = {s.findtext("o:setSpec", namespaces=NS): s.findtext("o:setName", namespaces=NS)
-             for s in root.iterfind(".//o:set", NS)}  # fmt: skip
+    names = {
+        s.findtext("o:setSpec", namespaces=NS): s.findtext("o:setName", namespaces=NS)
+        for s in root.iterfind(".//o:set", NS)
+    }
     assert names["a:b"] == "Set a:b"
     assert root.find(".//o:set/o:setDescription", NS) is not None
     in_b = ask(verb="ListIdentifiers", metadataPrefix="oai_dc", set="a:b")
@@ -120,8 +123,10 @@ def test_get_record_and_its_errors(hub: Hub, ask: Ask) -> None:
     assert root.findtext(".//o:metadata//dc:title", namespaces=NS) == "Title of r0001"
     assert root.findtext(".//o:datestamp", namespaces=NS) == "2024-01-01T00:01:00Z"
     assert root.find("o:request", NS).attrib == {
-        "verb": "GetRecord", "identifier": ident, "metadataPrefix": "oai_dc"
-    }  # fmt: skip
+        "verb": "GetRecord",
+        "identifier": ident,
+        "metadataPrefix": "oai_dc",
+    }
     for prefix in (f.prefix for f in hub.registry.outbound()):
         one = ask(verb="GetRecord", identifier=ident, metadataPrefix=prefix)
         assert len(one.find(".//o:metadata", NS)) == 1
@@ -174,9 +179,11 @@ def test_provenance_of_harvested_records(hub: Hub, ask: Ask) -> None:
     assert description.get("harvestDate") == "2024-02-02T02:02:02Z"
     assert description.get("altered") == "true"
     assert [c.text for c in description] == [
-        "http://partner.example.org/oai", "oai:partner.example.org:77", "2020-05-05T10:00:00Z",
+        "http://partner.example.org/oai",
+        "oai:partner.example.org:77",
+        "2020-05-05T10:00:00Z",
         "http://www.openarchives.org/OAI/2.0/oai_dc/",
-    ]  # fmt: skip
+    ]
 
 
 def test_list_paging_cursor_and_last_token(hub: Hub, ask: Ask) -> None:
@@ -209,14 +216,18 @@ def test_selective_harvesting_by_date(hub: Hub, ask: Ask) -> None:
         return [] if errors(root) else [i.rsplit(":", 1)[1] for i in identifiers(root)]
 
     assert listed(**{"from": "2024-01-01T00:01:00Z", "until": "2024-01-01T00:03:00Z"}) == [
-        "r0001", "r0002", "r0003"
-    ]  # fmt: skip
+        "r0001",
+        "r0002",
+        "r0003",
+    ]
     assert listed(until="2024-01-01") == ["r0000", "r0001", "r0002", "r0003", "r0004"]
     assert listed(**{"from": "2024-01-02"}) == ["next-day"]
     assert listed(**{"from": "2024-01-03"}) == []
-    for bad in ({"from": "2024-01-02", "until": "2024-01-01"},
-                {"from": "2024-01-01", "until": "2024-01-01T00:00:00Z"},
-                {"from": "01/01/2024"}):  # fmt: skip
+    for bad in (
+        {"from": "2024-01-02", "until": "2024-01-01"},
+        {"from": "2024-01-01", "until": "2024-01-01T00:00:00Z"},
+        {"from": "01/01/2024"},
+    ):
         assert errors(ask(verb="ListIdentifiers", metadataPrefix="oai_dc", **bad)) == [
             "badArgument"
         ]
@@ -315,11 +326,19 @@ def test_expired_and_tampered_tokens(hub: Hub, app: Flask, ask: Ask) -> None:
 
 @pytest.mark.parametrize(
     ("accept", "encoding"),
-    [("gzip", "gzip"), ("deflate", "deflate"), ("gzip;q=0.5, deflate", "deflate"),
-     ("identity", None), ("gzip;q=0", None), ("br", None), ("*", "gzip")],
-)  # fmt: skip
-def test_compression(hub: Hub, client: FlaskClient, assert_valid: Validate,
-                     accept: str, encoding: str | None) -> None:  # fmt: skip
+    [
+        ("gzip", "gzip"),
+        ("deflate", "deflate"),
+        ("gzip;q=0.5, deflate", "deflate"),
+        ("identity", None),
+        ("gzip;q=0", None),
+        ("br", None),
+        ("*", "gzip"),
+    ],
+)
+def test_compression(
+    hub: Hub, client: FlaskClient, assert_valid: Validate, accept: str, encoding: str | None
+) -> None:
     populate(hub, 3)
     response = client.get(
         "/oai?verb=ListRecords&metadataPrefix=oai_dc", headers={"Accept-Encoding": accept}
@@ -339,9 +358,11 @@ def test_compression_over_real_http(hub: Hub, server: Server, assert_valid: Vali
     populate(hub, 3)
     for accept in ("gzip", "deflate"):
         response = requests.get(
-            server.url, params={"verb": "ListRecords", "metadataPrefix": "oai_dc"},
-            headers={"Accept-Encoding": accept}, timeout=30,
-        )  # fmt: skip
+            server.url,
+            params={"verb": "ListRecords", "metadataPrefix": "oai_dc"},
+            headers={"Accept-Encoding": accept},
+            timeout=30,
+        )
         assert response.headers["Content-Encoding"] == accept
         assert_valid(response.content)  # requests decodes both
 
@@ -356,10 +377,16 @@ def test_stylesheet_is_linked_and_served(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["verb=Identify", "verb=ListSets", "verb=ListMetadataFormats",
-     "verb=ListRecords&metadataPrefix=oai_dc", "verb=ListIdentifiers&metadataPrefix=oai_dc",
-     f"verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:{REPO_ID}:r0001", "verb=Nope"],
-)  # fmt: skip
+    [
+        "verb=Identify",
+        "verb=ListSets",
+        "verb=ListMetadataFormats",
+        "verb=ListRecords&metadataPrefix=oai_dc",
+        "verb=ListIdentifiers&metadataPrefix=oai_dc",
+        f"verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:{REPO_ID}:r0001",
+        "verb=Nope",
+    ],
+)
 def test_stylesheet_renders_every_verb(hub: Hub, client: FlaskClient, query: str) -> None:
     populate(hub, 12)
     hub.store.delete("r0000")

@@ -120,9 +120,12 @@ def test_database_gone_is_503(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("repository.admin_email", ["admin@localhost"]), ("repository.admin_email", []),
-     ("repository.identifier", "not a domain")],
-)  # fmt: skip
+    [
+        ("repository.admin_email", ["admin@localhost"]),
+        ("repository.admin_email", []),
+        ("repository.identifier", "not a domain"),
+    ],
+)
 def test_settings_that_would_break_identify_fail_at_start(
     tmp_path: Path, setting: str, value: object
 ) -> None:

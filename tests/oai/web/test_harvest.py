@@ -35,8 +35,9 @@ def test_sickle_harvests_exactly_every_record(hub: Hub, server: Server) -> None:
     deleted = {r.header.identifier for r in records if r.header.deleted}
     assert deleted == {f"oai:{REPO_ID}:r0003", f"oai:{REPO_ID}:r0040"}
     live = [r for r in records if not r.header.deleted]
-    assert all(r.metadata["title"] == [f"Title of {r.header.identifier.split(':')[-1]}"]
-               for r in live)  # fmt: skip
+    assert all(
+        r.metadata["title"] == [f"Title of {r.header.identifier.split(':')[-1]}"] for r in live
+    )
     headers = list(sickle.ListIdentifiers(metadataPrefix="oai_dc", set="a:b"))
     assert sorted(h.identifier for h in headers) == sorted(ids[0::2])
     assert [s.setSpec for s in sickle.ListSets()] == ["a", "a:b", "a:c"]
@@ -62,8 +63,12 @@ class Harvest:
             root.findtext("o:responseDate", namespaces=NS)
         )
         for header in root.iterfind(".//o:header", NS):
-            self.seen.append((header.findtext("o:identifier", namespaces=NS),
-                              header.findtext("o:datestamp", namespaces=NS)))  # fmt: skip
+            self.seen.append(
+                (
+                    header.findtext("o:identifier", namespaces=NS),
+                    header.findtext("o:datestamp", namespaces=NS),
+                )
+            )
         token = root.find(".//o:resumptionToken", NS)
         return token.text if token is not None else None
 
@@ -165,8 +170,9 @@ def test_gzip_harvest_with_requests(hub: Hub, server: Server, assert_valid: Vali
     params: dict[str, str] = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
     got: list[str] = []
     while True:
-        response = requests.get(server.url, params=params, timeout=30,
-                                headers={"Accept-Encoding": "gzip"})  # fmt: skip
+        response = requests.get(
+            server.url, params=params, timeout=30, headers={"Accept-Encoding": "gzip"}
+        )
         assert response.headers["Content-Encoding"] == "gzip"
         assert_valid(response.content)
         root = etree.fromstring(response.content)

@@ -38,9 +38,14 @@ def mixed(hub: Hub) -> Hub:
 @pytest.mark.parametrize("prefix", ["oai_dc", "oaihub"])
 @pytest.mark.parametrize(
     ("set_spec", "from_", "until"),
-    [(None, None, FAR), (None, None, T0 + timedelta(minutes=20)), ("a:b", None, FAR),
-     (None, T0 + timedelta(minutes=5), FAR), ("a", T0, T0 + timedelta(days=1, minutes=4))],
-)  # fmt: skip
+    [
+        (None, None, FAR),
+        (None, None, T0 + timedelta(minutes=20)),
+        ("a:b", None, FAR),
+        (None, T0 + timedelta(minutes=5), FAR),
+        ("a", T0, T0 + timedelta(days=1, minutes=4)),
+    ],
+)
 def test_pages_and_counts_match_the_store(
     mixed: Hub, prefix: str, set_spec: str | None, from_: datetime | None, until: datetime
 ) -> None:
@@ -76,9 +81,13 @@ def test_the_fast_count_is_used_only_for_unrestricted_lists(mixed: Hub) -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    [ListSpec("oai_dc", None, None, FAR), ListSpec("oai_dc", None, T0, FAR),
-     ListSpec("oai_dc", "a:b", T0 + timedelta(seconds=1), FAR), ListSpec("oai_dc", "a", None, FAR)],
-)  # fmt: skip
+    [
+        ListSpec("oai_dc", None, None, FAR),
+        ListSpec("oai_dc", None, T0, FAR),
+        ListSpec("oai_dc", "a:b", T0 + timedelta(seconds=1), FAR),
+        ListSpec("oai_dc", "a", None, FAR),
+    ],
+)
 def test_a_deep_page_does_the_work_of_a_shallow_one(tmp_path: Path, spec: ListSpec) -> None:
     """Keyset pages: SQLite executes as many VM steps at depth 1,150 as at depth 50.
 
@@ -91,8 +100,10 @@ def test_a_deep_page_does_the_work_of_a_shallow_one(tmp_path: Path, spec: ListSp
 
     db = tmp_path / "db.sqlite"
     with make_hub(f"sqlite:///{db}", tmp_path) as hub:
-        rows = [record(f"k{i:05d}", collections=[{"spec": "a:b" if i % 2 else "a:c"}])
-                for i in range(1200)]  # fmt: skip
+        rows = [
+            record(f"k{i:05d}", collections=[{"spec": "a:b" if i % 2 else "a:c"}])
+            for i in range(1200)
+        ]
         hub.store.put_many(rows, renderer=only_dc, now=T0 + timedelta(seconds=5))
         reader = PageReader(hub.engine)
         listed = reader.page(spec, None, 1200, metadata=True)
@@ -102,9 +113,14 @@ def test_a_deep_page_does_the_work_of_a_shallow_one(tmp_path: Path, spec: ListSp
 
     def steps(position: int) -> int:
         last = listed[position]
-        values = {"prefix": spec.prefix, "limit": 101, "set": spec.set_spec,
-                  "until": int(FAR.timestamp()), "stamp": int(last.datestamp.timestamp()),
-                  "pk": last.pk}  # fmt: skip
+        values = {
+            "prefix": spec.prefix,
+            "limit": 101,
+            "set": spec.set_spec,
+            "until": int(FAR.timestamp()),
+            "stamp": int(last.datestamp.timestamp()),
+            "pk": last.pk,
+        }
         if spec.from_ is not None:
             values["from"] = int(spec.from_.timestamp())
         ticks = [0]

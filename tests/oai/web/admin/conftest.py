@@ -59,14 +59,20 @@ def populate(hub: Hub) -> Data:
         [(SOURCE.id, SOURCE.name, SOURCE.base_url, "oai_dc", '{"schedule": "0 3 * * *"}')]
     )
     ok = log.start_run("partner", trigger="schedule")
-    record = Record.from_dict({
-        "id": "partner-1",
-        "title": XSS,
-        "summary": "First summary",
-        "languages": ["cs"],
-        "origin": {"kind": "harvested", "source_id": "partner",
-                   "remote_identifier": "oai:partner:1", "base_url": SOURCE.base_url},
-    })  # fmt: skip
+    record = Record.from_dict(
+        {
+            "id": "partner-1",
+            "title": XSS,
+            "summary": "First summary",
+            "languages": ["cs"],
+            "origin": {
+                "kind": "harvested",
+                "source_id": "partner",
+                "remote_identifier": "oai:partner:1",
+                "base_url": SOURCE.base_url,
+            },
+        }
+    )
     hub.store.put(record, renderer=hub.render, reason="harvest", run_id=ok)
     changed = Record.from_dict({**record.to_dict(), "summary": f"Second summary {XSS}"})
     hub.store.put(changed, renderer=hub.render, reason="harvest", run_id=ok)
@@ -75,8 +81,9 @@ def populate(hub: Hub) -> Data:
     log.set_window(ok, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")
     log.finish(ok, "ok")
     failed = log.start_run("partner", trigger="manual")
-    raw = log.add_event(failed, "error", "page", "page 1 does not parse", page=1,
-                        raw=b"<OAI-PMH><broken")  # fmt: skip
+    raw = log.add_event(
+        failed, "error", "page", "page 1 does not parse", page=1, raw=b"<OAI-PMH><broken"
+    )
     log.checkpoint(failed, {"": {"token": "tok-2"}})
     log.finish(failed, "failed", "stream failed: page 1 does not parse")
     return Data(ok, failed, raw, "partner-1")

@@ -19,9 +19,20 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "null": (type(None),),
 }
 _KNOWN = {
-    "type", "properties", "required", "items", "enum", "oneOf", "additionalProperties",
-    "minimum", "maximum", "$ref", "description", "format", "default",
-}  # fmt: skip
+    "type",
+    "properties",
+    "required",
+    "items",
+    "enum",
+    "oneOf",
+    "additionalProperties",
+    "minimum",
+    "maximum",
+    "$ref",
+    "description",
+    "format",
+    "default",
+}
 
 
 def _is(value: Any, name: str) -> bool:

@@ -37,9 +37,14 @@ SHOTS = ROOT / "test-output" / "screenshots"
 PASSWORD = "browser-test-password"
 XSS_TITLE = "Partner title <script>window.__xss = 1</script><img src=x onerror=window.__xss=2>"
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -96,9 +101,12 @@ def service(tmp_path: Path) -> Iterator[Service]:
     log_path = tmp_path / "scheduler.log"
     log_file = log_path.open("w")
     scheduler = subprocess.Popen(
-        [sys.executable, "-m", "oai", "scheduler"], env=env, cwd=ROOT,
-        stdout=log_file, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "-m", "oai", "scheduler"],
+        env=env,
+        cwd=ROOT,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
     try:
         yield Service(f"http://127.0.0.1:{web_port}", hub, log_path)
     finally:

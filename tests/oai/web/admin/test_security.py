@@ -18,8 +18,9 @@ ESCAPED = "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"
 def _example_url(rule: object) -> str:
     """A URL of a rule with a plausible value in every variable."""
     path = str(rule)
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>",
-                  lambda m: "1" if m.group(1) == "int" else "x", path)  # fmt: skip
+    return re.sub(
+        r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", lambda m: "1" if m.group(1) == "int" else "x", path
+    )
 
 
 def _protected_rules(app: Flask) -> list[object]:
