@@ -10,7 +10,11 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["MetadataFormat", "Reader", "Writer", "normalise_namespace"]
+__all__ = ["DONOR_PREFIX", "MetadataFormat", "Reader", "Writer", "normalise_namespace"]
+
+# The donor credit as the archive prints it ("... with support from Blavatnik Family
+# Foundation"): every writer puts it before each donor, every reader takes it off again.
+DONOR_PREFIX = "This document was made possible with support from "
 
 Writer = Callable[[Mapping[str, Any]], bytes]
 Reader = Callable[[etree._Element], list[dict[str, Any]]]

@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from crosswalks import oai_dc
-from crosswalks.base import MetadataFormat
+from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.dates import date_range, parse_date
 from crosswalks.draft import Draft
 from crosswalks.parsing import local_name, text_of
@@ -86,7 +86,7 @@ def _descriptive(root: etree._Element, record: Mapping[str, Any]) -> None:
     if record.get("classification"):
         sub(root, _t("description"), oai_dc.CLASSIFICATION_PREFIX + record["classification"])
     for donor in record.get("donors", ()):
-        sub(root, _t("description"), oai_dc.DONOR_PREFIX + donor)
+        sub(root, _t("description"), DONOR_PREFIX + donor)
     for note in record.get("notes", ()):
         sub(root, _t("description"), note["text"])
     if record.get("publisher"):

@@ -12,14 +12,14 @@ from typing import Any
 
 from lxml import etree
 
+from crosswalks.base import DONOR_PREFIX
 from crosswalks.dates import date_range, parse_date
 from crosswalks.draft import Draft
 from crosswalks.languages import to_iso639_3
 from crosswalks.parsing import local_name
 
-__all__ = ["COLLECTION", "DONOR_PREFIX", "read"]
+__all__ = ["COLLECTION", "read"]
 
-DONOR_PREFIX = "This document was made possible with support from "
 COLLECTION = "collection"
 # ISBD punctuation that ends a MARC subfield: " /", " :", " ;", ",", "." ...
 _TRAILING = re.compile(r"\s*[/:;,=]\s*$|(?<=[^.\s]{3})\.$")

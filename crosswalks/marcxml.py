@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from crosswalks import marc_reader
-from crosswalks.base import MetadataFormat
+from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.dates import w3cdtf
 from crosswalks.languages import to_iso639_2b
 from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
@@ -149,7 +149,7 @@ def _notes(marc: _Marc, record: Mapping[str, Any]) -> None:
     marc.add("506", "  ", [("a", record.get("access_rights"))])
     marc.add("520", "  ", [("a", record.get("summary"))])
     for donor in record.get("donors", ()):
-        marc.add("536", "  ", [("a", marc_reader.DONOR_PREFIX + donor)])
+        marc.add("536", "  ", [("a", DONOR_PREFIX + donor)])
     marc.add("540", "  ", [("a", record.get("rights"))])
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from crosswalks import mods_reader
-from crosswalks.base import MetadataFormat
+from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.languages import to_iso639_2b
 from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, is_uri, serialise, sub
 
@@ -122,7 +122,7 @@ def _notes(root: etree._Element, record: Mapping[str, Any]) -> None:
         note = sub(root, _m("note"), record["classification"])
         note.set("displayLabel", CLASSIFICATION_LABEL)
     for donor in record.get("donors", ()):
-        sub(root, _m("note"), mods_reader.DONOR_PREFIX + donor).set("type", "funding")
+        sub(root, _m("note"), DONOR_PREFIX + donor).set("type", "funding")
     for item in record.get("notes", ()):
         note = sub(root, _m("note"), item["text"])
         if item.get("type"):

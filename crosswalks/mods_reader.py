@@ -12,16 +12,16 @@ from typing import Any
 
 from lxml import etree
 
+from crosswalks.base import DONOR_PREFIX
 from crosswalks.dates import date_range, parse_date
 from crosswalks.draft import Draft
 from crosswalks.languages import to_iso639_3
 from crosswalks.parsing import local_name, text_of
 
-__all__ = ["COLLECTION_LABEL", "DONOR_PREFIX", "SURROGATE_LABEL", "read"]
+__all__ = ["COLLECTION_LABEL", "SURROGATE_LABEL", "read"]
 
 SURROGATE_LABEL = "Digital surrogate"
 COLLECTION_LABEL = "Collection"
-DONOR_PREFIX = "This document was made possible with support from "
 _CLASSIFICATION_LABEL = "original classification"
 _CREATOR_ROLES = frozenset({"aut", "cre", "author", "creator", "originator", "org"})
 _RELATORS = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from crosswalks.base import MetadataFormat
+from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.dates import parse_date, w3cdtf
 from crosswalks.draft import Draft
 from crosswalks.languages import to_iso639_3
@@ -29,7 +29,6 @@ __all__ = [
     "CLASSIFICATION_PREFIX",
     "DCMI_TYPES",
     "DC_NS",
-    "DONOR_PREFIX",
     "FORMAT",
     "dc_values",
     "read",
@@ -42,7 +41,6 @@ NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 CLASSIFICATION_PREFIX = "Original classification: "
-DONOR_PREFIX = "This document was made possible with support from "
 DCMI_TYPES = {
     t.lower(): t
     for t in [
