@@ -41,6 +41,7 @@ from oai.harvest.prepare import MATCH_KEYS, Crosswalker
 from oai.harvest.reconcile import Reconciler
 from oai.hub import Hub
 from oai.settings import SourceSettings
+from records.db import writer_connection
 from records.runs import Checkpoint, Counts, RunLog, utcnow
 
 __all__ = ["Progress", "RunResult", "run_harvest", "sync_sources", "window_for"]
@@ -192,8 +193,11 @@ def run_harvest(
     run.pool = WorkerPool(workers) if workers > 0 else None
     interval = float(hub.settings["scheduler.heartbeat_seconds"])
     try:
-        with _Heartbeat(log, run_id, interval) as heartbeat:
-            run.lost = lambda: heartbeat.lost
+        with (
+            _Heartbeat(log, run_id, interval) as heartbeat,
+            writer_connection(hub.engine) as writer,
+        ):
+            run.lost, run.writer = (lambda: heartbeat.lost), writer
             status, message = _harvest(run, from_)
     except BaseException as exc:
         log.add_event(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")

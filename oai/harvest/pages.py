@@ -96,6 +96,7 @@ class RunState:
     reconciler: Reconciler | None = None
     crosswalker: Crosswalker | None = None
     pool: WorkerPool | None = None
+    writer: Connection | None = None  # the connection every page is written on
     lost: Callable[[], bool] = lambda: False
     _transport: tuple[int, int, int] = (0, 0, 0)
 
@@ -195,9 +196,11 @@ def _page(
     state.pages += 1
     state.token, state.done = fetched.next_token, fetched.next_token is None
     run.pages += 1
-    # the write lock first: the heartbeat thread's commits must not void this snapshot
-    engine = run.hub.engine.execution_options(sqlite_begin_immediate=True)
-    with engine.begin() as conn:
+    # the write lock first (the writer begins IMMEDIATE): the heartbeat thread's commits
+    # must not void this snapshot
+    conn = run.writer
+    assert conn is not None
+    with conn.begin():
         outcome = run.reconciler.apply(conn, prepared.incoming, renderer)
         counts = {**outcome.counts, "failed": len(prepared.failures)}
         run.log.add_counts(run.run_id, {"pages": 1, **counts, **run.transport()}, conn)
