@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lxml import etree
-
 from crosswalks import marc_reader
 from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.dates import w3cdtf
 from crosswalks.languages import to_iso639_2b
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, Element, serialise, sub
+from crosswalks.xmlout import root as xml_root
 
 __all__ = ["FORMAT", "NS", "field_008", "leader", "write"]
 
@@ -101,7 +100,7 @@ class _Marc:
         if kept:
             self.fields.append((tag, ind[0], ind[1], kept))
 
-    def write(self, root: etree._Element) -> None:
+    def write(self, root: Element) -> None:
         for tag, ind1, ind2, subfields in sorted(self.fields, key=lambda f: f[0]):
             field = sub(root, _DATA)
             field.set("tag", tag)
@@ -240,7 +239,7 @@ def _data_fields(record: Mapping[str, Any]) -> _Marc:
 
 def write(record: Mapping[str, Any]) -> bytes:
     """The MARCXML record element of a record's JSON form."""
-    root = etree.Element(_ROOT, nsmap=_NSMAP)
+    root = xml_root(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     root.set("type", "Bibliographic")
     sub(root, _LEADER, leader(record))

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lxml import etree
-
 from crosswalks import mods_reader
 from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.languages import to_iso639_2b
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, is_uri, serialise, sub
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, Element, is_uri, serialise, sub
+from crosswalks.xmlout import root as xml_root
 
 __all__ = ["FORMAT", "NS", "RELATION_TO_TYPE", "write"]
 
@@ -57,11 +56,11 @@ def _m(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-def _title(parent: etree._Element, title: str) -> None:
+def _title(parent: Element, title: str) -> None:
     sub(sub(parent, _m("titleInfo")), _m("title"), title)
 
 
-def _name(parent: etree._Element, agent: Mapping[str, Any], default_role: str) -> None:
+def _name(parent: Element, agent: Mapping[str, Any], default_role: str) -> None:
     element = sub(parent, _m("name"))
     kind = agent.get("kind")
     if kind:
@@ -72,7 +71,7 @@ def _name(parent: etree._Element, agent: Mapping[str, Any], default_role: str) -
     term.set("authority", "marcrelator")
 
 
-def _dates(parent: etree._Element, tag: str, value: Mapping[str, Any]) -> None:
+def _dates(parent: Element, tag: str, value: Mapping[str, Any]) -> None:
     start, end = value["start"], value.get("end") or value["start"]
     points = [(start, None)] if start == end else [(start, "start"), (end, "end")]
     for index, (text, point) in enumerate(points):
@@ -88,7 +87,7 @@ def _dates(parent: etree._Element, tag: str, value: Mapping[str, Any]) -> None:
             element.set("qualifier", "inferred")
 
 
-def _origin(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _origin(root: Element, record: Mapping[str, Any]) -> None:
     if record.get("date"):
         info = sub(root, _m("originInfo"))
         info.set("eventType", "production")
@@ -103,7 +102,7 @@ def _origin(root: etree._Element, record: Mapping[str, Any]) -> None:
             sub(info, _m("dateIssued"), record["uploaded"]).set("encoding", "w3cdtf")
 
 
-def _physical(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _physical(root: Element, record: Mapping[str, Any]) -> None:
     formats, extent = record.get("formats", ()), record.get("extent", ())
     if not formats and not extent:
         return
@@ -115,7 +114,7 @@ def _physical(root: etree._Element, record: Mapping[str, Any]) -> None:
         sub(element, _m("extent"), value)
 
 
-def _notes(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _notes(root: Element, record: Mapping[str, Any]) -> None:
     if record.get("summary"):
         sub(root, _m("abstract"), record["summary"])
     if record.get("classification"):
@@ -129,7 +128,7 @@ def _notes(root: etree._Element, record: Mapping[str, Any]) -> None:
             note.set("type", item["type"])
 
 
-def _subjects(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _subjects(root: Element, record: Mapping[str, Any]) -> None:
     for value in record.get("subjects", ()):
         sub(sub(root, _m("subject")), _m("topic"), value)
     for key, kind in (("people", "personal"), ("organizations", "corporate")):
@@ -141,7 +140,7 @@ def _subjects(root: etree._Element, record: Mapping[str, Any]) -> None:
         sub(sub(root, _m("subject")), _m("geographic"), value)
 
 
-def _url(parent: etree._Element, url: str | None, usage: str | None = None) -> None:
+def _url(parent: Element, url: str | None, usage: str | None = None) -> None:
     """location/url (xs:anyURI) for a URI; any other text as identifier type="uri"."""
     if not url:
         return
@@ -153,7 +152,7 @@ def _url(parent: etree._Element, url: str | None, usage: str | None = None) -> N
         element.set("usage", usage)
 
 
-def _related(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _related(root: Element, record: Mapping[str, Any]) -> None:
     for item in record.get("related", ()):
         element = sub(root, _m("relatedItem"))
         relation = item.get("relation") or "references"
@@ -176,7 +175,7 @@ def _related(root: etree._Element, record: Mapping[str, Any]) -> None:
         sub(element, _m("identifier"), collection["spec"]).set("type", "setSpec")
 
 
-def _source(root: etree._Element, source: Mapping[str, Any]) -> None:
+def _source(root: Element, source: Mapping[str, Any]) -> None:
     element = sub(root, _m("relatedItem"))
     element.set("type", "original")
     _title(element, source["citation"])
@@ -190,7 +189,7 @@ def _source(root: etree._Element, source: Mapping[str, Any]) -> None:
         sub(element, _m("identifier"), source["reference_code"]).set("type", "reference code")
 
 
-def _identity(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _identity(root: Element, record: Mapping[str, Any]) -> None:
     if record.get("record_id"):
         sub(root, _m("identifier"), record["record_id"]).set("type", "local")
     for ident in record.get("identifiers", ()):
@@ -209,7 +208,7 @@ def _identity(root: etree._Element, record: Mapping[str, Any]) -> None:
 
 def write(record: Mapping[str, Any]) -> bytes:
     """The mods element (MODS 3.8) of a record's JSON form."""
-    root = etree.Element(_ROOT, nsmap=_NSMAP)
+    root = xml_root(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     root.set("version", "3.8")
     _title(root, record["title"])

@@ -19,7 +19,8 @@ from crosswalks.base import MetadataFormat
 from crosswalks.draft import Draft
 from crosswalks.errors import CrosswalkError
 from crosswalks.parsing import element_path, line_of, local_name
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, Element, serialise, sub
+from crosswalks.xmlout import root as xml_root
 
 __all__ = ["FORMAT", "NS", "SCHEMA", "read", "write"]
 
@@ -28,7 +29,7 @@ SCHEMA = "https://oaihub.org/ns/record/1.0/record.xsd"
 _ROOT = f"{{{NS}}}record"
 _OWN = f"{{{NS}}}"
 # The record namespace is the default one; lxml-stubs type nsmap keys as str only.
-_NSMAP = cast("dict[str, str]", {None: NS, "xsi": XSI})
+_NSMAP: dict[str | None, str] = {None: NS, "xsi": XSI}
 _LOCATION = f"{NS} {SCHEMA}"
 
 # (JSON key, element name) in schema order; kind: s = string, l = list of strings.
@@ -67,7 +68,7 @@ def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-def _date(parent: etree._Element, tag: str, value: Mapping[str, Any]) -> None:
+def _date(parent: Element, tag: str, value: Mapping[str, Any]) -> None:
     element = sub(parent, _q(tag), value.get("text", value["start"]))
     for key in _DATE_KEYS:
         if key in value:
@@ -77,20 +78,20 @@ def _date(parent: etree._Element, tag: str, value: Mapping[str, Any]) -> None:
             element.set(flag, "true")
 
 
-def _agent(parent: etree._Element, tag: str, agent: Mapping[str, Any]) -> None:
+def _agent(parent: Element, tag: str, agent: Mapping[str, Any]) -> None:
     element = sub(parent, _q(tag), agent["name"])
     for key in ("role", "kind"):
         if agent.get(key) is not None:
             element.set(key, agent[key])
 
 
-def _typed(parent: etree._Element, tag: str, item: Mapping[str, Any], text_key: str) -> None:
+def _typed(parent: Element, tag: str, item: Mapping[str, Any], text_key: str) -> None:
     element = sub(parent, _q(tag), item[text_key])
     if item.get("type") is not None:
         element.set("type", item["type"])
 
 
-def _related(parent: etree._Element, item: Mapping[str, Any]) -> None:
+def _related(parent: Element, item: Mapping[str, Any]) -> None:
     element = sub(parent, _q("related"))
     for key in ("id", "relation", "url"):
         if item.get(key) is not None:
@@ -102,13 +103,13 @@ def _related(parent: etree._Element, item: Mapping[str, Any]) -> None:
         sub(element, _q("summary"), item["summary"])
 
 
-def _attributes(parent: etree._Element, tag: str, item: Mapping[str, Any]) -> None:
+def _attributes(parent: Element, tag: str, item: Mapping[str, Any]) -> None:
     element = sub(parent, _q(tag))
     for key, value in item.items():
         element.set(key, str(value))
 
 
-def _head(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _head(root: Element, record: Mapping[str, Any]) -> None:
     sub(root, _q("title"), record["title"])
     if record.get("date"):
         _date(root, "date", record["date"])
@@ -129,7 +130,7 @@ def _head(root: etree._Element, record: Mapping[str, Any]) -> None:
                 sub(element, _q(key), source[key])
 
 
-def _body(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _body(root: Element, record: Mapping[str, Any]) -> None:
     for key in ("rights", "access_rights"):
         if key in record:
             sub(root, _q(key), record[key])
@@ -148,7 +149,7 @@ def _body(root: etree._Element, record: Mapping[str, Any]) -> None:
             sub(root, _q(tag), value)
 
 
-def _tail(root: etree._Element, record: Mapping[str, Any]) -> None:
+def _tail(root: Element, record: Mapping[str, Any]) -> None:
     if "level" in record:
         sub(root, _q("level"), record["level"])
     for item in record.get("collections", ()):
@@ -168,7 +169,7 @@ def _tail(root: etree._Element, record: Mapping[str, Any]) -> None:
 
 def write(record: Mapping[str, Any]) -> bytes:
     """The native record element: every field of the JSON form."""
-    root = etree.Element(_ROOT, nsmap=_NSMAP)
+    root = xml_root(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     root.set("id", record["id"])
     _head(root, record)

@@ -24,6 +24,7 @@ from crosswalks.draft import Draft
 from crosswalks.languages import to_iso639_3
 from crosswalks.parsing import local_name, text_of
 from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
+from crosswalks.xmlout import root as xml_root
 
 __all__ = [
     "CLASSIFICATION_PREFIX",
@@ -153,7 +154,7 @@ def dc_values(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def write(record: Mapping[str, Any]) -> bytes:
     """The oai_dc:dc element of a record's JSON form."""
-    root = etree.Element(_ROOT, nsmap=_NSMAP)
+    root = xml_root(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     for name, value in dc_values(record):
         sub(root, _DC[name], value)
