@@ -81,7 +81,7 @@ class Stream:
                 self.token, empty = None, 0
                 seen.clear()
                 continue
-            empty = empty + 1 if not page.records else 0
+            empty = empty + 1 if page.count == 0 else 0
             next_token = self._check(page, seen, empty)
             yield StreamPage(page, next_token, len(response.body), response.body)
             if next_token is None:

@@ -177,7 +177,7 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
 def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | Future[Prepared]:
     """Crosswalk a page here, or (large pages, with workers) in the pool."""
     assert run.crosswalker is not None
-    if run.pool is not None and len(fetched.page.records) >= MIN_RECORDS:
+    if run.pool is not None and fetched.page.count >= MIN_RECORDS:
         context = RenderContext(str(run.hub.settings["public_url"]))
         return run.pool.submit(
             run.crosswalker, run.source.metadata_prefix, context, fetched.body, max_bytes
@@ -212,7 +212,7 @@ def _page(
         run.log.checkpoint(run.run_id, run.state(), conn)
     for key, value in counts.items():
         run.counts[key] += value
-    run.records += len(fetched.page.records)
+    run.records += fetched.page.count
     if run.progress is not None:
         run.progress(
             Progress(

@@ -71,10 +71,23 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    """A parsed ListRecords page. Its `<record>` elements are read into `PageRecord`s
+    only when asked (`records`): the fetching side needs the count and the token, and
+    a worker process reads the records."""
+
     response_date: str
-    records: list[PageRecord]
+    elements: list[etree._Element]
     token: Token | None
     repairs: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.elements)
+
+    @property
+    def records(self) -> list[PageRecord]:
+        """The page's records, read from their elements (again on every call)."""
+        return [_record(element) for element in self.elements]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +179,8 @@ def parse_list_records(body: bytes, *, max_bytes: int = 100_000_000) -> Page:
     listing = root.find(f"{_O}ListRecords")
     if listing is None:
         raise PageError("a ListRecords response without <ListRecords>", body)
-    records = [_record(element) for element in listing.iterchildren(f"{_O}record")]
-    return Page(_text(root, "responseDate"), records, _token(listing), repairs)
+    elements = listing.findall(f"{_O}record")
+    return Page(_text(root, "responseDate"), elements, _token(listing), repairs)
 
 
 def _record(element: etree._Element) -> PageRecord:
