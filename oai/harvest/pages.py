@@ -274,6 +274,17 @@ def _page_events(
             identifier=remote_id,
             conn=conn,
         )
+    if outcome.orphaned:
+        run.log.add_event(
+            run.run_id,
+            "info",
+            "orphans",
+            f"page {page}: {len(outcome.orphaned)} component record(s) tombstoned: their "
+            "finding aid was deleted or no longer has them",
+            page=page,
+            detail={"local_ids": outcome.orphaned[:100]},
+            conn=conn,
+        )
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "empty"
     run.log.add_event(
         run.run_id,

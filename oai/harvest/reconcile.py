@@ -64,6 +64,7 @@ class PageOutcome:
     conflicts: list[tuple[str, str, list[str]]] = field(default_factory=list)
     linked: list[tuple[str, str]] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # local ids of the page's records
+    orphaned: list[str] = field(default_factory=list)  # components tombstoned with them
 
 
 @dataclass(slots=True)
@@ -140,6 +141,10 @@ class Reconciler:
                 remote.pop(result.local_id, None)  # inserted with its remote_content
         for local_id in deletions:
             writer.delete(local_id)
+        for local_id in self._orphans(conn, incoming):
+            writer.delete(local_id)
+            outcome.counts["deleted"] += 1
+            outcome.orphaned.append(local_id)
         self._set_remote(conn, remote)
         self.seen.update(outcome.seen)
         return outcome
@@ -201,6 +206,39 @@ class Reconciler:
         content = partner_json if record is item.record else canonical_json(record.content())
         new_state = _State(record.id, item.header.datestamp, partner_json, content, False)
         return new_state, record, partner_json
+
+    def _orphans(self, conn: Connection, incoming: Sequence[Incoming]) -> list[str]:
+        """Live component records (`<remote id>#<component>`, one finding aid read into
+        several records) whose document the page deleted, or re-published without them.
+
+        Only documents deleted here or read into components are looked at, so a page of
+        single records costs no query; a finding aid whose every component went away
+        (now one record) keeps them until the next full harvest sweeps them."""
+        made: dict[str, set[str]] = {}  # document id -> the remote ids read from it now
+        deleted: set[str] = set()
+        for item in incoming:
+            made.setdefault(item.header.identifier, set()).add(item.remote_id)
+            if item.record is None:
+                deleted.add(item.remote_id)
+        documents = {d: ids for d, ids in made.items() if len(ids) > 1 or d in deleted}
+        if not documents:
+            return []
+        r = t.records.c
+        orphans: list[str] = []
+        for document, ids in sorted(documents.items()):
+            prefix = f"{document}#"
+            query = select(r.local_id, r.remote_identifier).where(
+                r.source_id == self.source_id,
+                r.deleted.is_(False),
+                r.remote_identifier.startswith(prefix, autoescape=True),
+            )
+            orphans += [
+                row.local_id
+                for row in conn.execute(query)
+                # LIKE may fold case (SQLite): the exact prefix decides
+                if row.remote_identifier.startswith(prefix) and row.remote_identifier not in ids
+            ]
+        return orphans
 
     def _set_remote(self, conn: Connection, remote: Mapping[str, str]) -> None:
         if remote:

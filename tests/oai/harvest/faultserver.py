@@ -58,6 +58,7 @@ class Item:
     datestamp: datetime
     sets: tuple[str, ...] = ()
     deleted: bool = False
+    xml: bytes | None = None  # metadata as given (e.g. a finding aid), not oai_dc
 
     @property
     def identifier(self) -> str:
@@ -80,6 +81,10 @@ class Partner:
     def put(self, record_id: str, title: str, *, sets: Iterable[str] = (), **more: Any) -> None:
         data = {"id": record_id, "title": title, **more}
         self.items[record_id] = Item(data, self.now, tuple(sets))
+
+    def put_xml(self, record_id: str, title: str, xml: bytes) -> None:
+        """A record whose metadata is `xml` as given (`title` is what the hub should show)."""
+        self.items[record_id] = Item({"id": record_id, "title": title}, self.now, xml=xml)
 
     def delete(self, record_id: str) -> None:
         item = self.items[record_id]
@@ -237,7 +242,8 @@ class FaultServer:
             etree.SubElement(header, f"{_O}setSpec").text = spec
         if not item.deleted:
             metadata = etree.SubElement(record, f"{_O}metadata")
-            metadata.append(etree.fromstring(render(self.registry, "oai_dc", item.data)))
+            xml = item.xml or render(self.registry, "oai_dc", item.data)
+            metadata.append(etree.fromstring(xml))
 
     def _resumption(
         self,

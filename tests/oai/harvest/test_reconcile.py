@@ -114,3 +114,51 @@ def test_deleted_then_republished(db_hub: Hub, partner: Partner) -> None:
     result = run_harvest(hub, "partner")
     assert result.counts.updated == 1
     assert_mirrors(hub, partner)
+
+
+FINDING_AID = Path(__file__).parents[2] / "crosswalks" / "data" / "apeead_fonds_with_components.xml"
+
+
+def _without_file_k121(xml: bytes) -> bytes:
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    (unit,) = root.xpath("//*[@id='k-121']")
+    unit.getparent().remove(unit)
+    return bytes(etree.tostring(root))
+
+
+def test_components_of_a_finding_aid_follow_it(db_hub: Hub, partner: Partner) -> None:
+    """A finding aid is read into one record per component (`<id>#<component>`): a
+    component the partner's new version lacks, and all of them when the finding aid
+    is deleted, become tombstones."""
+    hub = db_hub
+    xml = FINDING_AID.read_bytes()
+    partner.put_xml("fa", "ÚV KSČ", xml)
+    partner.tick()
+    assert run_harvest(hub, "partner").counts.added == 25 + 3
+    fa = partner.items["fa"].identifier
+    components = {fa: False, f"{fa}#s-121": False, f"{fa}#k-121": False}
+    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == components
+
+    partner.tick()
+    partner.put_xml("fa", "ÚV KSČ", _without_file_k121(xml))
+    partner.tick()
+    result = run_harvest(hub, "partner")
+    assert (result.counts.updated, result.counts.deleted) == (1, 1)
+    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == {
+        **components,
+        f"{fa}#k-121": True,
+    }
+    (orphans,) = events(hub, result.run_id, "orphans")
+    assert orphans.detail == {"local_ids": [local_id_for("partner", f"{fa}#k-121")]}
+
+    partner.tick()
+    partner.delete("fa")
+    partner.tick()
+    result = run_harvest(hub, "partner")
+    assert result.counts.deleted == 2  # the finding aid and its remaining series
+    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == dict.fromkeys(
+        components, True
+    )
+    assert result.counts.added == result.counts.updated == 0
