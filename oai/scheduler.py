@@ -158,8 +158,10 @@ class SchedulerService:
         self.scheduler: BackgroundScheduler | None = None
         self._busy: dict[str, threading.Lock] = {}
         self._busy_guard = threading.Lock()
+        self._workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
         self._futures: list[Future[str | None]] = []
+        self._futures_guard = threading.Lock()
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -250,8 +252,10 @@ class SchedulerService:
         stale_after = timedelta(seconds=int(self.hub.settings["scheduler.stale_after_seconds"]))
         for run_id in self.runlog.mark_stale_runs(stale_after):
             self._stale(run_id, stale_after)
-        while (request := self.runlog.take_request()) is not None:
-            future = self._pool.submit(
+        # a request is claimed only when a worker is free to run it: the rest stay
+        # queued in the database, where a stop or a crash cannot lose them
+        while self._free_slots() > 0 and (request := self.runlog.take_request()) is not None:
+            self._submit(
                 self.run_source,
                 request.source_id,
                 trigger="manual",
@@ -259,8 +263,15 @@ class SchedulerService:
                 wait=True,
                 request_id=request.id,
             )
-            self._futures.append(future)
-        self._futures = [f for f in self._futures if not f.done()]
+
+    def _free_slots(self) -> int:
+        with self._futures_guard:
+            self._futures = [f for f in self._futures if not f.done()]
+            return self._workers - len(self._futures)
+
+    def _submit(self, *args: Any, **kwargs: Any) -> None:
+        with self._futures_guard:
+            self._futures.append(self._pool.submit(*args, **kwargs))
 
     def _stale(self, run_id: int, stale_after: timedelta) -> None:
         run = self.runlog.run(run_id)
@@ -279,12 +290,13 @@ class SchedulerService:
         """Start a (scheduled) run of every enabled source now, as if its cron fired."""
         for source in self.hub.settings.sources:
             if source.enabled:
-                future = self._pool.submit(self.run_source, source.id, trigger="schedule")
-                self._futures.append(future)
+                self._submit(self.run_source, source.id, trigger="schedule")
 
     def wait_idle(self, timeout: float | None = None) -> None:
         """Wait for the queued runs started so far (tests and shutdown)."""
-        for future in list(self._futures):
+        with self._futures_guard:
+            futures = list(self._futures)
+        for future in futures:
             future.result(timeout=timeout)
 
     # -- running one harvest -------------------------------------------------------------

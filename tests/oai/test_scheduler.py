@@ -440,3 +440,42 @@ def test_with_the_real_harvester_failures_are_counted_once_and_back_off(
     assert service.next_run_times()["p1"] > natural  # type: ignore[operator]
     last = service.runlog.runs(source_id="p1", limit=1)[0]
     assert service.runlog.events(last.id, kind="backoff")
+
+
+class GatedRunner(RecordingRunner):
+    """A recording runner whose runs wait until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def __call__(self, hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:
+        assert self.gate.wait(timeout=30), "the test never opened the gate"
+        return super().__call__(hub, source_id, trigger, full)
+
+
+def test_requests_are_claimed_only_when_a_worker_is_free(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    """Requests beyond the free workers stay queued in the database: stopping the
+    scheduler loses none, and the next scheduler runs them."""
+    settings = make_settings(database_url, tmp_path, source("p1"), source("p2"), source("p3"))
+    runner = GatedRunner()
+    service = SchedulerService(Hub.from_settings(settings, migrate=True), runner=runner, workers=1)
+    services.append(service)
+    assert service.start()
+    for source_id in ("p1", "p2", "p3"):
+        service.runlog.request_run(source_id, full=False, by="admin")
+    service.tick()
+    service.tick()
+    assert len(service.runlog.pending_requests()) == 2, "only one worker: one request taken"
+    runner.gate.set()
+    service.stop(wait=True)
+    assert runner.count("manual") == 1
+    assert len(service.runlog.pending_requests()) == 2, "the stop lost a queued request"
+
+    again = new_service(services, settings, runner)
+    assert again.start()  # its first tick takes what its four workers can run
+    wait_for(lambda: runner.count("manual") == 3, what="the queued requests to run")
+    again.wait_idle(timeout=30)
+    assert again.runlog.pending_requests() == []
