@@ -174,9 +174,14 @@
     </xsl:variable>
     <table>
       <tr><th>Identifier</th>
-        <td><a href="?verb=GetRecord&amp;metadataPrefix={$format}&amp;identifier={oai:identifier}">
+        <xsl:variable name="id">
+          <xsl:call-template name="query-value">
+            <xsl:with-param name="text" select="oai:identifier"/>
+          </xsl:call-template>
+        </xsl:variable>
+        <td><a href="?verb=GetRecord&amp;metadataPrefix={$format}&amp;identifier={$id}">
           <xsl:value-of select="oai:identifier"/></a>
-          (<a href="?verb=ListMetadataFormats&amp;identifier={oai:identifier}">formats</a>)
+          (<a href="?verb=ListMetadataFormats&amp;identifier={$id}">formats</a>)
           <xsl:if test="@status = 'deleted'"> <span class="deleted">deleted</span></xsl:if>
         </td></tr>
       <tr><th>Datestamp</th><td><xsl:value-of select="oai:datestamp"/></td></tr>
@@ -215,8 +220,13 @@
 
   <xsl:template match="oai:about">
     <xsl:for-each select=".//prov:originDescription">
+      <xsl:variable name="id">
+        <xsl:call-template name="query-value">
+          <xsl:with-param name="text" select="prov:identifier"/>
+        </xsl:call-template>
+      </xsl:variable>
       <p><small>Harvested <xsl:value-of select="@harvestDate"/> from
-        <a href="{prov:baseURL}?verb=GetRecord&amp;metadataPrefix=oai_dc&amp;identifier={prov:identifier}">
+        <a href="{prov:baseURL}?verb=GetRecord&amp;metadataPrefix=oai_dc&amp;identifier={$id}">
           <xsl:value-of select="prov:identifier"/></a>
         at <xsl:value-of select="prov:baseURL"/>.</small></p>
     </xsl:for-each>
@@ -230,11 +240,42 @@
         <xsl:if test="@completeListSize"> of <xsl:value-of select="@completeListSize"/></xsl:if>.
       </xsl:if>
       <xsl:if test="normalize-space(.) != ''">
-        <a href="?verb={$verb}&amp;resumptionToken={.}">Next page</a>
+        <xsl:variable name="token">
+          <xsl:call-template name="query-value">
+            <xsl:with-param name="text" select="normalize-space(.)"/>
+          </xsl:call-template>
+        </xsl:variable>
+        <a href="?verb={$verb}&amp;resumptionToken={$token}">Next page</a>
         <xsl:if test="@expirationDate">
           <small> (link valid until <xsl:value-of select="@expirationDate"/>)</small>
         </xsl:if>
       </xsl:if>
     </p>
+  </xsl:template>
+
+  <!-- A value for a URL query (XSLT 1.0 has no encode-for-uri): the characters that
+       would end or change the value are percent-encoded, the rest left as they are. -->
+  <xsl:variable name="query-unsafe" select="'%&amp;+#?= &quot;&lt;&gt;'"/>
+  <xsl:variable name="query-codes" select="'%25%26%2B%23%3F%3D%20%22%3C%3E'"/>
+  <xsl:template name="query-value">
+    <xsl:param name="text"/>
+    <xsl:choose>
+      <xsl:when test="translate($text, $query-unsafe, '') = $text">
+        <xsl:value-of select="$text"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="c" select="substring($text, 1, 1)"/>
+        <xsl:choose>
+          <xsl:when test="contains($query-unsafe, $c)">
+            <xsl:value-of select="substring($query-codes,
+                3 * string-length(substring-before($query-unsafe, $c)) + 1, 3)"/>
+          </xsl:when>
+          <xsl:otherwise><xsl:value-of select="$c"/></xsl:otherwise>
+        </xsl:choose>
+        <xsl:call-template name="query-value">
+          <xsl:with-param name="text" select="substring($text, 2)"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

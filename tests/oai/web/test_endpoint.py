@@ -404,6 +404,22 @@ def test_stylesheet_renders_every_verb(hub: Hub, client: FlaskClient, query: str
         assert "badVerb" in html
 
 
+def test_stylesheet_links_survive_ids_with_query_characters(hub: Hub, client: FlaskClient) -> None:
+    """An id with + & = ? # % or a space gets percent-encoded in the page's links, so
+    following the link asks for that very record."""
+    local_id = "a+b&c=d?e%f"
+    put(hub, record(local_id), T0)
+    with client.get("/oai/static/oai2.xsl") as sheet:
+        transform = etree.XSLT(etree.fromstring(sheet.data))
+    listing = client.get("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc").data
+    html = etree.HTML(str(transform(etree.fromstring(listing))))
+    (link,) = [a.get("href") for a in html.iter("a") if "verb=GetRecord" in a.get("href", "")]
+    assert link.endswith("identifier=oai:" + REPO_ID + ":a%2Bb%26c%3Dd%3Fe%25f")
+    answer = etree.fromstring(client.get("/oai" + link).data)
+    identifiers = answer.findall(".//{http://www.openarchives.org/OAI/2.0/}identifier")
+    assert [i.text for i in identifiers] == [f"oai:{REPO_ID}:{local_id}"]
+
+
 def test_real_server_answers_every_verb(hub: Hub, server: Server, assert_valid: Validate) -> None:
     populate(hub, 12)
     for params in (
