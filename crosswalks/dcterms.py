@@ -20,10 +20,18 @@ from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.dates import date_range, parse_date
 from crosswalks.draft import Draft
 from crosswalks.parsing import local_name, text_of
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, Element, is_uri, serialise, sub
-from crosswalks.xmlout import root as xml_root
+from crosswalks.xmlout import (
+    XSI,
+    XSI_SCHEMA_LOCATION,
+    OutElement,
+    OutRoot,
+    is_uri,
+    serialise,
+    sub,
+    tree,
+)
 
-__all__ = ["FORMAT", "NS", "TERMS_NS", "read", "write"]
+__all__ = ["FORMAT", "NS", "TERMS_NS", "build", "read", "write"]
 
 NS = "https://oaihub.org/ns/oai_dcterms/"
 SCHEMA = "https://oaihub.org/ns/oai_dcterms/oai_dcterms.xsd"
@@ -55,7 +63,7 @@ def _t(name: str) -> str:
     return f"{{{TERMS_NS}}}{name}"
 
 
-def _typed(parent: Element, name: str, text: str, scheme: str) -> None:
+def _typed(parent: OutElement, name: str, text: str, scheme: str) -> None:
     """A term whose value follows a DCMI encoding scheme (W3CDTF, Period, URI ...).
 
     The scheme is not written as xsi:type="dcterms:..." on purpose: a harvester that
@@ -67,7 +75,7 @@ def _typed(parent: Element, name: str, text: str, scheme: str) -> None:
     sub(parent, _t(name), text)
 
 
-def _date(parent: Element, value: Mapping[str, Any]) -> None:
+def _date(parent: OutElement, value: Mapping[str, Any]) -> None:
     start, end = value["start"], value.get("end") or value["start"]
     if start == end:
         _typed(parent, "created", start, "W3CDTF")
@@ -75,7 +83,7 @@ def _date(parent: Element, value: Mapping[str, Any]) -> None:
         _typed(parent, "created", f"start={start}; end={end}; scheme=W3C-DTF", "Period")
 
 
-def _descriptive(root: Element, record: Mapping[str, Any]) -> None:
+def _descriptive(root: OutElement, record: Mapping[str, Any]) -> None:
     sub(root, _t("title"), record["title"])
     for agent in record.get("creators", ()):
         sub(root, _t("creator"), agent["name"])
@@ -100,7 +108,7 @@ def _descriptive(root: Element, record: Mapping[str, Any]) -> None:
         _typed(root, "available", record["uploaded"], "W3CDTF")
 
 
-def _physical(root: Element, record: Mapping[str, Any]) -> None:
+def _physical(root: OutElement, record: Mapping[str, Any]) -> None:
     dcmi = record.get("dcmi_type") or "Text"
     if dcmi in oai_dc.DCMI_TYPES.values():
         _typed(root, "type", dcmi, "DCMIType")
@@ -123,7 +131,7 @@ def _physical(root: Element, record: Mapping[str, Any]) -> None:
         sub(root, _t("identifier"), oai_dc.typed_identifier(ident))
 
 
-def _contextual(root: Element, record: Mapping[str, Any]) -> None:
+def _contextual(root: OutElement, record: Mapping[str, Any]) -> None:
     source = record.get("source") or {}
     if source.get("citation"):
         sub(root, _t("source"), source["citation"])
@@ -143,14 +151,19 @@ def _contextual(root: Element, record: Mapping[str, Any]) -> None:
         sub(root, _t("accessRights"), record["access_rights"])
 
 
-def write(record: Mapping[str, Any]) -> bytes:
-    """The oai_dcterms:dcterms element of a record's JSON form."""
-    root = xml_root(_ROOT, _NSMAP)
+def build(record: Mapping[str, Any]) -> OutRoot:
+    """The oai_dcterms:dcterms element of a record's JSON form, as an output tree."""
+    root = tree(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     _descriptive(root, record)
     _physical(root, record)
     _contextual(root, record)
-    return serialise(root)
+    return root
+
+
+def write(record: Mapping[str, Any]) -> bytes:
+    """The oai_dcterms:dcterms element of a record's JSON form."""
+    return serialise(build(record))
 
 
 # --- reading ---------------------------------------------------------------------------

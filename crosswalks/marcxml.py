@@ -17,10 +17,9 @@ from crosswalks import marc_reader
 from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.dates import w3cdtf
 from crosswalks.languages import to_iso639_2b
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, Element, serialise, sub
-from crosswalks.xmlout import root as xml_root
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, OutElement, OutRoot, serialise, sub, tree
 
-__all__ = ["FORMAT", "NS", "field_008", "leader", "write"]
+__all__ = ["FORMAT", "NS", "build", "field_008", "leader", "write"]
 
 NS = "http://www.loc.gov/MARC21/slim"
 SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
@@ -100,7 +99,7 @@ class _Marc:
         if kept:
             self.fields.append((tag, ind[0], ind[1], kept))
 
-    def write(self, root: Element) -> None:
+    def write(self, root: OutElement) -> None:
         for tag, ind1, ind2, subfields in sorted(self.fields, key=lambda f: f[0]):
             field = sub(root, _DATA)
             field.set("tag", tag)
@@ -237,16 +236,21 @@ def _data_fields(record: Mapping[str, Any]) -> _Marc:
     return marc
 
 
-def write(record: Mapping[str, Any]) -> bytes:
-    """The MARCXML record element of a record's JSON form."""
-    root = xml_root(_ROOT, _NSMAP)
+def build(record: Mapping[str, Any]) -> OutRoot:
+    """The MARCXML record element of a record's JSON form, as an output tree."""
+    root = tree(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     root.set("type", "Bibliographic")
     sub(root, _LEADER, leader(record))
     sub(root, _CONTROL, record["id"]).set("tag", "001")
     sub(root, _CONTROL, field_008(record)).set("tag", "008")
     _data_fields(record).write(root)
-    return serialise(root)
+    return root
+
+
+def write(record: Mapping[str, Any]) -> bytes:
+    """The MARCXML record element of a record's JSON form."""
+    return serialise(build(record))
 
 
 FORMAT = MetadataFormat(

@@ -15,10 +15,18 @@ from typing import Any
 from crosswalks import mods_reader
 from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.languages import to_iso639_2b
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, Element, is_uri, serialise, sub
-from crosswalks.xmlout import root as xml_root
+from crosswalks.xmlout import (
+    XSI,
+    XSI_SCHEMA_LOCATION,
+    OutElement,
+    OutRoot,
+    is_uri,
+    serialise,
+    sub,
+    tree,
+)
 
-__all__ = ["FORMAT", "NS", "RELATION_TO_TYPE", "write"]
+__all__ = ["FORMAT", "NS", "RELATION_TO_TYPE", "build", "write"]
 
 NS = "http://www.loc.gov/mods/v3"
 SCHEMA = "http://www.loc.gov/standards/mods/v3/mods-3-8.xsd"
@@ -56,11 +64,11 @@ def _m(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-def _title(parent: Element, title: str) -> None:
+def _title(parent: OutElement, title: str) -> None:
     sub(sub(parent, _m("titleInfo")), _m("title"), title)
 
 
-def _name(parent: Element, agent: Mapping[str, Any], default_role: str) -> None:
+def _name(parent: OutElement, agent: Mapping[str, Any], default_role: str) -> None:
     element = sub(parent, _m("name"))
     kind = agent.get("kind")
     if kind:
@@ -71,7 +79,7 @@ def _name(parent: Element, agent: Mapping[str, Any], default_role: str) -> None:
     term.set("authority", "marcrelator")
 
 
-def _dates(parent: Element, tag: str, value: Mapping[str, Any]) -> None:
+def _dates(parent: OutElement, tag: str, value: Mapping[str, Any]) -> None:
     start, end = value["start"], value.get("end") or value["start"]
     points = [(start, None)] if start == end else [(start, "start"), (end, "end")]
     for index, (text, point) in enumerate(points):
@@ -87,7 +95,7 @@ def _dates(parent: Element, tag: str, value: Mapping[str, Any]) -> None:
             element.set("qualifier", "inferred")
 
 
-def _origin(root: Element, record: Mapping[str, Any]) -> None:
+def _origin(root: OutElement, record: Mapping[str, Any]) -> None:
     if record.get("date"):
         info = sub(root, _m("originInfo"))
         info.set("eventType", "production")
@@ -102,7 +110,7 @@ def _origin(root: Element, record: Mapping[str, Any]) -> None:
             sub(info, _m("dateIssued"), record["uploaded"]).set("encoding", "w3cdtf")
 
 
-def _physical(root: Element, record: Mapping[str, Any]) -> None:
+def _physical(root: OutElement, record: Mapping[str, Any]) -> None:
     formats, extent = record.get("formats", ()), record.get("extent", ())
     if not formats and not extent:
         return
@@ -114,7 +122,7 @@ def _physical(root: Element, record: Mapping[str, Any]) -> None:
         sub(element, _m("extent"), value)
 
 
-def _notes(root: Element, record: Mapping[str, Any]) -> None:
+def _notes(root: OutElement, record: Mapping[str, Any]) -> None:
     if record.get("summary"):
         sub(root, _m("abstract"), record["summary"])
     if record.get("classification"):
@@ -128,7 +136,7 @@ def _notes(root: Element, record: Mapping[str, Any]) -> None:
             note.set("type", item["type"])
 
 
-def _subjects(root: Element, record: Mapping[str, Any]) -> None:
+def _subjects(root: OutElement, record: Mapping[str, Any]) -> None:
     for value in record.get("subjects", ()):
         sub(sub(root, _m("subject")), _m("topic"), value)
     for key, kind in (("people", "personal"), ("organizations", "corporate")):
@@ -140,7 +148,7 @@ def _subjects(root: Element, record: Mapping[str, Any]) -> None:
         sub(sub(root, _m("subject")), _m("geographic"), value)
 
 
-def _url(parent: Element, url: str | None, usage: str | None = None) -> None:
+def _url(parent: OutElement, url: str | None, usage: str | None = None) -> None:
     """location/url (xs:anyURI) for a URI; any other text as identifier type="uri"."""
     if not url:
         return
@@ -152,7 +160,7 @@ def _url(parent: Element, url: str | None, usage: str | None = None) -> None:
         element.set("usage", usage)
 
 
-def _related(root: Element, record: Mapping[str, Any]) -> None:
+def _related(root: OutElement, record: Mapping[str, Any]) -> None:
     for item in record.get("related", ()):
         element = sub(root, _m("relatedItem"))
         relation = item.get("relation") or "references"
@@ -175,7 +183,7 @@ def _related(root: Element, record: Mapping[str, Any]) -> None:
         sub(element, _m("identifier"), collection["spec"]).set("type", "setSpec")
 
 
-def _source(root: Element, source: Mapping[str, Any]) -> None:
+def _source(root: OutElement, source: Mapping[str, Any]) -> None:
     element = sub(root, _m("relatedItem"))
     element.set("type", "original")
     _title(element, source["citation"])
@@ -189,7 +197,7 @@ def _source(root: Element, source: Mapping[str, Any]) -> None:
         sub(element, _m("identifier"), source["reference_code"]).set("type", "reference code")
 
 
-def _identity(root: Element, record: Mapping[str, Any]) -> None:
+def _identity(root: OutElement, record: Mapping[str, Any]) -> None:
     if record.get("record_id"):
         sub(root, _m("identifier"), record["record_id"]).set("type", "local")
     for ident in record.get("identifiers", ()):
@@ -206,9 +214,9 @@ def _identity(root: Element, record: Mapping[str, Any]) -> None:
     sub(info, _m("recordIdentifier"), record["id"])
 
 
-def write(record: Mapping[str, Any]) -> bytes:
-    """The mods element (MODS 3.8) of a record's JSON form."""
-    root = xml_root(_ROOT, _NSMAP)
+def build(record: Mapping[str, Any]) -> OutRoot:
+    """The mods element (MODS 3.8) of a record's JSON form, as an output tree."""
+    root = tree(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     root.set("version", "3.8")
     _title(root, record["title"])
@@ -235,7 +243,12 @@ def write(record: Mapping[str, Any]) -> bytes:
     if record.get("source", {}).get("citation"):
         _source(root, record["source"])
     _identity(root, record)
-    return serialise(root)
+    return root
+
+
+def write(record: Mapping[str, Any]) -> bytes:
+    """The mods element (MODS 3.8) of a record's JSON form."""
+    return serialise(build(record))
 
 
 FORMAT = MetadataFormat(

@@ -19,16 +19,15 @@ from crosswalks.base import MetadataFormat
 from crosswalks.draft import Draft
 from crosswalks.errors import CrosswalkError
 from crosswalks.parsing import element_path, line_of, local_name
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, Element, serialise, sub
-from crosswalks.xmlout import root as xml_root
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, OutElement, OutRoot, serialise, sub, tree
 
-__all__ = ["FORMAT", "NS", "SCHEMA", "read", "write"]
+__all__ = ["FORMAT", "NS", "SCHEMA", "build", "read", "write"]
 
 NS = "https://oaihub.org/ns/record/1.0"
 SCHEMA = "https://oaihub.org/ns/record/1.0/record.xsd"
 _ROOT = f"{{{NS}}}record"
 _OWN = f"{{{NS}}}"
-# The record namespace is the default one; lxml-stubs type nsmap keys as str only.
+# The record namespace is the default one.
 _NSMAP: dict[str | None, str] = {None: NS, "xsi": XSI}
 _LOCATION = f"{NS} {SCHEMA}"
 
@@ -68,7 +67,7 @@ def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-def _date(parent: Element, tag: str, value: Mapping[str, Any]) -> None:
+def _date(parent: OutElement, tag: str, value: Mapping[str, Any]) -> None:
     element = sub(parent, _q(tag), value.get("text", value["start"]))
     for key in _DATE_KEYS:
         if key in value:
@@ -78,20 +77,20 @@ def _date(parent: Element, tag: str, value: Mapping[str, Any]) -> None:
             element.set(flag, "true")
 
 
-def _agent(parent: Element, tag: str, agent: Mapping[str, Any]) -> None:
+def _agent(parent: OutElement, tag: str, agent: Mapping[str, Any]) -> None:
     element = sub(parent, _q(tag), agent["name"])
     for key in ("role", "kind"):
         if agent.get(key) is not None:
             element.set(key, agent[key])
 
 
-def _typed(parent: Element, tag: str, item: Mapping[str, Any], text_key: str) -> None:
+def _typed(parent: OutElement, tag: str, item: Mapping[str, Any], text_key: str) -> None:
     element = sub(parent, _q(tag), item[text_key])
     if item.get("type") is not None:
         element.set("type", item["type"])
 
 
-def _related(parent: Element, item: Mapping[str, Any]) -> None:
+def _related(parent: OutElement, item: Mapping[str, Any]) -> None:
     element = sub(parent, _q("related"))
     for key in ("id", "relation", "url"):
         if item.get(key) is not None:
@@ -103,13 +102,13 @@ def _related(parent: Element, item: Mapping[str, Any]) -> None:
         sub(element, _q("summary"), item["summary"])
 
 
-def _attributes(parent: Element, tag: str, item: Mapping[str, Any]) -> None:
+def _attributes(parent: OutElement, tag: str, item: Mapping[str, Any]) -> None:
     element = sub(parent, _q(tag))
     for key, value in item.items():
         element.set(key, str(value))
 
 
-def _head(root: Element, record: Mapping[str, Any]) -> None:
+def _head(root: OutElement, record: Mapping[str, Any]) -> None:
     sub(root, _q("title"), record["title"])
     if record.get("date"):
         _date(root, "date", record["date"])
@@ -130,7 +129,7 @@ def _head(root: Element, record: Mapping[str, Any]) -> None:
                 sub(element, _q(key), source[key])
 
 
-def _body(root: Element, record: Mapping[str, Any]) -> None:
+def _body(root: OutElement, record: Mapping[str, Any]) -> None:
     for key in ("rights", "access_rights"):
         if key in record:
             sub(root, _q(key), record[key])
@@ -149,7 +148,7 @@ def _body(root: Element, record: Mapping[str, Any]) -> None:
             sub(root, _q(tag), value)
 
 
-def _tail(root: Element, record: Mapping[str, Any]) -> None:
+def _tail(root: OutElement, record: Mapping[str, Any]) -> None:
     if "level" in record:
         sub(root, _q("level"), record["level"])
     for item in record.get("collections", ()):
@@ -167,15 +166,20 @@ def _tail(root: Element, record: Mapping[str, Any]) -> None:
         _attributes(root, "origin", record["origin"])
 
 
-def write(record: Mapping[str, Any]) -> bytes:
-    """The native record element: every field of the JSON form."""
-    root = xml_root(_ROOT, _NSMAP)
+def build(record: Mapping[str, Any]) -> OutRoot:
+    """The native record element: every field of the JSON form, as an output tree."""
+    root = tree(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     root.set("id", record["id"])
     _head(root, record)
     _body(root, record)
     _tail(root, record)
-    return serialise(root)
+    return root
+
+
+def write(record: Mapping[str, Any]) -> bytes:
+    """The native record element: every field of the JSON form."""
+    return serialise(build(record))
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -23,14 +23,14 @@ from crosswalks.dates import parse_date, w3cdtf
 from crosswalks.draft import Draft
 from crosswalks.languages import to_iso639_3
 from crosswalks.parsing import local_name, text_of
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, serialise, sub
-from crosswalks.xmlout import root as xml_root
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, OutRoot, serialise, sub, tree
 
 __all__ = [
     "CLASSIFICATION_PREFIX",
     "DCMI_TYPES",
     "DC_NS",
     "FORMAT",
+    "build",
     "dc_values",
     "read",
     "read_dc_element",
@@ -152,13 +152,18 @@ def dc_values(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(name, value) for name, values in groups for value in values]
 
 
-def write(record: Mapping[str, Any]) -> bytes:
-    """The oai_dc:dc element of a record's JSON form."""
-    root = xml_root(_ROOT, _NSMAP)
+def build(record: Mapping[str, Any]) -> OutRoot:
+    """The oai_dc:dc element of a record's JSON form, as an output tree."""
+    root = tree(_ROOT, _NSMAP)
     root.set(XSI_SCHEMA_LOCATION, _LOCATION)
     for name, value in dc_values(record):
         sub(root, _DC[name], value)
-    return serialise(root)
+    return root
+
+
+def write(record: Mapping[str, Any]) -> bytes:
+    """The oai_dc:dc element of a record's JSON form."""
+    return serialise(build(record))
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -1,52 +1,60 @@
 """Helpers shared by the writers: build output trees and serialise them one way.
 
 The writers build small trees (a few dozen elements a record) that are only ever
-serialised. `Element` is a minimal element for that: a tag, attributes, text and
-children, with the part of lxml's API the writers use (`sub`, `.set`). `serialise`
-writes exactly the bytes `lxml.etree.tostring(tree, encoding="UTF-8")` would for the
-same tree (tests compare the two on every writer, sample and generated record).
-Measured with bench/crosswalk_bench.py, this renders MODS and MARCXML 20-30% faster
-than building lxml elements, and rendering is most of a harvest's CPU. Parsing stays
-with lxml.
+serialised, and building and serialising lxml elements was most of a harvest's CPU.
+`OutElement` is the minimal element they need: like an ElementTree element it is the list
+of its children, with a tag, text and attributes, built with `tree`, `sub` and `.set`.
+Tags and attribute names are in Clark notation (`{uri}local`) or plain; the root declares
+the namespaces (its nsmap, a None prefix for the default one), and every name must use a
+declared one: there are no invented ns0 prefixes.
+
+`serialise` writes exactly the bytes `lxml.etree.tostring(root, encoding="UTF-8")` writes
+for the same tree (the tests compare the two on every writer over samples and generated
+records). Building and serialising a tree costs about 40% of what it does in lxml, and
+the writers render about twice as many records a second (bench/crosswalk_bench.py).
+Characters XML 1.0 cannot carry are dropped from text and attribute values. Parsing
+stays with lxml.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-
-from lxml import etree
+from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "XML_NS",
     "XSI",
     "XSI_SCHEMA_LOCATION",
-    "Element",
     "NsMap",
+    "OutElement",
+    "OutRoot",
     "UndeclaredNamespace",
     "clean",
     "is_uri",
-    "root",
     "serialise",
     "sub",
-    "to_lxml",
+    "tree",
 ]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_SCHEMA_LOCATION = f"{{{XSI}}}schemaLocation"
+XML_NS = "http://www.w3.org/XML/1998/namespace"  # the xml: prefix, never declared
 # Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, lone surrogates,
 # U+FFFE/U+FFFF): dropped rather than failing the whole record.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same C0 controls as UTF-8 bytes (they encode as themselves).
+_CONTROL_BYTES = bytes(c for c in range(0x20) if c not in b"\t\n\r")
 
 # An absolute URI as xs:anyURI (libxml2) accepts it: a scheme, then no blanks or
 # characters that RFC 3986 forbids unescaped.
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
+# A name without a colon (roughly XML's NCName), for local names and prefixes.
+_NCNAME = re.compile(r"[^\W\d][\w.\-]*\Z")
+# What an attribute value needs escaped (text needs only &, <, > and CR).
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
 
-# What libxml2 escapes when it serialises text and attribute values.
-_TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
-_ATTR_ESCAPES = {**_TEXT_ESCAPES, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 # prefix -> namespace URI; the None prefix is the default namespace
 NsMap = Mapping[str | None, str] | Mapping[str, str]
-_ATTR_SPECIAL = re.compile('[&<>"\n\r\t]')
 
 
 def is_uri(value: str) -> bool:
@@ -60,149 +68,221 @@ def clean(text: str) -> str:
 
 
 class UndeclaredNamespace(ValueError):
-    """A tag or attribute uses a namespace the root element does not declare."""
+    """A tag or attribute name uses a namespace the root does not declare a prefix for."""
 
 
-class Element:
-    """An output element: tag and attribute names in Clark notation (`{ns}local`)."""
+class OutElement(list["OutElement"]):
+    """An element of an output tree: the list of its children, with a tag, text (None for
+    none; "" writes `<a></a>` as lxml does) and attributes in the order first set."""
 
-    __slots__ = ("attrib", "children", "tag", "text")
-
-    def __init__(self, tag: str, text: str | None = None) -> None:
-        self.tag = tag
-        self.text = text
-        self.attrib: list[tuple[str, str]] = []
-        self.children: list[Element] = []
+    __slots__ = ("attrib", "tag", "text")
+    tag: str
+    text: str | None
+    attrib: dict[str, str] | None  # None until the first set(): most elements have none
 
     def set(self, name: str, value: str) -> None:
         """Set an attribute; setting it again replaces the value in place, as lxml does."""
-        for index, (known, _) in enumerate(self.attrib):
-            if known == name:
-                self.attrib[index] = (name, value)
-                return
-        self.attrib.append((name, value))
+        attrib = self.attrib
+        if attrib is None:
+            self.attrib = {name: value}
+        else:
+            attrib[name] = value
+
+    # Identity, as for lxml elements, not list equality of the children alone.
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.tag} at {id(self):#x}>"
 
 
-class _Root(Element):
+class OutRoot(OutElement):
+    """The root of an output tree, which declares its namespaces."""
+
     __slots__ = ("names",)
+    names: _Names
 
-    def __init__(self, tag: str, names: _Names) -> None:
-        super().__init__(tag)
-        self.names = names
-
-
-class _Names:
-    """Qualified names (`prefix:local`) of Clark names under one root's declarations."""
-
-    def __init__(self, nsmap: NsMap) -> None:
-        self.nsmap: dict[str | None, str] = dict(nsmap.items())
-        self.declarations = "".join(
-            f' xmlns="{uri}"' if prefix is None else f' xmlns:{prefix}="{uri}"'
-            for prefix, uri in self.nsmap.items()
-        )
-        self._prefixes = {uri: prefix for prefix, uri in reversed(self.nsmap.items())}
-        self.tags: dict[str, str] = {}
-        self.attributes: dict[str, str] = {}
-
-    def tag(self, name: str) -> str:
-        known = self.tags.get(name)
-        if known is None:
-            known = self.tags[name] = self._qualify(name, attribute=False)
-        return known
-
-    def attribute(self, name: str) -> str:
-        known = self.attributes.get(name)
-        if known is None:
-            known = self.attributes[name] = self._qualify(name, attribute=True)
-        return known
-
-    def _qualify(self, name: str, *, attribute: bool) -> str:
-        if not name.startswith("{"):
-            if not attribute and None in self._prefixes.values():
-                raise UndeclaredNamespace(f"{name!r} has no namespace under a default one")
-            return name
-        uri, local = name[1:].split("}", 1)
-        if uri not in self._prefixes or (attribute and self._prefixes[uri] is None):
-            raise UndeclaredNamespace(f"namespace {uri!r} of {local!r} has no prefix here")
-        prefix = self._prefixes[uri]
-        return local if prefix is None else f"{prefix}:{local}"
+    @property
+    def nsmap(self) -> dict[str | None, str]:
+        """The namespaces declared here, as lxml's `nsmap`."""
+        return dict(self.names.nsmap)
 
 
-_NAMES: dict[tuple[tuple[str | None, str], ...], _Names] = {}
-
-
-def root(tag: str, nsmap: NsMap) -> Element:
-    """A root element declaring `nsmap` (prefix -> URI; None for the default namespace)."""
-    key: tuple[tuple[str | None, str], ...] = tuple(nsmap.items())
+def tree(tag: str, nsmap: NsMap) -> OutRoot:
+    """A new output tree: its root element, declaring `nsmap` in that order."""
+    key = tuple(nsmap.items())
     names = _NAMES.get(key)
     if names is None:
         names = _NAMES[key] = _Names(nsmap)
-    return _Root(tag, names)
+    root = OutRoot()
+    root.tag, root.text, root.attrib, root.names = tag, None, None, names
+    return root
 
 
-def sub(parent: Element, tag: str, text: str | None = None) -> Element:
+def sub(parent: OutElement, tag: str, text: str | None = None) -> OutElement:
     """Append a child element, with text if given."""
-    child = Element(tag, text)
-    parent.children.append(child)
+    child = OutElement()
+    child.tag = tag
+    child.text = text
+    child.attrib = None
+    parent.append(child)
     return child
 
 
-def serialise(tree: Element) -> bytes:
-    """UTF-8 bytes of a tree made by `root`, as lxml writes it, without a declaration.
+def serialise(root: OutRoot) -> bytes:
+    """The tree as UTF-8 bytes, exactly as lxml writes it, without an XML declaration.
 
-    Characters XML 1.0 cannot carry are dropped from text and attribute values (the
-    markup itself never holds one, so one pass over the whole output does it)."""
-    if not isinstance(tree, _Root):
-        raise TypeError("serialise() takes a tree made by root()")
+    Raises UndeclaredNamespace for a name in a namespace without a prefix here, and
+    ValueError for a name that is not an XML name."""
+    if not isinstance(root, OutRoot):
+        raise TypeError(f"serialise() takes the root made by tree(), not {root!r}")
+    names = root.names
     out: list[str] = []
-    _write(tree, tree.names, out, tree.names.declarations)
+    _write((root,), names, names.root_tags, out)
     text = "".join(out)
-    if _NOT_XML.search(text):
-        text = _NOT_XML.sub("", text)
-    return text.encode("utf-8")
+    # Markup never holds a character XML cannot carry, so one check of the whole text
+    # covers every value (a regex over it would cost as much as the rest): encoding
+    # fails on lone surrogates, and C0 controls are the only bytes below 0x20 in UTF-8.
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        return clean(text).encode()
+    if (
+        len(data.translate(None, _CONTROL_BYTES)) < len(data)
+        or "\ufffe" in text
+        or "\uffff" in text
+    ):
+        return clean(text).encode()
+    return data
 
 
-def _write(element: Element, names: _Names, out: list[str], declarations: str = "") -> None:
-    tag = names.tags.get(element.tag) or names.tag(element.tag)
-    out.append(f"<{tag}{declarations}")
-    for name, value in element.attrib:
-        if _ATTR_SPECIAL.search(value):
-            value = _escape(value, _ATTR_ESCAPES)
-        out.append(f' {names.attributes.get(name) or names.attribute(name)}="{value}"')
-    text, children = element.text, element.children
-    if text is None and not children:
-        out.append("/>")
-        return
-    if text:
-        if "&" in text or "<" in text or ">" in text or "\r" in text:
-            text = _escape(text, _TEXT_ESCAPES)
-        out.append(f">{text}")
+def _write(
+    elements: Iterable[OutElement],
+    names: _Names,
+    tags: dict[str, tuple[str, str]],
+    out: list[str],
+) -> None:
+    """Append the markup of `elements` (and their descendants) to `out`.
+
+    The hot loop of the module, kept flat: a leaf (most elements) costs no call."""
+    attributes = names.attributes
+    for element in elements:
+        try:
+            start, end = tags[element.tag]
+        except KeyError:
+            start, end = names.add_tag(element.tag, tags)
+        attrib = element.attrib
+        if attrib:
+            out.append(start)
+            start = ""
+            for name, value in attrib.items():
+                if not value.isalnum() and _ATTRIBUTE_SPECIAL.search(value):
+                    value = _escape_attribute(value)
+                try:
+                    out.append(f'{attributes[name]}{value}"')
+                except KeyError:
+                    out.append(f'{names.add_attribute(name)}{value}"')
+        text = element.text
+        if text is not None:
+            if "&" in text or "<" in text or ">" in text or "\r" in text:
+                text = _escape_text(text)
+            if not element:
+                out.append(f"{start}>{text}{end}")
+                continue
+            out.append(f"{start}>{text}")
+        elif not element:
+            out.append(f"{start}/>")
+            continue
+        else:
+            out.append(f"{start}>")
+        _write(element, names, names.tags, out)
+        out.append(end)
+
+
+def _escape_text(text: str) -> str:
+    """As libxml2 escapes text: &, <, > and CR (which a parser would turn into LF)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+def _escape_attribute(value: str) -> str:
+    """As libxml2 escapes attribute values: as text, plus the quote, LF and tab, which
+    attribute-value normalisation would otherwise turn into spaces."""
+    return _escape_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+class _Names:
+    """How one namespace map writes names: its declarations, and the start and end tags
+    and attribute names of Clark names, cached (writers use a few dozen names)."""
+
+    def __init__(self, nsmap: NsMap) -> None:
+        self.nsmap: dict[str | None, str] = dict(nsmap.items())
+        for prefix in self.nsmap:
+            if prefix is not None and not _NCNAME.match(prefix):
+                raise ValueError(f"invalid namespace prefix {prefix!r}")
+        self.declarations = "".join(
+            f' xmlns{"" if prefix is None else ":" + prefix}="{_escape_attribute(uri)}"'
+            for prefix, uri in self.nsmap.items()
+        )
+        # The first prefix declared for a URI, as lxml picks; attributes need a real one.
+        self._element_prefixes: dict[str, str | None] = {XML_NS: "xml"}
+        self._attribute_prefixes: dict[str, str] = {XML_NS: "xml"}
+        for prefix, uri in self.nsmap.items():
+            self._element_prefixes.setdefault(uri, prefix)
+            if prefix is not None:
+                self._attribute_prefixes.setdefault(uri, prefix)
+        self.tags: dict[str, tuple[str, str]] = {}
+        self.root_tags: dict[str, tuple[str, str]] = {}  # start tags with declarations
+        self.attributes: dict[str, str] = {}  # ' prefix:local="'
+
+    def add_tag(self, tag: str, tags: dict[str, tuple[str, str]]) -> tuple[str, str]:
+        uri, local = _split(tag)
+        if uri is None:
+            if None in self.nsmap:
+                raise UndeclaredNamespace(
+                    f"{tag!r} is in no namespace, which cannot be written under the "
+                    f"default namespace {self.nsmap[None]!r}"
+                )
+            name = local
+        elif uri in self._element_prefixes:
+            prefix = self._element_prefixes[uri]
+            name = local if prefix is None else f"{prefix}:{local}"
+        else:
+            raise UndeclaredNamespace(f"{tag!r}: the root declares no prefix for {uri!r}")
+        declarations = self.declarations if tags is self.root_tags else ""
+        known = tags[tag] = (f"<{name}{declarations}", f"</{name}>")
+        return known
+
+    def add_attribute(self, attribute: str) -> str:
+        uri, local = _split(attribute)
+        if uri is None:
+            name = local
+        elif uri in self._attribute_prefixes:
+            name = f"{self._attribute_prefixes[uri]}:{local}"
+        else:
+            raise UndeclaredNamespace(
+                f"attribute {attribute!r}: the root declares no prefix for {uri!r} "
+                "(a default namespace does not apply to attributes)"
+            )
+        known = self.attributes[attribute] = f' {name}="'
+        return known
+
+
+def _split(name: str) -> tuple[str | None, str]:
+    """(namespace URI or None, local name) of a Clark name, the local name checked."""
+    if name[:1] != "{":
+        uri, local = None, name
     else:
-        out.append(">")
-    for child in children:
-        _write(child, names, out)
-    out.append(f"</{tag}>")
+        uri, brace, local = name[1:].partition("}")
+        if not brace:
+            local = ""
+    if not _NCNAME.match(local):
+        raise ValueError(f"invalid XML name {name!r}")
+    return uri, local
 
 
-def _escape(value: str, escapes: Mapping[str, str]) -> str:
-    for char, reference in escapes.items():  # "&" first
-        value = value.replace(char, reference)
-    return value
-
-
-def to_lxml(tree: Element) -> etree._Element:
-    """The same tree as lxml elements (tests compare the two serialisations)."""
-    if not isinstance(tree, _Root):
-        raise TypeError("to_lxml() takes a tree made by root()")
-    made = etree.Element(tree.tag, nsmap=tree.names.nsmap)  # type: ignore[arg-type]
-    _copy(tree, made)
-    return made
-
-
-def _copy(source: Element, target: etree._Element) -> None:
-    for name, value in source.attrib:
-        target.set(name, clean(value))
-    if source.text is not None:
-        target.text = clean(source.text)
-    for child in source.children:
-        _copy(child, etree.SubElement(target, child.tag))
+_NAMES: dict[tuple[tuple[str | None, str], ...], _Names] = {}

@@ -75,26 +75,27 @@ def _related(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def full_records() -> st.SearchStrategy[dict[str, Any]]:
-    """Any record the model accepts (texts with any XML character), as its JSON form."""
+def full_records(text: st.SearchStrategy[str] = xml_text) -> st.SearchStrategy[dict[str, Any]]:
+    """Any record the model accepts, its texts drawn from `text` (by default any
+    character XML can carry), as its JSON form."""
     source_parts = ("archive", "fonds", "series", "container", "folder", "reference_code")
     optional = {
-        "date": document_dates(),
-        "creators": st.lists(agents(xml_text), max_size=3),
-        "contributors": st.lists(agents(xml_text), max_size=3),
+        "date": document_dates(text),
+        "creators": st.lists(agents(text), max_size=3),
+        "contributors": st.lists(agents(text), max_size=3),
         "source": st.fixed_dictionaries(
-            {"citation": xml_text}, optional=dict.fromkeys(source_parts, xml_text)
+            {"citation": text}, optional=dict.fromkeys(source_parts, text)
         ),
         "languages": st.lists(codes, max_size=3),
         "collections": st.lists(
-            st.fixed_dictionaries({"spec": specs}, optional={"name": xml_text}), max_size=2
+            st.fixed_dictionaries({"spec": specs}, optional={"name": text}), max_size=2
         ),
-        "related": st.lists(_related(xml_text), max_size=2),
+        "related": st.lists(_related(text), max_size=2),
         "identifiers": st.lists(
-            st.fixed_dictionaries({"value": xml_text}, optional={"type": xml_text}), max_size=2
+            st.fixed_dictionaries({"value": text}, optional={"type": text}), max_size=2
         ),
         "notes": st.lists(
-            st.fixed_dictionaries({"text": xml_text}, optional={"type": xml_text}), max_size=2
+            st.fixed_dictionaries({"text": text}, optional={"type": text}), max_size=2
         ),
         "uploaded": st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
         "origin": origins(),
@@ -111,10 +112,10 @@ def full_records() -> st.SearchStrategy[dict[str, Any]]:
                 "level",
                 "url",
             ),
-            xml_text,
+            text,
         ),
         **{
-            key: st.lists(xml_text, max_size=3)
+            key: st.lists(text, max_size=3)
             for key in (
                 "donors",
                 "subjects",
@@ -127,5 +128,7 @@ def full_records() -> st.SearchStrategy[dict[str, Any]]:
             )
         },
     }
-    raw = st.fixed_dictionaries({"id": ids, "title": title_text}, optional=optional)
+    raw = st.fixed_dictionaries(
+        {"id": ids, "title": text.filter(lambda s: bool(s.strip()))}, optional=optional
+    )
     return raw.map(lambda data: Record.from_dict(data).to_dict())
