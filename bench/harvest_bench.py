@@ -6,6 +6,9 @@ Generates N records into a partner SQLite store (oai_dc rendered by the real cro
 serves it as in production (`oai serve`: gunicorn, 100 records a page), then harvests it
 with `run_harvest` into a fresh SQLite store and prints records/s end to end (fetch,
 parse, crosswalk, reconcile, store, render) and the time of a no-change incremental run.
+As a yardstick it then runs a bare fetch-and-parse loop with Sickle over the same
+provider (every record's metadata read into a dict, nothing stored) and prints the
+harvest's rate as a share of that loop's.
 """
 
 from __future__ import annotations
@@ -126,6 +129,17 @@ def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byte
     raise SystemExit(f"the provider did not start:\n{error}")
 
 
+def sickle_loop(url: str, prefix: str) -> tuple[int, float, float]:
+    """Records, seconds and machine CPU seconds of a bare Sickle ListRecords loop."""
+    from sickle import Sickle
+
+    count, started, busy = 0, time.perf_counter(), machine_busy()
+    for record in Sickle(url, timeout=60).ListRecords(metadataPrefix=prefix):
+        count += 1
+        record.metadata  # noqa: B018 - parsed into a dict on first access
+    return count, time.perf_counter() - started, machine_busy() - busy
+
+
 def breakdown(url: str, prefix: str, pages: int = 20) -> None:
     """CPU per record of each stage, in this process, over the first pages of the list."""
     from oai.harvest.client import Client, ClientConfig
@@ -222,14 +236,21 @@ def run(n: int, work: Path, workers: int, prefix: str, harvest_workers: int) -> 
     env.pop("OAI_CONFIG", None)
     server = serve(env, port, workers)
     try:
-        harvest(n, work, f"http://127.0.0.1:{port}/oai", prefix, harvest_workers)
+        rate = harvest(n, work, f"http://127.0.0.1:{port}/oai", prefix, harvest_workers)
+        count, took, busy = sickle_loop(f"http://127.0.0.1:{port}/oai", prefix)
+        print(
+            f"yardstick, a bare Sickle fetch-and-parse loop: {count:,} records in {took:.2f}s "
+            f"= {count / took:,.0f} records/s, machine CPU {busy * 1e6 / count:.0f} us per "
+            f"record; the harvest ran at {rate / (count / took):.0%} of its rate"
+        )
         breakdown(f"http://127.0.0.1:{port}/oai", prefix)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> None:
+def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> float:
+    """Harvest N records into a fresh store; the full harvest's records/s."""
     hub_db = work / "hub.sqlite"
     for path in work.glob("hub.sqlite*"):
         path.unlink()
@@ -246,6 +267,7 @@ def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> None:
         started, busy, (main0, pool0) = time.perf_counter(), machine_busy(), own_cpu()
         first = run_harvest(hub, "bench")  # its worker pool is shut down (waited for) at the end
         took, busy = time.perf_counter() - started, machine_busy() - busy
+        full_took = took
         main, pool = own_cpu()
         main, pool = main - main0, pool - pool0
         assert first.status == "ok", first.message
@@ -271,6 +293,7 @@ def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> None:
             f"no-change incremental run: {took:.3f}s "
             f"({second.counts.unchanged} unchanged in the overlap window)"
         )
+    return n / full_took
 
 
 if __name__ == "__main__":
