@@ -14,7 +14,6 @@ xml_text = st.text(
     st.characters(exclude_categories=("Cs", "Cc", "Cn"), include_characters="\t\n\r"),
     max_size=25,
 )
-title_text = xml_text.filter(lambda s: bool(s.strip()))
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9\-_.:/]{0,30}", fullmatch=True)
 specs = st.from_regex(r"[A-Za-z0-9\-_.]{1,8}(:[A-Za-z0-9\-_.]{1,8}){0,2}", fullmatch=True)
 codes = st.from_regex(r"[a-z]{2,3}", fullmatch=True)
