@@ -30,6 +30,9 @@ from records.writer import BatchWriter
 
 __all__ = ["PageOutcome", "Reconciler", "merge_fields"]
 
+# in a record's stored JSON: it lists parts (a finding aid lists its components so)
+_HAS_PART = '"hasPart"'
+
 
 def merge_fields(
     base: Mapping[str, Any] | None, local: Mapping[str, Any], partner: Mapping[str, Any]
@@ -112,8 +115,11 @@ class Reconciler:
         contents: list[str | None] = []  # each write's content JSON, when already made
         deletions: list[str] = []
         remote: dict[str, str] = {}  # local id -> the partner's content, the next merge base
+        had_parts: set[str] = set()  # documents whose stored version lists components
         for item in incoming:
             state = states.get(item.remote_id)
+            if state is not None and not state.deleted and _HAS_PART in state.content:
+                had_parts.add(item.remote_id)
             if item.record is None:
                 if state is None or state.deleted:
                     outcome.counts["unchanged"] += 1
@@ -141,7 +147,7 @@ class Reconciler:
                 remote.pop(result.local_id, None)  # inserted with its remote_content
         for local_id in deletions:
             writer.delete(local_id)
-        for local_id in self._orphans(conn, incoming):
+        for local_id in self._orphans(conn, incoming, had_parts):
             writer.delete(local_id)
             outcome.counts["deleted"] += 1
             outcome.orphaned.append(local_id)
@@ -207,20 +213,24 @@ class Reconciler:
         new_state = _State(record.id, item.header.datestamp, partner_json, content, False)
         return new_state, record, partner_json
 
-    def _orphans(self, conn: Connection, incoming: Sequence[Incoming]) -> list[str]:
+    def _orphans(
+        self, conn: Connection, incoming: Sequence[Incoming], had_parts: set[str]
+    ) -> list[str]:
         """Live component records (`<remote id>#<component>`, one finding aid read into
         several records) whose document the page deleted, or re-published without them.
 
-        Only documents deleted here or read into components are looked at, so a page of
-        single records costs no query; a finding aid whose every component went away
-        (now one record) keeps them until the next full harvest sweeps them."""
+        Only documents deleted here, read into components, or whose stored version
+        lists components (`had_parts`: a finding aid that lost all of them) are looked
+        at, so a page of ordinary single records costs no query."""
         made: dict[str, set[str]] = {}  # document id -> the remote ids read from it now
         deleted: set[str] = set()
         for item in incoming:
             made.setdefault(item.header.identifier, set()).add(item.remote_id)
             if item.record is None:
                 deleted.add(item.remote_id)
-        documents = {d: ids for d, ids in made.items() if len(ids) > 1 or d in deleted}
+        documents = {
+            d: ids for d, ids in made.items() if len(ids) > 1 or d in deleted or d in had_parts
+        }
         if not documents:
             return []
         r = t.records.c

@@ -128,6 +128,15 @@ def _without_file_k121(xml: bytes) -> bytes:
     return bytes(etree.tostring(root))
 
 
+def _without_components(xml: bytes) -> bytes:
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    for dsc in root.xpath("//*[local-name()='dsc']"):
+        dsc.getparent().remove(dsc)
+    return bytes(etree.tostring(root))
+
+
 def test_components_of_a_finding_aid_follow_it(db_hub: Hub, partner: Partner) -> None:
     """A finding aid is read into one record per component (`<id>#<component>`): a
     component the partner's new version lacks, and all of them when the finding aid
@@ -162,3 +171,38 @@ def test_components_of_a_finding_aid_follow_it(db_hub: Hub, partner: Partner) ->
         components, True
     )
     assert result.counts.added == result.counts.updated == 0
+
+
+def test_a_finding_aid_republished_without_components_tombstones_them(
+    db_hub: Hub, partner: Partner
+) -> None:
+    """Read into a single record now, the finding aid still takes its old components
+    with it: their tombstones do not wait for a full harvest's sweep."""
+    hub = db_hub
+    xml = FINDING_AID.read_bytes()
+    partner.put_xml("fa", "ÚV KSČ", xml)
+    partner.tick()
+    assert run_harvest(hub, "partner").counts.added == 25 + 3
+    fa = partner.items["fa"].identifier
+
+    partner.tick()
+    partner.put_xml("fa", "ÚV KSČ", _without_components(xml))
+    partner.tick()
+    result = run_harvest(hub, "partner")
+    assert (result.counts.updated, result.counts.deleted) == (1, 2)
+    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == {
+        fa: False,
+        f"{fa}#s-121": True,
+        f"{fa}#k-121": True,
+    }
+    (orphans,) = events(hub, result.run_id, "orphans")
+    assert sorted(orphans.detail["local_ids"]) == sorted(
+        local_id_for("partner", f"{fa}#{c}") for c in ("s-121", "k-121")
+    )
+
+    partner.tick()
+    partner.touch("fa")  # the single record again: no components, nothing to tombstone
+    partner.tick()
+    again = run_harvest(hub, "partner")
+    assert again.counts.deleted == 0
+    assert events(hub, again.run_id, "orphans") == []
