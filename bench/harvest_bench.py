@@ -17,18 +17,16 @@ import argparse
 import os
 import resource
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import bulk_insert, free_port, machine_busy, provider_env, start_provider  # noqa: E402
 
 from crosswalks import default_registry  # noqa: E402
 from oai.harvest import run_harvest  # noqa: E402
@@ -71,31 +69,14 @@ def generate(db: Path, n: int) -> None:
             record = Record.from_dict(form)
             pk, stamp = i + 1, T0 + i
             content = canonical_json(record.content())
-            recs.append((pk, f"g{i}", stamp, 0, record.title, content, content_hash(record), stamp))
+            digest = content_hash(record)
+            recs.append((pk, f"g{i}", stamp, 0, record.title, content, digest, 1, stamp))
             sets += [("coll", pk, stamp, 0), (f"coll:{i % 10}", pk, stamp, 1)]
             rendered.append((pk, "oai_dc", dc.write(form), dc.version))
-        conn.executemany(
-            "INSERT INTO records (pk, local_id, datestamp, deleted, title, content, content_hash,"
-            " version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
-            recs,
-        )
-        conn.executemany("INSERT INTO record_sets VALUES (?, ?, ?, ?)", sets)
-        conn.executemany("INSERT INTO rendered_metadata VALUES (?, ?, ?, ?)", rendered)
-        conn.commit()
+        bulk_insert(conn, recs, sets, rendered)
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
-
-
-def machine_busy() -> float:
-    """CPU seconds all processes of this machine have used (Linux /proc/stat), else 0."""
-    try:
-        with open("/proc/stat") as stat:
-            ticks = [int(v) for v in stat.readline().split()[1:]]
-    except OSError:
-        return 0.0
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
-    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu() -> tuple[float, float]:
@@ -103,30 +84,6 @@ def own_cpu() -> tuple[float, float]:
     me = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    oai = Path(sys.executable).parent / "oai"
-    # --no-refresh: the partner serves the oai_dc made here; rendering its other formats
-    # first would only slow the start
-    command = [str(oai), "serve", "--port", str(port), "--workers", str(workers), "--no-refresh"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(600):
-        try:
-            url = f"http://127.0.0.1:{port}/oai?verb=Identify"
-            if requests.get(url, timeout=5).status_code == 200:
-                return proc
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    proc.kill()
-    error = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
-    raise SystemExit(f"the provider did not start:\n{error}")
 
 
 def sickle_loop(url: str, prefix: str) -> tuple[int, float, float]:
@@ -225,16 +182,8 @@ def run(n: int, work: Path, workers: int, prefix: str, harvest_workers: int) -> 
     generate(partner_db, n)
     print(f"generated {n:,} partner records in {time.perf_counter() - started:.1f}s")
     port = free_port()
-    env = {
-        **os.environ,
-        "OAI_DATABASE_URL": f"sqlite:///{partner_db}",
-        "OAI_SECRET_KEY": "harvest-bench",
-        "OAI_DATA_DIR": str(work / "partner"),
-        "OAI_REPOSITORY__RATE_LIMIT_PER_MINUTE": "0",
-        "OAI_REPOSITORY__MAX_CONCURRENT_LISTS": "64",
-    }
-    env.pop("OAI_CONFIG", None)
-    server = serve(env, port, workers)
+    env = provider_env(partner_db, work / "partner", "harvest-bench")
+    server = start_provider(env, port, workers)
     try:
         rate = harvest(n, work, f"http://127.0.0.1:{port}/oai", prefix, harvest_workers)
         count, took, busy = sickle_loop(f"http://127.0.0.1:{port}/oai", prefix)

@@ -23,10 +23,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +40,8 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import bulk_insert, free_port, provider_env, start_provider  # noqa: E402
 
 from oai.hub import Hub  # noqa: E402
 from oai.protocol.tokens import ResumptionToken, TokenCodec  # noqa: E402
@@ -107,56 +107,13 @@ def generate(db: Path, hub: Hub, n: int) -> None:
             sets.append((f"coll:{i % SETS}", pk, stamp, 1))
             for prefix, (template, version) in forms[i % len(forms)].items():
                 rendered.append((pk, prefix, with_title(template, title), version))
-        conn.executemany(
-            "INSERT INTO records (pk, local_id, datestamp, deleted, title, content, "
-            "content_hash, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            recs,
-        )
-        conn.executemany(
-            "INSERT INTO record_sets (set_spec, record_pk, datestamp, direct) VALUES (?,?,?,?)",
-            sets,
-        )
-        conn.executemany(
-            "INSERT INTO rendered_metadata (record_pk, prefix, xml, crosswalk_version) "
-            "VALUES (?, ?, ?, ?)",
-            rendered,
-        )
-        conn.commit()
+        bulk_insert(conn, recs, sets, rendered)
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
 
 
 # -- server -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    # --no-refresh: only oai_dc is generated; the other formats would be rendered first
-    command = [
-        str(ROOT / ".venv" / "bin" / "oai"),
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-refresh",
-    ]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/oai?verb=Identify"
-    for _ in range(600):
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return proc
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
 
 
 def server_cpu(pid: int) -> float:
@@ -285,17 +242,7 @@ def main() -> None:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="oai-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "bench.sqlite"
-    env = {
-        **os.environ,
-        "OAI_DATABASE_URL": f"sqlite:///{db}",
-        "OAI_SECRET_KEY": SECRET,
-        "OAI_DATA_DIR": str(work),
-        # a benchmark client is one client asking as fast as it can: no rate limit
-        "OAI_REPOSITORY__RATE_LIMIT_PER_MINUTE": "0",
-        "OAI_REPOSITORY__MAX_CONCURRENT_LISTS": "64",
-        "OAI_REPOSITORY__PAGE_SIZE": "100",
-    }
-    env.pop("OAI_CONFIG", None)
+    env = provider_env(db, work, SECRET, OAI_REPOSITORY__PAGE_SIZE="100")
     try:
         if not db.exists():
             settings = load_settings(env=env)
@@ -305,7 +252,7 @@ def main() -> None:
             took = time.perf_counter() - started
             print(f"generated {args.n:,} records in {took:.1f} s ({db.stat().st_size >> 20} MiB)")
         port = free_port()
-        server = start_server(env, port, args.workers)
+        server = start_provider(env, port, args.workers)
         url = f"http://127.0.0.1:{port}/oai"
         try:
             report(url, args.n, args.streams, server.pid)

@@ -105,7 +105,8 @@ def run(label: str, url: str, n: int) -> None:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
     first = time_page(store, None)
-    deep = time_page(store, cursor_at(store, int(n * 0.9)))
+    # 90% deep, or the last full page of a small N
+    deep = time_page(store, cursor_at(store, min(int(n * 0.9), max(n - PAGE, 0))))
     in_set = ListQuery(set_spec="bench:c3", prefix="oai_dc", limit=PAGE)
     started = time.perf_counter()
     store.list_records(in_set)

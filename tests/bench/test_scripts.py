@@ -1,0 +1,59 @@
+"""The benchmark scripts run with one command each and print their figures.
+
+Small N keeps this quick; the point is that `bench/` does not rot between the times
+someone measures with it, not the figures themselves (benchmarks are not timed tests).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+RATE = r"[\d,]+ records/s"
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def test_harvest_bench_harvests_every_record_and_measures_against_sickle() -> None:
+    out = run("harvest_bench.py", "300")
+    assert re.search(rf"full harvest: 300 records in [\d.]+s = {RATE} end to end", out), out
+    assert re.search(r"whole machine \d+ us", out), out
+    assert re.search(r"no-change incremental run: [\d.]+s", out), out
+    assert re.search(rf"Sickle fetch-and-parse loop: 300 records .* = {RATE}", out), out
+    assert "render oai_dc" in out and "marcxml" in out, out
+
+
+def test_provider_bench_reports_rates_latency_and_memory() -> None:
+    out = run("provider_bench.py", "500", "--streams", "2")
+    assert re.search(rf"fetch-only, 1 stream\(s\): 500 records in .* = {RATE}", out), out
+    assert re.search(rf"parsing every record, 2 stream\(s\): 500 records in .* = {RATE}", out)
+    assert re.search(r"deep/first [\d.]+x", out), out
+    assert "server peak RSS" in out, out
+
+
+def test_store_bench_imports_and_pages_on_both_databases(postgres_url: str) -> None:
+    out = run("store_bench.py", "500", "--postgres", postgres_url)
+    for label in ("sqlite", "postgresql"):
+        line = next(x for x in out.splitlines() if x.startswith(label))
+        assert re.search(r"import +\d+ records/s \| first page +[\d.]+ ms \| 90% page", line)
+
+
+def test_crosswalk_bench_rates_every_format_both_ways() -> None:
+    out = run("crosswalk_bench.py", "--seconds", "0.01")
+    writing, reading = out.split("record -> format", 1)[1].split("format -> record", 1)
+    for section in (writing, reading):
+        assert re.search(rf"oai_dc.* {RATE}", section), out
+        assert re.search(rf"marcxml.* {RATE}", section), out
