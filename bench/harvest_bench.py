@@ -216,13 +216,13 @@ def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> float:
         started, busy, (main0, pool0) = time.perf_counter(), machine_busy(), own_cpu()
         first = run_harvest(hub, "bench")  # its worker pool is shut down (waited for) at the end
         took, busy = time.perf_counter() - started, machine_busy() - busy
-        full_took = took
+        rate = n / took
         main, pool = own_cpu()
         main, pool = main - main0, pool - pool0
         assert first.status == "ok", first.message
         assert first.counts.added == n, first.counts
         print(
-            f"full harvest: {n:,} records in {took:.2f}s = {n / took:,.0f} records/s "
+            f"full harvest: {n:,} records in {took:.2f}s = {rate:,.0f} records/s "
             f"end to end ({first.pages} pages, {prefix})"
         )
         us = 1e6 / n
@@ -242,7 +242,7 @@ def harvest(n: int, work: Path, url: str, prefix: str, workers: int) -> float:
             f"no-change incremental run: {took:.3f}s "
             f"({second.counts.unchanged} unchanged in the overlap window)"
         )
-    return n / full_took
+    return rate
 
 
 if __name__ == "__main__":

@@ -119,22 +119,38 @@ def test_deleted_then_republished(db_hub: Hub, partner: Partner) -> None:
 FINDING_AID = Path(__file__).parents[2] / "crosswalks" / "data" / "apeead_fonds_with_components.xml"
 
 
-def _without_file_k121(xml: bytes) -> bytes:
+def _without(xml: bytes, xpath: str) -> bytes:
+    """The finding aid without the elements `xpath` selects."""
     from lxml import etree
 
     root = etree.fromstring(xml)
-    (unit,) = root.xpath("//*[@id='k-121']")
-    unit.getparent().remove(unit)
+    for element in root.xpath(xpath):
+        element.getparent().remove(element)
     return bytes(etree.tostring(root))
 
 
-def _without_components(xml: bytes) -> bytes:
-    from lxml import etree
+WITHOUT_FILE_K121 = "//*[@id='k-121']"
+WITHOUT_COMPONENTS = "//*[local-name()='dsc']"
 
-    root = etree.fromstring(xml)
-    for dsc in root.xpath("//*[local-name()='dsc']"):
-        dsc.getparent().remove(dsc)
-    return bytes(etree.tostring(root))
+
+def _harvested_finding_aid(hub: Hub, partner: Partner) -> str:
+    """The partner publishes the finding aid (25 + 3 records), the hub harvests it; its id."""
+    partner.put_xml("fa", "ÚV KSČ", FINDING_AID.read_bytes())
+    partner.tick()
+    assert run_harvest(hub, "partner").counts.added == 25 + 3
+    return partner.items["fa"].identifier
+
+
+def _republished(partner: Partner, xpath: str) -> None:
+    """A later version of the finding aid, without what `xpath` selects."""
+    partner.tick()
+    partner.put_xml("fa", "ÚV KSČ", _without(FINDING_AID.read_bytes(), xpath))
+    partner.tick()
+
+
+def _deleted_flags(hub: Hub, fa: str) -> dict[str, bool]:
+    """Remote id -> deleted, for the finding aid and its components in the hub."""
+    return {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)}
 
 
 def test_components_of_a_finding_aid_follow_it(db_hub: Hub, partner: Partner) -> None:
@@ -142,23 +158,14 @@ def test_components_of_a_finding_aid_follow_it(db_hub: Hub, partner: Partner) ->
     component the partner's new version lacks, and all of them when the finding aid
     is deleted, become tombstones."""
     hub = db_hub
-    xml = FINDING_AID.read_bytes()
-    partner.put_xml("fa", "ÚV KSČ", xml)
-    partner.tick()
-    assert run_harvest(hub, "partner").counts.added == 25 + 3
-    fa = partner.items["fa"].identifier
+    fa = _harvested_finding_aid(hub, partner)
     components = {fa: False, f"{fa}#s-121": False, f"{fa}#k-121": False}
-    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == components
+    assert _deleted_flags(hub, fa) == components
 
-    partner.tick()
-    partner.put_xml("fa", "ÚV KSČ", _without_file_k121(xml))
-    partner.tick()
+    _republished(partner, WITHOUT_FILE_K121)
     result = run_harvest(hub, "partner")
     assert (result.counts.updated, result.counts.deleted) == (1, 1)
-    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == {
-        **components,
-        f"{fa}#k-121": True,
-    }
+    assert _deleted_flags(hub, fa) == {**components, f"{fa}#k-121": True}
     (orphans,) = events(hub, result.run_id, "orphans")
     assert orphans.detail == {"local_ids": [local_id_for("partner", f"{fa}#k-121")]}
 
@@ -167,9 +174,7 @@ def test_components_of_a_finding_aid_follow_it(db_hub: Hub, partner: Partner) ->
     partner.tick()
     result = run_harvest(hub, "partner")
     assert result.counts.deleted == 2  # the finding aid and its remaining series
-    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == dict.fromkeys(
-        components, True
-    )
+    assert _deleted_flags(hub, fa) == dict.fromkeys(components, True)
     assert result.counts.added == result.counts.updated == 0
 
 
@@ -179,22 +184,12 @@ def test_a_finding_aid_republished_without_components_tombstones_them(
     """Read into a single record now, the finding aid still takes its old components
     with it: their tombstones do not wait for a full harvest's sweep."""
     hub = db_hub
-    xml = FINDING_AID.read_bytes()
-    partner.put_xml("fa", "ÚV KSČ", xml)
-    partner.tick()
-    assert run_harvest(hub, "partner").counts.added == 25 + 3
-    fa = partner.items["fa"].identifier
+    fa = _harvested_finding_aid(hub, partner)
 
-    partner.tick()
-    partner.put_xml("fa", "ÚV KSČ", _without_components(xml))
-    partner.tick()
+    _republished(partner, WITHOUT_COMPONENTS)
     result = run_harvest(hub, "partner")
     assert (result.counts.updated, result.counts.deleted) == (1, 2)
-    assert {k: v[1] for k, v in hub_state(hub).items() if k.startswith(fa)} == {
-        fa: False,
-        f"{fa}#s-121": True,
-        f"{fa}#k-121": True,
-    }
+    assert _deleted_flags(hub, fa) == {fa: False, f"{fa}#s-121": True, f"{fa}#k-121": True}
     (orphans,) = events(hub, result.run_id, "orphans")
     assert sorted(orphans.detail["local_ids"]) == sorted(
         local_id_for("partner", f"{fa}#{c}") for c in ("s-121", "k-121")
