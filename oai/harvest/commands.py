@@ -1,34 +1,24 @@
 """The harvester's commands: `oai harvest`, `oai runs`, `oai runs show`, `oai records history`.
 
-Thin wrappers: each finds the hub on the click context object of `oai.cli` (anything with
-a `hub()` method) and calls library functions.
+Thin wrappers over library functions; each gets the hub from `oai.cli.context`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Protocol
+from typing import Any
 
 import click
 
+from oai.cli.context import Context, pass_context
 from oai.errors import ConfigError
 from oai.harvest.harvester import Progress, run_harvest, sync_sources
-from oai.hub import Hub
 from records.diff import field_diff
 from records.errors import RecordNotFound, RunInProgress
 from records.runs import RunInfo, RunLog
 
 __all__ = ["harvest_command", "history_command", "runs_command"]
-
-
-class _HasHub(Protocol):
-    def hub(self, *, migrate: bool = True) -> Hub: ...
-
-
-def _hub() -> Hub:
-    obj: _HasHub = click.get_current_context().obj
-    return obj.hub()
 
 
 class _Display:
@@ -58,9 +48,10 @@ class _Display:
 @click.argument("source_id")
 @click.option("--full", is_flag=True, help="Harvest everything and sweep what is gone.")
 @click.option("--from", "from_", metavar="DATE", help="Harvest from DATE (partner's granularity).")
-def harvest_command(source_id: str, full: bool, from_: str | None) -> None:
+@pass_context
+def harvest_command(ctx: Context, source_id: str, full: bool, from_: str | None) -> None:
     """Harvest one configured source now; exit 0 when ok or partial."""
-    hub = _hub()
+    hub = ctx.hub()
     display = _Display()
     try:
         result = run_harvest(
@@ -104,14 +95,14 @@ def _row(run: RunInfo) -> str:
 @click.option("--status", type=click.Choice(["running", "ok", "partial", "failed"]))
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="A JSON array.")
-@click.pass_context
+@pass_context
 def runs_command(
-    ctx: click.Context, source_id: str | None, status: str | None, limit: int, as_json: bool
+    ctx: Context, source_id: str | None, status: str | None, limit: int, as_json: bool
 ) -> None:
     """List harvest runs, newest first (`oai runs show ID` for one run)."""
-    if ctx.invoked_subcommand is not None:
+    if click.get_current_context().invoked_subcommand is not None:
         return
-    hub = _hub()
+    hub = ctx.hub()
     sync_sources(hub)
     runs = RunLog(hub.engine).runs(source_id=source_id, status=status, limit=limit)
     if as_json:
@@ -135,9 +126,10 @@ def _json_run(run: RunInfo) -> dict[str, Any]:
 @runs_command.command("show")
 @click.argument("run_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
-def runs_show(run_id: int, as_json: bool) -> None:
+@pass_context
+def runs_show(ctx: Context, run_id: int, as_json: bool) -> None:
     """One run: its counts, window, and every event and error."""
-    log = RunLog(_hub().engine)
+    log = RunLog(ctx.hub().engine)
     run = log.run(run_id)
     if run is None:
         raise click.ClickException(f"no harvest run {run_id}")
@@ -171,9 +163,10 @@ def runs_show(run_id: int, as_json: bool) -> None:
 
 @click.command("history")
 @click.argument("record_id")
-def history_command(record_id: str) -> None:
+@pass_context
+def history_command(ctx: Context, record_id: str) -> None:
     """The versions of a record, each with its field-level changes and the run that made it."""
-    hub = _hub()
+    hub = ctx.hub()
     try:
         versions = hub.store.versions(record_id)
     except RecordNotFound:

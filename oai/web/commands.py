@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from oai.hub import Hub
+from oai.cli.context import Context, pass_context
 from oai.rendering import refresh_stale_renderings
 from oai.settings import Settings
 
 __all__ = ["GunicornApplication", "request_command", "serve_command"]
-
-
-class _Context(Protocol):
-    """What `oai.cli` passes as the click object."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def hub(self, *, migrate: bool = True) -> Hub: ...
 
 
 class GunicornApplication(BaseApplication):  # type: ignore[misc]
@@ -67,8 +58,8 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
     show_default=True,
     help="Re-render records whose stored XML is from an older crosswalk before serving.",
 )
-@click.pass_obj
-def serve_command(ctx: _Context, host: str, port: int, workers: int, refresh: bool) -> None:
+@pass_context
+def serve_command(ctx: Context, host: str, port: int, workers: int, refresh: bool) -> None:
     """Serve /oai (and the rest of the web app) with gunicorn."""
     hub = ctx.hub(migrate=True)
     if refresh:
@@ -85,8 +76,8 @@ def serve_command(ctx: _Context, host: str, port: int, workers: int, refresh: bo
 @click.command("request")
 @click.argument("query")
 @click.option("--post", is_flag=True, help="Send the arguments as a form POST.")
-@click.pass_obj
-def request_command(ctx: _Context, query: str, post: bool) -> None:
+@pass_context
+def request_command(ctx: Context, query: str, post: bool) -> None:
     """Run one OAI-PMH request in-process and print the response, e.g. 'verb=Identify'."""
     from oai.app import create_app
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from oai.scheduler_lock import scheduler_running
+from oai.scheduler.lock import scheduler_running
 from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
 from oai.web.admin.records import record_view
 from oai.web.admin.views import PAGE, event_raw, hub, oai_base, run_filters, runlog

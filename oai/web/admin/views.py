@@ -22,7 +22,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from oai.hub import Hub
-from oai.scheduler_lock import scheduler_running
+from oai.scheduler.lock import scheduler_running
 from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews

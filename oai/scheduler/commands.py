@@ -18,17 +18,14 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
 
 import click
 
+from oai.cli.context import Context, pass_context
 from oai.hub import Hub
-from oai.scheduler import SchedulerService, describe_jobs
-from oai.scheduler_lock import scheduler_running
+from oai.scheduler.lock import scheduler_running
+from oai.scheduler.service import SchedulerService, describe_jobs
 from oai.settings import Settings, load_settings
-
-if TYPE_CHECKING:
-    from oai.cli import Context
 
 __all__ = ["pid_path", "run_scheduler", "scheduler_command", "send_reload"]
 
@@ -161,7 +158,7 @@ def _url(hub: Hub) -> str:
 @click.option("--standby", is_flag=True, help="If another scheduler holds the lock, wait for it.")
 @click.option("--harvest-now", is_flag=True, help="Queue a run of every source at start.")
 @click.option("--list", "list_", is_flag=True, help="Print the jobs and their next runs; exit.")
-@click.pass_obj
+@pass_context
 def scheduler_command(
     ctx: Context, reload_: bool, standby: bool, harvest_now: bool, list_: bool
 ) -> None:

@@ -2,7 +2,7 @@
 
 It runs as its own process (`oai scheduler`), never inside web workers, so a job fires
 once however many workers serve the web app. Only one scheduler may work on a database
-at a time (`oai.scheduler_lock`); a second one exits, or waits with `--standby`.
+at a time (`oai.scheduler.lock`); a second one exits, or waits with `--standby`.
 
 - APScheduler 3 with a SQLAlchemy job store in the hub's own database: one cron job
   per source (`harvest:<id>`), `max_instances=1`, `coalesce=True`, and the misfire grace
@@ -33,12 +33,12 @@ from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 
-from oai.errors import ConfigError
 from oai.harvest import sync_sources
 from oai.hub import Hub
-from oai.scheduler_lock import SchedulerLock
+from oai.scheduler.cron import cron_trigger
+from oai.scheduler.lock import SchedulerLock
 from oai.settings import Settings, SourceSettings
 from records.errors import RunInProgress
 from records.runs import RunLog
@@ -90,42 +90,9 @@ def service_key(database_url: str) -> str:
     return hashlib.sha256(database_url.encode()).hexdigest()[:16]
 
 
-_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _cron_weekdays(field: str) -> str:
-    """A crontab day-of-week field (0 or 7 = Sunday) in APScheduler's terms.
-
-    APScheduler 3 counts weekdays from Monday = 0, so `from_crontab("0 3 * * 0")` would
-    run on Mondays; numbers are turned into day names, ranges into lists of names.
-    """
-    out: list[str] = []
-    for part in field.split(","):
-        body, _, step = part.partition("/")
-        if not any(ch.isdigit() for ch in body):
-            out.append(part)
-            continue
-        first, _, last = body.partition("-")
-        numbers = range(int(first), int(last or first) + 1, int(step or 1))
-        out.extend(_CRON_DAYS[n] for n in numbers)
-    return ",".join(dict.fromkeys(out))
-
-
-def trigger_of(source: SourceSettings) -> CronTrigger:
-    """The cron trigger of a source's `schedule`: a five-field crontab in UTC (weekdays
-    as in cron: 0 or 7 = Sunday), or six fields with the seconds first
-    (`*/10 * * * * *`: every ten seconds)."""
-    fields = source.schedule.split()
-    names = ("second", "minute", "hour", "day", "month", "day_of_week")
-    try:
-        if len(fields) == 5:
-            fields = ["0", *fields]
-        if len(fields) != 6:
-            raise ValueError(f"expected 5 (or 6) fields, found {len(fields)}")
-        fields[5] = _cron_weekdays(fields[5])
-        return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)
-    except (ValueError, IndexError) as exc:
-        raise ConfigError(f"source {source.id!r}: bad schedule {source.schedule!r}: {exc}") from exc
+def trigger_of(source: SourceSettings) -> BaseTrigger:
+    """The trigger of a source's `schedule` (see `oai.scheduler.cron`)."""
+    return cron_trigger(source.schedule, where=f"source {source.id!r}")
 
 
 def harvest_runner(hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:

@@ -1,0 +1,174 @@
+"""`oai records ...`: import, list and show records of the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from oai.cli.context import Context, pass_context
+from oai.hub import Hub
+from oai.importing import ImportSummary, import_paths
+from records.errors import RecordNotFound
+from records.model import Record
+
+__all__ = ["describe_record", "pretty_xml", "records_group", "render_record"]
+
+
+@click.group("records")
+def records_group() -> None:
+    """Records in the store."""
+
+
+@records_group.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch", default=500, show_default=True, help="Records per transaction.")
+@pass_context
+def records_import(ctx: Context, paths: tuple[str, ...], batch: int) -> None:
+    """Import JSON Lines of the record model, or XML in any inbound format.
+
+    An OAI-PMH GetRecord or ListRecords response imports every record inside it.
+    """
+    summary: ImportSummary = import_paths(ctx.hub(), [Path(p) for p in paths], batch=batch)
+    for error in summary.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(summary.describe())
+    if summary.failed and not (summary.added or summary.updated or summary.unchanged):
+        sys.exit(1)
+
+
+@records_group.command("show")
+@click.argument("record_id")
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    help="text, json, or any metadata prefix of the crosswalk registry (oai_dc, mods, ...).",
+)
+@pass_context
+def records_show(ctx: Context, record_id: str, fmt: str) -> None:
+    """Print one record: every field, its JSON form, or its XML in a metadata format."""
+    hub = ctx.hub()
+    try:
+        record = hub.store.get(record_id)
+    except RecordNotFound:
+        raise click.ClickException(f"no record with id {record_id!r}") from None
+    if fmt == "json":
+        click.echo(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "text":
+        click.echo(describe_record(record))
+    else:
+        click.echo(render_record(hub, record, fmt))
+
+
+def render_record(hub: Hub, record: Record, prefix: str) -> str:
+    from crosswalks import CrosswalkError
+
+    try:
+        fmt = hub.registry.get(prefix)
+    except CrosswalkError as exc:
+        known = ", ".join(f.prefix for f in hub.registry.outbound())
+        raise click.ClickException(f"{exc} (known: json, text, {known})") from None
+    if fmt.write is None:
+        raise click.ClickException(f"{prefix} can be read but not written")
+    if record.header and record.header.deleted:
+        raise click.ClickException(f"{record.id} is deleted: no metadata to show")
+    return pretty_xml(fmt.write(hub.record_dict(record)))
+
+
+def pretty_xml(xml: bytes) -> str:
+    from lxml import etree
+
+    from crosswalks import parse_xml
+
+    return etree.tostring(parse_xml(xml), pretty_print=True, encoding="unicode")
+
+
+def describe_record(record: Record) -> str:
+    """A readable listing of every non-empty field."""
+    lines: list[str] = []
+    data = record.to_dict()
+    header = data.pop("header", None)
+    for key, value in data.items():
+        lines.extend(_describe_field(key, value))
+    if header:
+        lines.append("")
+        lines.extend(_describe_field("oai header", header))
+    return "\n".join(lines)
+
+
+def _describe_field(key: str, value: Any, indent: str = "") -> list[str]:
+    label = key.replace("_", " ")
+    if isinstance(value, dict):
+        out = [f"{indent}{label}:"]
+        for k, v in value.items():
+            out.extend(_describe_field(k, v, indent + "  "))
+        return out
+    if isinstance(value, list):
+        out = [f"{indent}{label}:"]
+        for item in value:
+            if isinstance(item, dict):
+                parts = "; ".join(f"{k}: {_flat(v)}" for k, v in item.items())
+                out.append(f"{indent}  - {parts}")
+            else:
+                out.append(f"{indent}  - {item}")
+        return out
+    text = str(value)
+    if "\n" in text:
+        body = "\n".join(f"{indent}  {line}" for line in text.splitlines())
+        return [f"{indent}{label}:", body]
+    return [f"{indent}{label}: {text}"]
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("text") or value.get("start") or value)
+    return str(value)
+
+
+@records_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--limit", default=0, help="Stop after this many records (0: all).")
+@click.option("--deleted/--no-deleted", default=True, help="Include tombstones.")
+@pass_context
+def records_list(ctx: Context, as_json: bool, limit: int, deleted: bool) -> None:
+    """List records in datestamp order (id, datestamp, status, title)."""
+    from records.store import ListQuery
+
+    hub = ctx.hub()
+    shown, after = 0, None
+    while True:
+        page = hub.store.list_records(ListQuery(after=after, limit=500))
+        if not page:
+            break
+        for row in page:
+            if row.deleted and not deleted:
+                continue
+            _echo_listed(hub, row, as_json)
+            shown += 1
+            if limit and shown >= limit:
+                return
+        after = page[-1].cursor
+
+
+def _echo_listed(hub: Hub, row: Any, as_json: bool) -> None:
+    from records.model import format_datestamp
+
+    title = row.title
+    if as_json:
+        item = {
+            "id": row.local_id,
+            "identifier": hub.store.identifier_prefix + row.local_id,
+            "datestamp": format_datestamp(row.datestamp),
+            "deleted": row.deleted,
+            "sets": list(row.sets),
+            "title": title,
+        }
+        click.echo(json.dumps(item, ensure_ascii=False))
+    else:
+        status = "deleted" if row.deleted else "live"
+        click.echo(f"{row.local_id}\t{format_datestamp(row.datestamp)}\t{status}\t{title}")
