@@ -25,7 +25,8 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from records.db import create_store_engine, upgrade
+from oai.schema import upgrade
+from records.db import create_store_engine
 from records.model import Record
 from records.store import Cursor, ListQuery, Rendering, Store
 

@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 
 import crosswalks
 from crosswalks import CrosswalkError, Registry
+from oai.schema import upgrade
 from oai.settings import Settings
-from records.db import create_store_engine, upgrade
+from records.db import create_store_engine
 from records.model import Record
 from records.store import Rendering, Store
 

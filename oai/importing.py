@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crosswalks import CrosswalkError, read_document
 from oai.hub import Hub
-from records.errors import ImportFileError, RecordError, StoreError
+from records.errors import ImportFileError, InvalidRecord, StoreError
 from records.jsonl import read_json_records
 from records.model import Record
 
@@ -103,5 +103,5 @@ def _read_xml(path: Path, summary: ImportSummary) -> Iterator[Record]:
     for index, data in enumerate(forms):
         try:
             yield Record.from_dict(data)
-        except RecordError as exc:
+        except InvalidRecord as exc:
             summary.fail(f"{path}: record {index + 1}: field {exc.field}: {exc.message}")

@@ -1,4 +1,7 @@
-"""Engines and migrations: SQLite by default (WAL, foreign keys), PostgreSQL by URL."""
+"""Engines: SQLite by default (WAL, foreign keys), PostgreSQL by URL; write connections.
+
+The schema itself is made by the hub's one Alembic history (`oai.schema.upgrade`).
+"""
 
 from __future__ import annotations
 
@@ -10,21 +13,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 __all__ = [
     "create_store_engine",
-    "current_revision",
     "insert_ignore",
-    "upgrade",
     "writer_connection",
 ]
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default wal_autocheckpoint
 log = logging.getLogger(__name__)
 
@@ -62,27 +60,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def _alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
-    return config
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to `revision` (Alembic)."""
-    command.upgrade(_alembic_config(engine), revision)
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The schema revision the database is at, or None for an empty database."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        value = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    return None if value is None else str(value)
 
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -1,11 +1,10 @@
 """The exceptions of the `records` package.
 
 RecordsError
- ├── RecordError        a record (or its JSON form) is invalid; names the field
+ ├── InvalidRecord        a record (or its JSON form) is invalid; names the field
  ├── ImportFileError    a line or document of an import file could not be read
  └── StoreError         the database refused or failed an operation
-      ├── RecordNotFound
-      └── RunInProgress  a harvest of the source is already running
+      └── RecordNotFound
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ class RecordsError(Exception):
     """Base of every error raised by `records`."""
 
 
-class RecordError(RecordsError, ValueError):
+class InvalidRecord(RecordsError, ValueError):
     """An invalid record; `field` is a JSON path such as ``date.start`` or ``creators[0].name``."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -39,12 +38,3 @@ class StoreError(RecordsError):
 
 class RecordNotFound(StoreError, LookupError):
     """No record has the given id."""
-
-
-class RunInProgress(StoreError):
-    """A harvest run of this source is already running (one per source at a time)."""
-
-    def __init__(self, source_id: str, run_id: int | None = None) -> None:
-        self.source_id, self.run_id = source_id, run_id
-        which = f" (run {run_id})" if run_id is not None else ""
-        super().__init__(f"a harvest of {source_id!r} is already running{which}")

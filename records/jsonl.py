@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from records.errors import ImportFileError, RecordError
+from records.errors import ImportFileError, InvalidRecord
 from records.model import Record
 
 __all__ = ["read_json_records"]
@@ -75,7 +75,7 @@ def _to_record(path: Path, line: int | None, data: object, index: int | None = N
         return ImportFileError(str(path), line, f"{where}expected a JSON object")
     try:
         return Record.from_dict(data)
-    except RecordError as exc:
+    except InvalidRecord as exc:
         label = f"{where}field {exc.field}: " if exc.field else where
         record_id = data.get("id")
         suffix = f" (record {record_id!r})" if isinstance(record_id, str) else ""

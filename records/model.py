@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal
 
-from records.errors import RecordError
+from records.errors import InvalidRecord
 
 __all__ = [
     "Agent",
@@ -46,7 +46,7 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 def _str(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise RecordError(f"expected a string, got {type(value).__name__}", field=path)
+        raise InvalidRecord(f"expected a string, got {type(value).__name__}", field=path)
     return value
 
 
@@ -58,7 +58,7 @@ def _str_list(value: Any, path: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise RecordError(f"expected a list, got {type(value).__name__}", field=path)
+        raise InvalidRecord(f"expected a list, got {type(value).__name__}", field=path)
     return tuple(_str(v, f"{path}[{i}]") for i, v in enumerate(value))
 
 
@@ -66,18 +66,18 @@ def _check_keys(data: Mapping[str, Any], allowed: frozenset[str], path: str) -> 
     # `type(...) is dict` first: the ABC check is slow, and records are built by the
     # thousand in a harvest
     if type(data) is not dict and not isinstance(data, Mapping):
-        raise RecordError(f"expected an object, got {type(data).__name__}", field=path or "$")
+        raise InvalidRecord(f"expected an object, got {type(data).__name__}", field=path or "$")
     if not allowed.issuperset(data):
         unknown = sorted(set(data) - allowed)
         where = f"{path}.{unknown[0]}" if path else unknown[0]
-        raise RecordError(f"unknown field {unknown[0]!r}", field=where)
+        raise InvalidRecord(f"unknown field {unknown[0]!r}", field=where)
 
 
 def _objects(value: Any, path: str, build: Any) -> tuple[Any, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise RecordError(f"expected a list, got {type(value).__name__}", field=path)
+        raise InvalidRecord(f"expected a list, got {type(value).__name__}", field=path)
     return tuple(build(v, f"{path}[{i}]") for i, v in enumerate(value))
 
 
@@ -91,9 +91,9 @@ def _parse_datetime(value: Any, path: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise RecordError(f"not an ISO 8601 date-time: {text!r}", field=path) from None
+        raise InvalidRecord(f"not an ISO 8601 date-time: {text!r}", field=path) from None
     if parsed.tzinfo is None:
-        raise RecordError(f"date-time without a time zone: {text!r}", field=path)
+        raise InvalidRecord(f"date-time without a time zone: {text!r}", field=path)
     return parsed.astimezone(UTC).replace(microsecond=0)
 
 
@@ -126,12 +126,12 @@ class DocumentDate:
         for name in ("start", "end"):
             value = getattr(self, name)
             if not _PARTIAL_DATE.match(value):
-                raise RecordError(f"not an ISO 8601 date: {value!r}", field=f"date.{name}")
+                raise InvalidRecord(f"not an ISO 8601 date: {value!r}", field=f"date.{name}")
             _check_calendar(value, f"date.{name}")
         if self.precision not in PRECISIONS:
-            raise RecordError(f"unknown precision {self.precision!r}", field="date.precision")
+            raise InvalidRecord(f"unknown precision {self.precision!r}", field="date.precision")
         if self.end < self.start:
-            raise RecordError(f"end {self.end} is before start {self.start}", field="date.end")
+            raise InvalidRecord(f"end {self.end} is before start {self.start}", field="date.end")
 
     @property
     def is_range(self) -> bool:
@@ -162,7 +162,7 @@ class DocumentDate:
         end = _str(data.get("end", start), f"{path}.end")
         precision = data.get("precision", "day")
         if precision not in PRECISIONS:
-            raise RecordError(f"unknown precision {precision!r}", field=f"{path}.precision")
+            raise InvalidRecord(f"unknown precision {precision!r}", field=f"{path}.precision")
         return cls(
             text=_str(data.get("text", start), f"{path}.text"),
             start=start,
@@ -179,12 +179,12 @@ def _check_calendar(value: str, path: str) -> None:
         return
     month = int(parts[1])
     if not 1 <= month <= 12:
-        raise RecordError(f"month out of range: {value!r}", field=path)
+        raise InvalidRecord(f"month out of range: {value!r}", field=path)
     if len(parts) == 3:
         try:
             date(max(int(parts[0]), 1), month, int(parts[2]))
         except ValueError:
-            raise RecordError(f"no such day: {value!r}", field=path) from None
+            raise InvalidRecord(f"no such day: {value!r}", field=path) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +205,7 @@ class Agent:
         _check_keys(data, cls.KEYS, path)
         kind = data.get("kind")
         if kind not in (None, "person", "organization"):
-            raise RecordError(f"kind must be person or organization, not {kind!r}", field=path)
+            raise InvalidRecord(f"kind must be person or organization, not {kind!r}", field=path)
         return cls(
             name=_str(data.get("name"), f"{path}.name"),
             role=_opt_str(data.get("role"), f"{path}.role"),
@@ -291,7 +291,7 @@ class SetRef:
 
     def __post_init__(self) -> None:
         if not _SET_SPEC.match(self.spec):
-            raise RecordError(f"not a valid setSpec: {self.spec!r}", field="collections")
+            raise InvalidRecord(f"not a valid setSpec: {self.spec!r}", field="collections")
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_empty({"spec": self.spec, "name": self.name})
@@ -389,9 +389,9 @@ class Origin:
         _check_keys(data, cls.KEYS, path)
         kind = data.get("kind", "local")
         if kind not in ("local", "harvested"):
-            raise RecordError(f"kind must be local or harvested, not {kind!r}", field=path)
+            raise InvalidRecord(f"kind must be local or harvested, not {kind!r}", field=path)
         if kind == "harvested" and not (data.get("source_id") and data.get("remote_identifier")):
-            raise RecordError(
+            raise InvalidRecord(
                 "a harvested record needs source_id and remote_identifier", field=path
             )
         harvested = data.get("harvested_at")
@@ -489,14 +489,14 @@ class Record:
 
     def __post_init__(self) -> None:
         if not self.id or not _LOCAL_ID.match(self.id):
-            raise RecordError(f"not a usable record id: {self.id!r}", field="id")
+            raise InvalidRecord(f"not a usable record id: {self.id!r}", field="id")
         if not self.title.strip():
-            raise RecordError("a record needs a non-empty title", field="title")
+            raise InvalidRecord("a record needs a non-empty title", field="title")
         for i, code in enumerate(self.languages):
             if not _LANGUAGE.match(code):
-                raise RecordError(f"not an ISO 639 code: {code!r}", field=f"languages[{i}]")
+                raise InvalidRecord(f"not an ISO 639 code: {code!r}", field=f"languages[{i}]")
         if self.uploaded is not None and not _PARTIAL_DATE.match(self.uploaded):
-            raise RecordError(f"not an ISO 8601 date: {self.uploaded!r}", field="uploaded")
+            raise InvalidRecord(f"not an ISO 8601 date: {self.uploaded!r}", field="uploaded")
 
     @property
     def is_harvested(self) -> bool:
@@ -544,12 +544,12 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:
-        """Build a record from its JSON form; `RecordError` names the offending field."""
+        """Build a record from its JSON form; `InvalidRecord` names the offending field."""
         _check_keys(data, _RECORD_KEYS, "")
         if "id" not in data:
-            raise RecordError("missing required field 'id'", field="id")
+            raise InvalidRecord("missing required field 'id'", field="id")
         if "title" not in data:
-            raise RecordError("missing required field 'title'", field="title")
+            raise InvalidRecord("missing required field 'title'", field="title")
         raw_date, raw_source = data.get("date"), data.get("source")
         raw_origin, raw_header = data.get("origin"), data.get("header")
         simple: dict[str, Any] = {n: _str_list(data.get(n), n) for n in _STRING_LISTS}

@@ -1,20 +1,14 @@
-"""The database schema, as SQLAlchemy Core tables (Alembic migrations create them).
+"""The record store's tables, as SQLAlchemy Core (the migrations in `oai/migrations` make them).
 
-Times are stored as integer seconds since the epoch (UTC) through `UTCSeconds`: the
-OAI datestamp granularity is one second, integers compare and index the same way on
-SQLite and PostgreSQL, and there is no time-zone conversion for a driver to get wrong.
+Only `records` reads and writes them: callers use the store's methods and the listing.
+Times are `UTCSeconds` (see `records.sqltypes`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -25,15 +19,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeDecorator
+
+from records.sqltypes import NAMING, UTCSeconds
 
 __all__ = [
+    "NAMING",
     "UTCSeconds",
-    "harvest_events",
-    "harvest_requests",
-    "harvest_runs",
-    "harvest_seen",
-    "harvest_sources",
     "metadata",
     "record_sets",
     "record_versions",
@@ -43,29 +34,6 @@ __all__ = [
 ]
 
 
-class UTCSeconds(TypeDecorator[datetime]):
-    """An aware UTC `datetime` stored as whole seconds since the epoch."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return int(value.timestamp())
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        return None if value is None else datetime.fromtimestamp(int(value), UTC)
-
-
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 metadata = MetaData(naming_convention=NAMING)
 
 records = Table(
@@ -147,103 +115,10 @@ record_versions = Table(
     # import, harvest, edit, delete, undelete
     Column("reason", String(20), nullable=False),
     Column("actor", String(200), nullable=True),
-    Column("run_id", Integer, ForeignKey("harvest_runs.id"), nullable=True),
+    # the harvest run that wrote this version, if one did (the harvester's run log)
+    Column("run_id", Integer, nullable=True),
     Column("deleted", Boolean, nullable=False, default=False),
     Column("content", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),
     UniqueConstraint("record_pk", "version"),
-)
-
-harvest_sources = Table(
-    "harvest_sources",
-    metadata,
-    Column("id", String(100), primary_key=True),
-    Column("name", Text, nullable=True),
-    Column("base_url", Text, nullable=False),
-    Column("metadata_prefix", String(50), nullable=False),
-    # the source's settings from the config, as JSON, for display and change detection
-    Column("settings", Text, nullable=False, default="{}"),
-    Column("enabled", Boolean, nullable=False, default=True),
-    Column("failing", Boolean, nullable=False, default=False),
-    Column("consecutive_failures", Integer, nullable=False, default=0),
-    # the `until` of the last complete run, from the partner's own responseDate
-    Column("high_water", String(40), nullable=True),
-    Column("granularity", String(40), nullable=True),
-    Column("updated_at", UTCSeconds, nullable=True),
-)
-
-harvest_runs = Table(
-    "harvest_runs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_id", String(100), ForeignKey("harvest_sources.id"), nullable=False),
-    Column("trigger", String(20), nullable=False),  # schedule, manual, cli
-    Column("full", Boolean, nullable=False, default=False),
-    Column("status", String(20), nullable=False),  # running, ok, partial, failed
-    Column("started_at", UTCSeconds, nullable=False),
-    Column("finished_at", UTCSeconds, nullable=True),
-    Column("heartbeat_at", UTCSeconds, nullable=True),
-    Column("pid", Integer, nullable=True),
-    Column("window_from", String(40), nullable=True),
-    Column("window_until", String(40), nullable=True),
-    Column("pages", Integer, nullable=False, default=0),
-    Column("bytes", BigInteger, nullable=False, default=0),
-    Column("requests", Integer, nullable=False, default=0),
-    Column("retries", Integer, nullable=False, default=0),
-    Column("added", Integer, nullable=False, default=0),
-    Column("updated", Integer, nullable=False, default=0),
-    Column("unchanged", Integer, nullable=False, default=0),
-    Column("deleted", Integer, nullable=False, default=0),
-    Column("failed", Integer, nullable=False, default=0),
-    # resumable state: per set stream, the token to continue from
-    Column("checkpoint", Text, nullable=True),
-    Column("message", Text, nullable=True),
-)
-Index("ix_harvest_runs_source_started", harvest_runs.c.source_id, harvest_runs.c.started_at)
-Index("ix_harvest_runs_status", harvest_runs.c.status)
-# One harvest per source at a time, enforced by the database (migration 0002).
-Index(
-    "uq_harvest_runs_one_running",
-    harvest_runs.c.source_id,
-    unique=True,
-    sqlite_where=harvest_runs.c.status == "running",
-    postgresql_where=harvest_runs.c.status == "running",
-)
-
-harvest_events = Table(
-    "harvest_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_id", Integer, ForeignKey("harvest_runs.id"), nullable=False),
-    Column("at", UTCSeconds, nullable=False),
-    Column("level", String(10), nullable=False),  # info, warning, error
-    Column("kind", String(40), nullable=False),  # page, record, retry, conflict, ...
-    Column("message", Text, nullable=False),
-    Column("page", Integer, nullable=True),
-    Column("identifier", Text, nullable=True),
-    Column("raw", LargeBinary, nullable=True),  # rejected page or record, for download
-    Column("detail", Text, nullable=True),  # JSON
-)
-Index("ix_harvest_events_run", harvest_events.c.run_id, harvest_events.c.id)
-
-# "Harvest now" from the admin pages: a queue the scheduler process drains.
-harvest_requests = Table(
-    "harvest_requests",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_id", String(100), ForeignKey("harvest_sources.id"), nullable=False),
-    Column("full", Boolean, nullable=False, default=False),
-    Column("requested_at", UTCSeconds, nullable=False),
-    Column("requested_by", String(200), nullable=True),
-    Column("taken_at", UTCSeconds, nullable=True),
-    Column("run_id", Integer, ForeignKey("harvest_runs.id"), nullable=True),
-)
-
-# What each run of a full harvest saw (migration 0004): the sweep of a full harvest that
-# was interrupted and resumed spans several runs.
-harvest_seen = Table(
-    "harvest_seen",
-    metadata,
-    Column("run_id", Integer, ForeignKey("harvest_runs.id"), primary_key=True),
-    Column("local_id", String(200), primary_key=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from oai.cli.context import Context, pass_context
-from records.db import current_revision, upgrade
+from oai.schema import current_revision, upgrade
 
 __all__ = ["db_group", "demo_group"]
 

@@ -13,10 +13,11 @@ import click
 
 from oai.cli.context import Context, pass_context
 from oai.errors import ConfigError
+from oai.harvest.errors import RunInProgress
 from oai.harvest.harvester import Progress, run_harvest, sync_sources
+from oai.harvest.runlog import RunInfo, RunLog
 from records.diff import field_diff
-from records.errors import RecordNotFound, RunInProgress
-from records.runs import RunInfo, RunLog
+from records.errors import RecordNotFound
 
 __all__ = ["harvest_command", "history_command", "runs_command"]
 

@@ -11,7 +11,9 @@ HarvestError (oai.errors)
  │    ├── RemoteNoRecordsMatch       (success with nothing to do)
  │    └── RemoteConfigError          cannotDisseminateFormat, noSetHierarchy, ...: not retried
  ├── StreamError             a token loop, a run of empty pages, a cursor past the list
- └── SweepRefused            a full-harvest sweep would delete too large a share
+ ├── SweepRefused            a full-harvest sweep would delete too large a share
+ └── RunLogError             the run log cannot do what was asked (unknown source or run)
+      └── RunInProgress      the source is already being harvested (one run at a time)
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ __all__ = [
     "RemoteError",
     "RemoteNoRecordsMatch",
     "ResponseTooLarge",
+    "RunInProgress",
+    "RunLogError",
     "StreamError",
     "SweepRefused",
     "TransportError",
@@ -94,6 +98,19 @@ class SweepRefused(HarvestError):
             f"full-harvest sweep refused: {would_delete} of {live} records would become "
             f"tombstones, more than the allowed share of {share:.0%}"
         )
+
+
+class RunLogError(HarvestError):
+    """The run log cannot carry out an operation (an unknown source or run)."""
+
+
+class RunInProgress(RunLogError):
+    """A harvest run of this source is already running (one per source at a time)."""
+
+    def __init__(self, source_id: str, run_id: int | None = None) -> None:
+        self.source_id, self.run_id = source_id, run_id
+        which = f" (run {run_id})" if run_id is not None else ""
+        super().__init__(f"a harvest of {source_id!r} is already running{which}")
 
 
 _BY_CODE: dict[str, type[RemoteError]] = {

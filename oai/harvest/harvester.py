@@ -26,23 +26,17 @@ from oai.harvest.errors import (
     HarvestError,
     SweepRefused,
 )
-from oai.harvest.iterator import identify
-from oai.harvest.pages import (
-    Progress,
-    ProgressCallback,
-    RunState,
-    StreamState,
-    harvest_stream,
-    raw_of,
-)
 from oai.harvest.parse import IdentifyInfo
+from oai.harvest.pipeline import harvest_stream
 from oai.harvest.pool import WorkerPool
 from oai.harvest.prepare import MATCH_KEYS, Crosswalker
 from oai.harvest.reconcile import Reconciler
+from oai.harvest.runlog import Checkpoint, Counts, RunLog, utcnow
+from oai.harvest.state import Progress, ProgressCallback, RunState, StreamState, raw_of
+from oai.harvest.stream import identify
 from oai.hub import Hub
 from oai.settings import SourceSettings
 from records.db import writer_connection
-from records.runs import Checkpoint, Counts, RunLog, utcnow
 
 __all__ = ["Progress", "RunResult", "run_harvest", "sync_sources", "window_for"]
 

@@ -17,7 +17,7 @@ from lxml import etree
 
 from crosswalks import CrosswalkError, MetadataFormat, Registry, UnknownFormat
 from oai.harvest.parse import Header, PageRecord
-from records.errors import RecordError
+from records.errors import InvalidRecord
 from records.model import Record, canonical_json
 
 __all__ = [
@@ -163,7 +163,7 @@ class Crosswalker:
             remote = header.identifier if number == 0 else f"{header.identifier}#{form.get('id')}"
             try:
                 record = self._record(form, header, remote, namespace or self.namespace)
-            except (RecordError, TypeError, ValueError) as exc:
+            except (InvalidRecord, TypeError, ValueError) as exc:
                 failed.append(Failure(remote, f"invalid record: {exc}", item.raw()))
                 continue
             data = record.to_dict()  # record.content() is this without header and origin

@@ -15,8 +15,8 @@ from oai.errors import (
     NoSetHierarchy,
     OAIError,
 )
-from oai.protocol.model import FormatInfo, Identity, Item, ListSpec, Repository
 from oai.protocol.render import Document
+from oai.protocol.repository import FormatInfo, Identity, Item, ListSpec, Repository
 from oai.protocol.request import OAIRequest, parse_request
 from oai.protocol.tokens import ResumptionToken, TokenCodec
 

@@ -21,7 +21,7 @@ from lxml import etree
 
 from oai.errors import OAIError
 from oai.protocol.datestamps import GRANULARITY, format_datestamp
-from oai.protocol.model import FormatInfo, Identity, Item, Provenance, SetEntry
+from oai.protocol.repository import FormatInfo, Identity, Item, Provenance, SetEntry
 from oai.protocol.tokens import ResumptionToken
 
 __all__ = ["OAI_NS", "Document"]

@@ -36,12 +36,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from oai.harvest import sync_sources
+from oai.harvest.errors import RunInProgress
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.scheduler.cron import cron_trigger
 from oai.scheduler.lock import SchedulerLock
 from oai.settings import Settings, SourceSettings
-from records.errors import RunInProgress
-from records.runs import RunLog
 
 __all__ = [
     "JOBSTORE_TABLE",

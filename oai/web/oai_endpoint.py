@@ -15,8 +15,8 @@ from flask.blueprints import BlueprintSetupState
 
 from oai.errors import ConfigError
 from oai.hub import Hub
-from oai.protocol.model import FormatInfo, Identity
 from oai.protocol.provider import Provider, ProviderOptions
+from oai.protocol.repository import FormatInfo, Identity
 from oai.protocol.tokens import TokenCodec
 from oai.web.compression import ENCODINGS, choose_encoding, compress
 from oai.web.flow import FlowControl

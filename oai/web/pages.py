@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from oai.protocol.datestamps import format_datestamp
-from oai.protocol.model import Item, ListSpec, Provenance
+from oai.protocol.repository import Item, ListSpec, Provenance
 from records import tables as t
 from records.model import Origin
 

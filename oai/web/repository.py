@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from oai.protocol.model import Item, ListSpec, SetEntry
+from oai.protocol.repository import Item, ListSpec, SetEntry
 from oai.web.pages import PageReader, provenance_of, strip_declaration
 from records.store import Cursor, ListedRecord, ListQuery, Store
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.runner import DEMO_PASSWORD, default_config
 from oai.settings import load_settings
-from records.runs import RunLog
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from records.db import create_store_engine, upgrade
+from oai.schema import upgrade
+from records.db import create_store_engine
 from records.model import Record
 from records.store import Store
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from records.errors import RecordError
+from records.errors import InvalidRecord
 from records.model import DocumentDate, Record, content_hash
 
 SCHEMA = Path(__file__).resolve().parents[2] / "records" / "schema" / "record.schema.json"
@@ -109,7 +109,7 @@ def test_full_record_round_trips_every_field() -> None:
     ],
 )
 def test_invalid_records_name_the_field(data: dict[str, object], field: str) -> None:
-    with pytest.raises(RecordError) as info:
+    with pytest.raises(InvalidRecord) as info:
         Record.from_dict(data)
     assert info.value.field == field
 

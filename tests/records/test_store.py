@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, text
 
+from oai.schema import current_revision, upgrade
 from records import store as store_module
-from records.db import create_store_engine, current_revision, upgrade
+from records.db import create_store_engine
 from records.errors import RecordNotFound, StoreError
 from records.model import Record
 from records.store import Cursor, ListQuery, Rendering, Store

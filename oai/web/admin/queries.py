@@ -1,6 +1,6 @@
 """Read queries of the admin pages that the run log does not have: overviews, chart data.
 
-Everything about one run (its counts, events, raw XML) comes from `records.runs.RunLog`;
+Everything about one run (its counts, events, raw XML) comes from `oai.harvest.runlog.RunLog`;
 this module only adds what a dashboard needs across sources.
 """
 
@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Engine, column, func, inspect, select, table
 
+from oai.harvest.runlog import RunInfo, RunLog, SourceInfo
+from oai.harvest.runlog import tables as h
 from records import tables as t
-from records.runs import RunInfo, RunLog, SourceInfo
 
 __all__ = [
     "ChartPoint",
@@ -103,7 +104,7 @@ def record_counts(engine: Engine) -> dict[str, int]:
 
 
 def _queued(engine: Engine) -> dict[str, int]:
-    q = t.harvest_requests.c
+    q = h.harvest_requests.c
     query = select(q.source_id, func.count()).where(q.taken_at.is_(None)).group_by(q.source_id)
     with engine.connect() as conn:
         return {str(source): int(n) for source, n in conn.execute(query)}
@@ -131,12 +132,12 @@ def source_overviews(engine: Engine) -> list[SourceOverview]:
 def hub_totals(engine: Engine, store_stats: dict[str, int]) -> dict[str, int]:
     """The store's totals plus runs and sources."""
     with engine.connect() as conn:
-        runs = conn.execute(select(func.count()).select_from(t.harvest_runs)).scalar_one()
+        runs = conn.execute(select(func.count()).select_from(h.harvest_runs)).scalar_one()
         failed = conn.execute(
-            select(func.count()).where(t.harvest_runs.c.status == "failed")
+            select(func.count()).where(h.harvest_runs.c.status == "failed")
         ).scalar_one()
         sources = conn.execute(
-            select(func.count()).where(t.harvest_sources.c.enabled.is_(True))
+            select(func.count()).where(h.harvest_sources.c.enabled.is_(True))
         ).scalar_one()
     return {**store_stats, "runs": runs, "failed_runs": failed, "sources": sources}
 
@@ -145,7 +146,7 @@ def chart_points(
     engine: Engine, *, source_id: str | None = None, limit: int = 60
 ) -> list[ChartPoint]:
     """The newest finished runs, oldest first: records changed per run."""
-    c = t.harvest_runs.c
+    c = h.harvest_runs.c
     query = (
         select(c.id, c.source_id, c.started_at, c.added, c.updated, c.deleted, c.status)
         .where(c.status != "running")

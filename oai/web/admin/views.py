@@ -21,13 +21,13 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
+from oai.harvest.runlog import STATUSES, RunLog
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
 from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
 from oai.web.admin.records import record_view
-from records.runs import STATUSES, RunLog
 
 __all__ = ["ACTIONS", "register_views"]
 

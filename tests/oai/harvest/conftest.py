@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from oai.harvest import RunResult, run_harvest
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.settings import SourceSettings, load_settings
 from records import tables as t
-from records.runs import RunLog
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
 ROOT = Path(__file__).resolve().parents[3]

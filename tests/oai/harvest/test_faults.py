@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from records import tables as t
-from records.runs import RunLog
 from tests.oai.harvest.conftest import Harvest, assert_mirrors, events, hub_state, make_hub
 from tests.oai.harvest.faultserver import FaultServer, Partner
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from oai.harvest import run_harvest
+from oai.harvest.errors import RunInProgress
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
-from records.errors import RunInProgress
-from records.runs import RunLog
 from tests.oai.harvest.conftest import Harvest, assert_mirrors, events, hub_state, make_hub
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
@@ -224,7 +224,7 @@ def test_interrupted_full_harvest_sweeps_after_resuming(
 ) -> None:
     from sqlalchemy import func, select
 
-    from records import tables as t
+    from oai.harvest.runlog import tables as t
 
     harvest()
     del partner.items["doc-007"]  # gone without a deletion record

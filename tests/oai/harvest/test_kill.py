@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from oai.harvest import run_harvest
+from oai.harvest.runlog import RunLog
 from records import tables as t
-from records.runs import RunLog
 from tests.oai.harvest.conftest import ROOT, assert_mirrors, events, make_hub, make_partner
 from tests.oai.harvest.faultserver import FaultServer
 

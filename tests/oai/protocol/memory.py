@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
-from oai.protocol.model import FormatInfo, Identity, Item, ListSpec, Provenance, SetEntry
+from oai.protocol.repository import FormatInfo, Identity, Item, ListSpec, Provenance, SetEntry
 
 OAI_DC = FormatInfo(
     "oai_dc",

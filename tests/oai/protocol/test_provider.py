@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from oai.protocol.model import Provenance
 from oai.protocol.provider import Provider, ProviderOptions
+from oai.protocol.repository import Provenance
 from oai.protocol.tokens import TokenCodec
 from tests.oai.protocol.memory import IDENTITY, MODS, OAI_DC, T0, MemoryRepository, populated
 

@@ -23,20 +23,18 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
-from oai.errors import ConfigError
+from oai.harvest.runlog import RunLog
+from oai.harvest.runlog import tables as t
 from oai.hub import Hub
+from oai.scheduler.lock import scheduler_running
 from oai.scheduler.service import (
     JOBSTORE_TABLE,
     RunOutcome,
     SchedulerService,
     job_id,
-    trigger_of,
 )
-from oai.scheduler.lock import scheduler_running
 from oai.settings import Settings, SourceSettings, load_settings
 from oai.web.admin.queries import next_runs
-from records import tables as t
-from records.runs import RunLog
 
 ROOT = Path(__file__).resolve().parents[3]
 HOURLY_LATER = f"{(datetime.now(UTC).minute + 30) % 60} * * * *"  # next fire >= 29 min away
@@ -249,7 +247,7 @@ _KILLED_RUN = textwrap.dedent(
     """
     import os, sys, time
     from records.db import create_store_engine
-    from records.runs import RunLog
+    from oai.harvest.runlog import RunLog
     log = RunLog(create_store_engine(sys.argv[1]))
     run_id = log.start_run("p1", trigger="schedule", pid=os.getpid())
     log.checkpoint(run_id, {"": {"token": "page-3-token", "cursor": 300}})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from oai.hub import Hub
-from oai.protocol.model import ListSpec
+from oai.protocol.repository import ListSpec
 from oai.web.pages import PageReader
 from oai.web.repository import StoreRepository
 from records.model import Record

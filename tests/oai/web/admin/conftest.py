@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from oai.app import create_app
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.settings import SourceSettings, load_settings
 from records.model import Record
-from records.runs import RunLog
 
 PASSWORD = "correct horse battery staple"
 API_TOKEN = "test-api-token-0123456789"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from lxml import etree
 
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
-from records.runs import RunLog
 from tests.oai.web.admin.conftest import Data, csrf_of
 
 

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from oai.harvest.runlog import RunLog
 from oai.web.admin.auth import PUBLIC_ENDPOINTS
-from records.runs import RunLog
 from tests.oai.web.admin.conftest import API_TOKEN, PASSWORD, XSS, Data, csrf_of, log_in
 
 ESCAPED = "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"

@@ -1,10 +1,11 @@
-"""Alembic environment: runs on the engine that `records.db.upgrade` hands over."""
+"""Alembic environment: runs on the engine that `oai.schema.upgrade` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from records.tables import metadata
+from oai.harvest.runlog.tables import metadata as runlog_metadata
+from records.tables import metadata as records_metadata
 
 
 def include_object(
@@ -18,7 +19,7 @@ engine = context.config.attributes["engine"]
 with engine.begin() as connection:
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=[records_metadata, runlog_metadata],
         render_as_batch=connection.dialect.name == "sqlite",
         include_object=include_object,
     )

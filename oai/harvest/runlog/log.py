@@ -33,9 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from records import tables as t
+from oai.harvest.errors import RunInProgress, RunLogError
+from oai.harvest.runlog import tables as t
 from records.db import insert_ignore
-from records.errors import RunInProgress, StoreError
 
 __all__ = [
     "COUNTERS",
@@ -349,7 +349,7 @@ class RunLog:
     def _require_source(self, source_id: str) -> SourceInfo:
         found = self.source(source_id)
         if found is None:
-            raise StoreError(f"unknown harvest source {source_id!r}")
+            raise RunLogError(f"unknown harvest source {source_id!r}")
         return found
 
     # -- runs ---------------------------------------------------------------------------
@@ -382,7 +382,7 @@ class RunLog:
         except IntegrityError:
             running = self.running_run(source_id)
             if running is None and self.source(source_id) is None:
-                raise StoreError(f"unknown harvest source {source_id!r}") from None
+                raise RunLogError(f"unknown harvest source {source_id!r}") from None
             raise RunInProgress(source_id, running.id if running else None) from None
         assert key is not None
         return int(key[0])
@@ -482,7 +482,7 @@ class RunLog:
     def _require_run(self, run_id: int) -> RunInfo:
         found = self.run(run_id)
         if found is None:
-            raise StoreError(f"no harvest run {run_id}")
+            raise RunLogError(f"no harvest run {run_id}")
         return found
 
     def run(self, run_id: int) -> RunInfo | None:

@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, update
 
-from records import tables as t
-from records.db import create_store_engine, upgrade
-from records.errors import RunInProgress
-from records.runs import Counts, RunLog, final_status, utcnow
+from oai.harvest.errors import RunInProgress
+from oai.harvest.runlog import Counts, RunLog, final_status, utcnow
+from oai.harvest.runlog import tables as t
+from oai.schema import upgrade
+from records.db import create_store_engine
 
 
 @pytest.fixture

@@ -1,0 +1,129 @@
+"""The harvester's tables: sources, runs, their events, the seen-set and the run queue.
+
+They live beside the record store's tables in one database and one Alembic history
+(`oai/migrations`), on a `MetaData` of their own: the record store knows nothing of
+harvests, and a record version names the run that wrote it by its id only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from records.sqltypes import NAMING, UTCSeconds
+
+__all__ = [
+    "harvest_events",
+    "harvest_requests",
+    "harvest_runs",
+    "harvest_seen",
+    "harvest_sources",
+    "metadata",
+]
+
+metadata = MetaData(naming_convention=NAMING)
+
+harvest_sources = Table(
+    "harvest_sources",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=True),
+    Column("base_url", Text, nullable=False),
+    Column("metadata_prefix", String(50), nullable=False),
+    # the source's settings from the config, as JSON, for display and change detection
+    Column("settings", Text, nullable=False, default="{}"),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("failing", Boolean, nullable=False, default=False),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    # the `until` of the last complete run, from the partner's own responseDate
+    Column("high_water", String(40), nullable=True),
+    Column("granularity", String(40), nullable=True),
+    Column("updated_at", UTCSeconds, nullable=True),
+)
+
+harvest_runs = Table(
+    "harvest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(100), ForeignKey("harvest_sources.id"), nullable=False),
+    Column("trigger", String(20), nullable=False),  # schedule, manual, cli
+    Column("full", Boolean, nullable=False, default=False),
+    Column("status", String(20), nullable=False),  # running, ok, partial, failed
+    Column("started_at", UTCSeconds, nullable=False),
+    Column("finished_at", UTCSeconds, nullable=True),
+    Column("heartbeat_at", UTCSeconds, nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("window_from", String(40), nullable=True),
+    Column("window_until", String(40), nullable=True),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("bytes", BigInteger, nullable=False, default=0),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("retries", Integer, nullable=False, default=0),
+    Column("added", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("deleted", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    # resumable state: per set stream, the token to continue from
+    Column("checkpoint", Text, nullable=True),
+    Column("message", Text, nullable=True),
+)
+Index("ix_harvest_runs_source_started", harvest_runs.c.source_id, harvest_runs.c.started_at)
+Index("ix_harvest_runs_status", harvest_runs.c.status)
+# One harvest per source at a time, enforced by the database (migration 0002).
+Index(
+    "uq_harvest_runs_one_running",
+    harvest_runs.c.source_id,
+    unique=True,
+    sqlite_where=harvest_runs.c.status == "running",
+    postgresql_where=harvest_runs.c.status == "running",
+)
+
+harvest_events = Table(
+    "harvest_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("harvest_runs.id"), nullable=False),
+    Column("at", UTCSeconds, nullable=False),
+    Column("level", String(10), nullable=False),  # info, warning, error
+    Column("kind", String(40), nullable=False),  # page, record, retry, conflict, ...
+    Column("message", Text, nullable=False),
+    Column("page", Integer, nullable=True),
+    Column("identifier", Text, nullable=True),
+    Column("raw", LargeBinary, nullable=True),  # rejected page or record, for download
+    Column("detail", Text, nullable=True),  # JSON
+)
+Index("ix_harvest_events_run", harvest_events.c.run_id, harvest_events.c.id)
+
+# "Harvest now" from the admin pages: a queue the scheduler process drains.
+harvest_requests = Table(
+    "harvest_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(100), ForeignKey("harvest_sources.id"), nullable=False),
+    Column("full", Boolean, nullable=False, default=False),
+    Column("requested_at", UTCSeconds, nullable=False),
+    Column("requested_by", String(200), nullable=True),
+    Column("taken_at", UTCSeconds, nullable=True),
+    Column("run_id", Integer, ForeignKey("harvest_runs.id"), nullable=True),
+)
+
+# What each run of a full harvest saw (migration 0004): the sweep of a full harvest that
+# was interrupted and resumed spans several runs.
+harvest_seen = Table(
+    "harvest_seen",
+    metadata,
+    Column("run_id", Integer, ForeignKey("harvest_runs.id"), primary_key=True),
+    Column("local_id", String(200), primary_key=True),
+)
