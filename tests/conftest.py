@@ -1,7 +1,9 @@
 """Fixtures shared by every test package.
 
 `../shared` (schemas, samples, seed) lies beside the project in development and CI, not
-on a user's machine: tests that need it skip with a clear reason when it is absent.
+on a user's machine: tests that need it skip with a clear reason when it is absent,
+except where `OAI_TEST_REQUIRE_SHARED` is set (CI sets it): there a missing `../shared`
+fails every test that needs it, as a missing PostgreSQL or Chromium does.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ def _hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "schemas" / "validate.py").is_file():
-        pytest.skip(f"../shared is not beside the project ({SHARED}); it holds schemas and samples")
+        reason = f"../shared is not beside the project ({SHARED}); it holds schemas and samples"
+        if os.environ.get("OAI_TEST_REQUIRE_SHARED"):
+            pytest.fail(f"{reason}, and OAI_TEST_REQUIRE_SHARED is set")
+        pytest.skip(reason)
     return SHARED
 
 

@@ -1,7 +1,9 @@
 """The one network seam of the harvester: a `requests.Session` with timeouts and retries.
 
 Transport errors (refused or reset connections, read timeouts, bodies cut short) and
-the HTTP statuses 408, 429 and 5xx are retried with exponential backoff and jitter; a
+the HTTP statuses 408, 429 and 5xx (except 501 Not Implemented, which a retry will not
+change) are retried with exponential backoff, each wait drawn between half and one and
+a half times its step so that harvesters do not retry in lockstep; a
 `Retry-After` header (seconds or an HTTP-date, RFC 9110 10.2.3) replaces the backoff,
 capped by `harvest.max_retry_after`. Bodies are read in chunks and refused past
 `harvest.max_response_bytes`, so a hostile partner cannot exhaust memory. Only http and
@@ -145,7 +147,7 @@ class Client:
         if after is not None:
             wait = min(after, self.config.max_retry_after)
         else:
-            # exponential backoff with full jitter in [0.5, 1.5) of the step
+            # exponential backoff, jittered to 0.5-1.5 times the step
             step = self.config.backoff_seconds * 2 ** (attempt - 1)
             wait = min(step * (0.5 + self.rng.random()), self.config.max_retry_after)
         self.retries += 1

@@ -3,11 +3,12 @@
 Stored metadata is spliced in as bytes: each `<metadata>` element is serialized with a
 processing instruction as a placeholder, and `Document.tostring` replaces each
 placeholder with the record's stored XML. The stored XML was produced by our own
-crosswalk writers with lxml and checked against its schema when it was written, so
-re-parsing it for every record of every page would only burn the time budget of a
-page (parsing 100 records costs more than everything else a page does); everything
-around it is still built by lxml, so escaping is never done by hand. The placeholder
-cannot occur elsewhere: lxml escapes `<` in any text or attribute value.
+crosswalk writers (`crosswalks/xmlout.py` serialises exactly as lxml would, and the
+tests validate every writer's output against its schema); nothing checks it again when
+it is written or served, and re-parsing it for every record of every page would only
+burn the time budget of a page (parsing 100 records costs more than everything else a
+page does). Everything around it is built by lxml, so escaping is never done by hand.
+The placeholder cannot occur elsewhere: lxml escapes `<` in any text or attribute value.
 """
 
 from __future__ import annotations
