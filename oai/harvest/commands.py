@@ -62,10 +62,10 @@ def harvest_command(ctx: Context, source_id: str, full: bool, from_: str | None)
         raise click.ClickException(str(exc)) from None
     finally:
         display.close()
-    run = RunLog(hub.engine).run(result.run_id)
+    run = RunLog(hub.engine).runs.get(result.run_id)
     assert run is not None
     click.echo(_summary(run))
-    for event in RunLog(hub.engine).events(result.run_id, level="error", limit=10):
+    for event in RunLog(hub.engine).events.of_run(result.run_id, level="error", limit=10):
         click.echo(f"  error: {event.message}", err=True)
     if not result.ok:
         sys.exit(1)
@@ -105,7 +105,7 @@ def runs_command(
         return
     hub = ctx.hub()
     sync_sources(hub)
-    runs = RunLog(hub.engine).runs(source_id=source_id, status=status, limit=limit)
+    runs = RunLog(hub.engine).runs.newest(source_id=source_id, status=status, limit=limit)
     if as_json:
         click.echo(json.dumps([_json_run(r) for r in runs], indent=2, ensure_ascii=False))
         return
@@ -131,10 +131,10 @@ def _json_run(run: RunInfo) -> dict[str, Any]:
 def runs_show(ctx: Context, run_id: int, as_json: bool) -> None:
     """One run: its counts, window, and every event and error."""
     log = RunLog(ctx.hub().engine)
-    run = log.run(run_id)
+    run = log.runs.get(run_id)
     if run is None:
         raise click.ClickException(f"no harvest run {run_id}")
-    events = log.events(run_id, limit=100_000)
+    events = log.events.of_run(run_id, limit=100_000)
     if as_json:
         data = _json_run(run)
         data["events"] = [

@@ -59,7 +59,7 @@ class RunResult:
 def sync_sources(hub: Hub) -> RunLog:
     """Write the configured sources into the database (the scheduler and admin read them)."""
     log = RunLog(hub.engine)
-    log.sync_sources(
+    log.sources.sync(
         (s.id, s.name or s.id, s.base_url, s.metadata_prefix, _source_json(s))
         for s in hub.settings.sources
         if s.enabled  # a disabled source is kept, marked disabled, like a removed one
@@ -125,7 +125,7 @@ class _Heartbeat:
     def _beat(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                if not self.log.heartbeat(self.run_id):
+                if not self.log.runs.heartbeat(self.run_id):
                     self.lost = True  # marked stale by someone else: stop working
             except Exception as exc:  # a busy database must not stop the run
                 self.error = f"{type(exc).__name__}: {exc}"
@@ -141,14 +141,14 @@ class _Heartbeat:
 
 def _clear_dead_run(log: RunLog, source_id: str, stale_after: int) -> None:
     """Fail a `running` run of this source whose process is gone or whose heart stopped."""
-    running = log.running_run(source_id)
+    running = log.runs.running(source_id)
     if running is None:
         return
     silent = utcnow() - (running.heartbeat_at or running.started_at)
     if silent > timedelta(seconds=stale_after):
-        log.abandon(running.id, f"no heartbeat for {int(silent.total_seconds())}s: stale")
+        log.runs.abandon(running.id, f"no heartbeat for {int(silent.total_seconds())}s: stale")
     elif running.pid is not None and running.pid != os.getpid() and not _alive(running.pid):
-        log.abandon(running.id, f"its process {running.pid} is gone")
+        log.runs.abandon(running.id, f"its process {running.pid} is gone")
 
 
 def _alive(pid: int) -> bool:
@@ -176,7 +176,7 @@ def run_harvest(
         raise ConfigError(f"source {source_id!r} is disabled in the configuration")
     log = sync_sources(hub)
     _clear_dead_run(log, source_id, int(hub.settings["scheduler.stale_after_seconds"]))
-    run_id = log.start_run(
+    run_id = log.runs.start(
         source_id, trigger=trigger, full=full, window_from=from_, pid=os.getpid()
     )
     config = ClientConfig.from_settings(hub.settings)
@@ -194,19 +194,19 @@ def run_harvest(
             run.lost, run.writer = (lambda: heartbeat.lost), writer
             status, message = _harvest(run, from_)
     except BaseException as exc:
-        log.add_event(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
-        log.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
-        log.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+        log.events.add(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
+        log.runs.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
+        log.sources.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
         raise
     finally:
         client.close()
         if run.pool is not None:
             run.pool.close()
-    info = log.finish(run_id, status, message)
+    info = log.runs.finish(run_id, status, message)
     if info.status == "failed":
-        log.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+        log.sources.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
     else:
-        log.record_success(source_id)
+        log.sources.record_success(source_id)
     return RunResult(run_id, info.status, info.counts, info.message, info.pages)
 
 
@@ -230,9 +230,9 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)
     except HarvestError as exc:
         run.event("error", "identify", f"Identify failed: {exc}", **raw_of(exc))
-        run.log.add_counts(run.run_id, run.transport())
+        run.log.runs.add_counts(run.run_id, run.transport())
         return "failed", f"Identify failed: {exc}"
-    run.log.add_counts(run.run_id, run.transport())
+    run.log.runs.add_counts(run.run_id, run.transport())
     # the configured prefix is the partner's label; each record's format is detected
     namespace = next(
         (f.namespace for f in run.hub.registry.all() if f.prefix == source.metadata_prefix), ""
@@ -262,14 +262,14 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
                 failures.append(failure)
     if failures:
         return "failed", "; ".join(failures)
-    run.log.set_high_water(source.id, run.window[1] or info.response_date, info.granularity)
+    run.log.sources.set_high_water(source.id, run.window[1] or info.response_date, info.granularity)
     return _finish_full(run)
 
 
 def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
     """Choose the window and the streams: resume a failed run's checkpoint, or start new."""
     source, settings = run.source, run.hub.settings
-    saved = None if from_ else run.log.last_checkpoint(source.id)
+    saved = None if from_ else run.log.runs.last_checkpoint(source.id)
     if saved is not None and (saved.full or not run.full) and _resumable(saved):
         run.window = (saved.window_from, saved.window_until)
         run.streams = [
@@ -286,8 +286,8 @@ def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
         run.window = window_for(info, high_water, overlap, from_, run.full)
         run.streams = [StreamState(s) for s in (source.sets or (None,))]
         run.chain = [run.run_id] if run.full else []
-    run.log.set_window(run.run_id, *run.window)
-    run.log.checkpoint(run.run_id, run.state())
+    run.log.runs.set_window(run.run_id, *run.window)
+    run.log.runs.checkpoint(run.run_id, run.state())
     run.event(
         "info",
         "identify",
@@ -303,7 +303,7 @@ def _resumable(saved: Checkpoint) -> bool:
 
 
 def _high_water(run: RunState) -> str | None:
-    found = run.log.source(run.source.id)
+    found = run.log.sources.get(run.source.id)
     return found.high_water if found else None
 
 
@@ -319,14 +319,14 @@ def _finish_full(run: RunState) -> tuple[str, str]:
         run.event("error", "sweep", str(exc), detail=detail)
         return "partial", str(exc)
     finally:
-        run.log.forget_seen(run.chain)
+        run.log.seen.forget(run.chain)
     return "ok", f"complete: {summary}; sweep: {deleted} tombstones"
 
 
 def _sweep(run: RunState) -> int:
     assert run.reconciler is not None
     live = run.hub.store.local_ids_of_source(run.source.id)
-    seen = run.reconciler.seen | run.log.seen(run.chain)
+    seen = run.reconciler.seen | run.log.seen.by(run.chain)
     gone = sorted(live - seen)
     if not gone:
         return 0
@@ -343,8 +343,8 @@ def _sweep(run: RunState) -> int:
                 run_id=run.run_id,
                 conn=conn,
             )
-        run.log.add_counts(run.run_id, {"deleted": len(gone)}, conn)
-        run.log.add_event(
+        run.log.runs.add_counts(run.run_id, {"deleted": len(gone)}, conn)
+        run.log.events.add(
             run.run_id,
             "info",
             "sweep",

@@ -73,12 +73,12 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
         kind = "config" if isinstance(failure, RemoteConfigError) else "stream"
         message = f"stream {name} failed at page {state.pages + 1}: {failure}"
         run.event("error", kind, message, page=state.pages + 1, **raw_of(failure))
-        run.log.add_counts(run.run_id, run.transport())
+        run.log.runs.add_counts(run.run_id, run.transport())
         return message
     if not state.done:  # noRecordsMatch, or a list that ended without a page
         state.done, state.token = True, None
-        run.log.add_counts(run.run_id, run.transport())
-        run.log.checkpoint(run.run_id, run.state())
+        run.log.runs.add_counts(run.run_id, run.transport())
+        run.log.runs.checkpoint(run.run_id, run.state())
     return None
 
 
@@ -111,13 +111,13 @@ def _page(
     with conn.begin():
         outcome = run.reconciler.apply(conn, prepared.incoming, renderer)
         counts = {**outcome.counts, "failed": len(prepared.failures)}
-        run.log.add_counts(run.run_id, {"pages": 1, **counts, **run.transport()}, conn)
+        run.log.runs.add_counts(run.run_id, {"pages": 1, **counts, **run.transport()}, conn)
         for failure in prepared.failures:
             _record_failure(run, conn, state.pages, failure)
         _page_events(run, conn, state, fetched.page.repairs, outcome, counts)
         if run.full:  # for the sweep, even if this full harvest is resumed by later runs
-            run.log.mark_seen(run.run_id, outcome.seen, conn)
-        run.log.checkpoint(run.run_id, run.state(), conn)
+            run.log.seen.mark(run.run_id, outcome.seen, conn)
+        run.log.runs.checkpoint(run.run_id, run.state(), conn)
     for key, value in counts.items():
         run.counts[key] += value
     run.records += fetched.page.count
@@ -135,7 +135,7 @@ def _page(
 
 
 def _record_failure(run: RunState, conn: Connection, page: int, failure: Failure) -> None:
-    run.log.add_event(
+    run.log.events.add(
         run.run_id,
         "error",
         "record",
@@ -158,11 +158,11 @@ def _page_events(
 ) -> None:
     page = state.pages
     for repair in repairs:
-        run.log.add_event(
+        run.log.events.add(
             run.run_id, "warning", "repair", f"page {page}: {repair}", page=page, conn=conn
         )
     for remote_id, local_id, fields in outcome.conflicts:
-        run.log.add_event(
+        run.log.events.add(
             run.run_id,
             "warning",
             "conflict",
@@ -173,7 +173,7 @@ def _page_events(
             conn=conn,
         )
     for remote_id, local_id in outcome.linked:
-        run.log.add_event(
+        run.log.events.add(
             run.run_id,
             "info",
             "link",
@@ -183,7 +183,7 @@ def _page_events(
             conn=conn,
         )
     if outcome.orphaned:
-        run.log.add_event(
+        run.log.events.add(
             run.run_id,
             "info",
             "orphans",
@@ -194,7 +194,7 @@ def _page_events(
             conn=conn,
         )
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "empty"
-    run.log.add_event(
+    run.log.events.add(
         run.run_id,
         "info",
         "page",

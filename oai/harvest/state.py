@@ -87,7 +87,7 @@ class RunState:
     _transport: tuple[int, int, int] = (0, 0, 0)
 
     def event(self, level: str, kind: str, message: str, **extra: Any) -> None:
-        self.log.add_event(self.run_id, level, kind, message, **extra)
+        self.log.events.add(self.run_id, level, kind, message, **extra)
 
     def state(self) -> dict[str, Any]:
         return {

@@ -70,8 +70,8 @@ class RunOutcome:
 
 
 # (hub, source id, trigger, full) -> outcome; the real one is `harvest_runner`. Like
-# `run_harvest`, a runner keeps the source's failure count itself (RunLog.record_failure
-# and record_success); the scheduler reads it to decide on backing off.
+# `run_harvest`, a runner keeps the source's failure count itself (`RunLog.sources`:
+# record_failure and record_success); the scheduler reads it to decide on backing off.
 Runner = Callable[[Hub, str, str, bool], RunOutcome]
 
 # Stored jobs name their function by its import path and keep their arguments pickled
@@ -217,11 +217,11 @@ class SchedulerService:
     def tick(self) -> None:
         """Fail stale runs, then start every queued request."""
         stale_after = timedelta(seconds=int(self.hub.settings["scheduler.stale_after_seconds"]))
-        for run_id in self.runlog.mark_stale_runs(stale_after):
+        for run_id in self.runlog.runs.mark_stale(stale_after):
             self._stale(run_id, stale_after)
         # a request is claimed only when a worker is free to run it: the rest stay
         # queued in the database, where a stop or a crash cannot lose them
-        while self._free_slots() > 0 and (request := self.runlog.take_request()) is not None:
+        while self._free_slots() > 0 and (request := self.runlog.queue.take()) is not None:
             self._submit(
                 self.run_source,
                 request.source_id,
@@ -241,9 +241,9 @@ class SchedulerService:
             self._futures.append(self._pool.submit(*args, **kwargs))
 
     def _stale(self, run_id: int, stale_after: timedelta) -> None:
-        run = self.runlog.run(run_id)
+        run = self.runlog.runs.get(run_id)
         seconds = int(stale_after.total_seconds())
-        self.runlog.add_event(
+        self.runlog.events.add(
             run_id,
             "error",
             "stale",
@@ -304,12 +304,12 @@ class SchedulerService:
             # a harvest must never take the scheduler down; the harvester logs its own
             # failures in the run, this is for failures before a run was opened
             log.exception("%s: harvest raised", source_id)
-            latest = self.runlog.runs(source_id=source_id, limit=1)
+            latest = self.runlog.runs.newest(source_id=source_id, limit=1)
             failed = latest[0].id if latest and latest[0].status == "failed" else None
             self._after_failure(source_id, failed, counted=True)
             return "failed"
         if request_id is not None and outcome.run_id is not None:
-            self.runlog.attach_request(request_id, outcome.run_id)
+            self.runlog.queue.attach_run(request_id, outcome.run_id)
         if outcome.status == "failed":
             self._after_failure(source_id, outcome.run_id, counted=True)
         return outcome.status
@@ -320,19 +320,19 @@ class SchedulerService:
         """Count the failure unless the runner did; when the source is failing, back off."""
         max_failures = int(self.hub.settings["scheduler.max_failures"])
         if counted:
-            found = self.runlog.source(source_id)
+            found = self.runlog.sources.get(source_id)
             if found is None:
                 return
             info = found
         else:
-            info = self.runlog.record_failure(source_id, max_failures)
+            info = self.runlog.sources.record_failure(source_id, max_failures)
         if not info.failing:
             return
         until = self._back_off(source_id, info.consecutive_failures - max_failures)
         if run_id is None:
             return
         when = until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else "its next scheduled time"
-        self.runlog.add_event(
+        self.runlog.events.add(
             run_id,
             "error",
             "backoff",

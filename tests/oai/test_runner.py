@@ -70,10 +70,10 @@ def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(tmp_path: Pat
         with Hub.from_settings(load_settings(config, env=env)) as hub:
             log = RunLog(hub.engine)
             deadline = time.monotonic() + 120
-            while not log.runs(source_id="demo-partner", status="ok"):
+            while not log.runs.newest(source_id="demo-partner", status="ok"):
                 assert time.monotonic() < deadline, "the partner was not harvested at start"
                 time.sleep(0.3)
-            (run,) = log.runs(source_id="demo-partner", status="ok")
+            (run,) = log.runs.newest(source_id="demo-partner", status="ok")
             assert run.counts.added == 4
             assert hub.store.stats()["records"] == 8 + 4  # demo records + partner records
     finally:

@@ -1,21 +1,29 @@
-"""The harvest run log: sources, runs, their events and checkpoints, and the run queue."""
+"""The harvest run log: sources, runs, their events and checkpoints, and the run queue.
+
+Modules: `tables` (the five `harvest_*` tables), `database` (reads, IMMEDIATE write
+transactions, the clock), `sources` (partners, high-water marks, failure counts),
+`runs` (runs, counters, checkpoints, heartbeats, stale runs), `events` (what happened
+in a run, raw XML kept), `seen` (what a full harvest saw), `queue` (runs requested from
+the admin pages), `log` (`RunLog`, which holds one of each).
+"""
 
 from __future__ import annotations
 
-from oai.harvest.runlog.log import (
+from oai.harvest.runlog.database import utcnow
+from oai.harvest.runlog.events import EventInfo, Events
+from oai.harvest.runlog.log import RunLog
+from oai.harvest.runlog.queue import HarvestRequest, Queue
+from oai.harvest.runlog.runs import (
     COUNTERS,
     STATUSES,
     Checkpoint,
     Counts,
-    EventInfo,
-    HarvestRequest,
     RunInfo,
-    RunLog,
-    SourceInfo,
-    SourceRow,
+    Runs,
     final_status,
-    utcnow,
 )
+from oai.harvest.runlog.seen import Seen
+from oai.harvest.runlog.sources import SourceInfo, SourceRow, Sources
 
 __all__ = [
     "COUNTERS",
@@ -23,11 +31,16 @@ __all__ = [
     "Checkpoint",
     "Counts",
     "EventInfo",
+    "Events",
     "HarvestRequest",
+    "Queue",
     "RunInfo",
     "RunLog",
+    "Runs",
+    "Seen",
     "SourceInfo",
     "SourceRow",
+    "Sources",
     "final_status",
     "utcnow",
 ]

@@ -44,7 +44,7 @@ def sources() -> Response:
 def runs() -> Response:
     filters = run_filters()
     limit = min(max(request.args.get("limit", PAGE, type=int), 1), 500)
-    found = runlog().runs(limit=limit, **filters)
+    found = runlog().runs.newest(limit=limit, **filters)
     following = None
     if len(found) == limit:
         args = {k: v for k, v in request.args.items() if k != "before" and v}
@@ -54,7 +54,7 @@ def runs() -> Response:
 
 def run(run_id: int) -> Response:
     log = runlog()
-    found = log.run(run_id)
+    found = log.runs.get(run_id)
     if found is None:
         abort(404, description=f"no run {run_id}")
     events = [
@@ -71,7 +71,7 @@ def run(run_id: int) -> Response:
             if e.has_raw
             else None,
         }
-        for e in log.events(run_id, limit=1000)
+        for e in log.events.of_run(run_id, limit=1000)
     ]
     changed = [{"id": i, "reason": r} for i, r in records_of_run(hub().engine, run_id)]
     return jsonify(run=found.to_dict(), events=events, records=changed)

@@ -1,7 +1,7 @@
-"""Read queries of the admin pages that the run log does not have: overviews, chart data.
+"""What the admin pages show across sources: overviews, totals, chart data.
 
-Everything about one run (its counts, events, raw XML) comes from `oai.harvest.runlog.RunLog`;
-this module only adds what a dashboard needs across sources.
+Composed from the run log (`oai.harvest.runlog.RunLog`), the record store and the
+scheduler's job store; the harvest tables are read by the run log only.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Engine, column, func, inspect, select, table
 
 from oai.harvest.runlog import RunInfo, RunLog, SourceInfo
-from oai.harvest.runlog import tables as h
 from records import tables as t
 
 __all__ = [
@@ -103,24 +102,21 @@ def record_counts(engine: Engine) -> dict[str, int]:
         return {str(source): int(n) for source, n in conn.execute(query)}
 
 
-def _queued(engine: Engine) -> dict[str, int]:
-    q = h.harvest_requests.c
-    query = select(q.source_id, func.count()).where(q.taken_at.is_(None)).group_by(q.source_id)
-    with engine.connect() as conn:
-        return {str(source): int(n) for source, n in conn.execute(query)}
-
-
 def source_overviews(engine: Engine) -> list[SourceOverview]:
     """Every source with its last finished run, running run, next run and record count."""
     log = RunLog(engine)
-    counts, queued, upcoming = record_counts(engine), _queued(engine), next_runs(engine)
+    counts, queued, upcoming = (
+        record_counts(engine),
+        log.queue.pending_by_source(),
+        next_runs(engine),
+    )
     out = []
-    for source in log.sources():
+    for source in log.sources.all():
         out.append(
             SourceOverview(
                 source=source,
-                last_run=log.last_run(source.id, statuses=("ok", "partial", "failed")),
-                running=log.running_run(source.id),
+                last_run=log.runs.last(source.id, statuses=("ok", "partial", "failed")),
+                running=log.runs.running(source.id),
                 next_run=upcoming.get(source.id),
                 records=counts.get(source.id, 0),
                 queued=queued.get(source.id, 0),
@@ -131,35 +127,23 @@ def source_overviews(engine: Engine) -> list[SourceOverview]:
 
 def hub_totals(engine: Engine, store_stats: dict[str, int]) -> dict[str, int]:
     """The store's totals plus runs and sources."""
-    with engine.connect() as conn:
-        runs = conn.execute(select(func.count()).select_from(h.harvest_runs)).scalar_one()
-        failed = conn.execute(
-            select(func.count()).where(h.harvest_runs.c.status == "failed")
-        ).scalar_one()
-        sources = conn.execute(
-            select(func.count()).where(h.harvest_sources.c.enabled.is_(True))
-        ).scalar_one()
-    return {**store_stats, "runs": runs, "failed_runs": failed, "sources": sources}
+    log = RunLog(engine)
+    return {
+        **store_stats,
+        "runs": log.runs.count(),
+        "failed_runs": log.runs.count(status="failed"),
+        "sources": log.sources.count_enabled(),
+    }
 
 
 def chart_points(
     engine: Engine, *, source_id: str | None = None, limit: int = 60
 ) -> list[ChartPoint]:
     """The newest finished runs, oldest first: records changed per run."""
-    c = h.harvest_runs.c
-    query = (
-        select(c.id, c.source_id, c.started_at, c.added, c.updated, c.deleted, c.status)
-        .where(c.status != "running")
-        .order_by(c.id.desc())
-        .limit(limit)
-    )
-    if source_id:
-        query = query.where(c.source_id == source_id)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
+    runs = RunLog(engine).runs.newest_finished(source_id=source_id, limit=limit)
     return [
-        ChartPoint(r.id, r.source_id, r.started_at, r.added + r.updated + r.deleted, r.status)
-        for r in reversed(rows)
+        ChartPoint(r.id, r.source_id, r.started_at, r.counts.changed, r.status)
+        for r in reversed(runs)
     ]
 
 

@@ -145,7 +145,7 @@ def _date_arg(name: str) -> datetime | None:
 
 def runs_page() -> str:
     filters = run_filters()
-    runs = runlog().runs(limit=PAGE, **filters)
+    runs = runlog().runs.newest(limit=PAGE, **filters)
     more = None
     if len(runs) == PAGE:
         args = {k: v for k, v in request.args.items() if k != "before" and v}
@@ -154,7 +154,7 @@ def runs_page() -> str:
         "admin/runs.html",
         runs=runs,
         more=more,
-        sources=[s.id for s in runlog().sources()],
+        sources=[s.id for s in runlog().sources.all()],
         statuses=STATUSES,
         args=request.args,
         chart=_chart_markup(filters["source_id"]),
@@ -163,11 +163,11 @@ def runs_page() -> str:
 
 def run_page(run_id: int) -> str:
     log = runlog()
-    run = log.run(run_id)
+    run = log.runs.get(run_id)
     if run is None:
         abort(404)
     after = request.args.get("after", type=int)
-    events = log.events(run_id, after_id=after, limit=PAGE * 4)
+    events = log.events.of_run(run_id, after_id=after, limit=PAGE * 4)
     return render_template(
         "admin/run.html",
         run=run,
@@ -179,9 +179,9 @@ def run_page(run_id: int) -> str:
 
 def event_raw(run_id: int, event_id: int) -> Response:
     log = runlog()
-    if not any(e.id == event_id for e in log.events(run_id, after_id=event_id - 1, limit=1)):
+    if not any(e.id == event_id for e in log.events.of_run(run_id, after_id=event_id - 1, limit=1)):
         abort(404)
-    raw = log.event_raw(event_id)
+    raw = log.events.raw(event_id)
     if raw is None:
         abort(404)
     # a download, never rendered by the browser: hostile XML stays inert
@@ -218,7 +218,7 @@ def harvest_action(source_id: str) -> Any:
     if action not in ACTIONS:
         abort(400, description=f"unknown action {action!r}")
     log = runlog()
-    source = log.source(source_id)
+    source = log.sources.get(source_id)
     if source is None:
         abort(404)
     if not source.enabled:
@@ -230,12 +230,12 @@ def harvest_action(source_id: str) -> Any:
         )
     if action == "resume":
         # clear the failing mark and its backoff: the admin vouches for the partner
-        log.record_success(source_id)
-    if any(r.full == full for r in log.pending_requests(source_id)):
+        log.sources.record_success(source_id)
+    if any(r.full == full for r in log.queue.pending(source_id)):
         # a second click before the scheduler took the first: one run is enough
         flash(f"{label}: a run of {source_id} is already queued.")
         return redirect(url_for("admin.dashboard"))
-    request_id = log.request_run(source_id, full=full, by="admin")
+    request_id = log.queue.add(source_id, full=full, by="admin")
     flash(
         f"{label}: run of {source_id} queued (request {request_id}); "
         "the scheduler starts it within a few seconds."

@@ -107,4 +107,4 @@ def assert_mirrors(hub: Hub, partner: Partner) -> None:
 
 
 def events(hub: Hub, run_id: int, kind: str | None = None) -> list[Any]:
-    return RunLog(hub.engine).events(run_id, kind=kind)
+    return RunLog(hub.engine).events.of_run(run_id, kind=kind)

@@ -28,4 +28,4 @@ def test_disabled_source_is_refused_and_marked(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="disabled"):
             run_harvest(hub, "off")
         log = sync_sources(hub)
-        assert {s.id: s.enabled for s in log.sources()} == {"on": True, "off": False}
+        assert {s.id: s.enabled for s in log.sources.all()} == {"on": True, "off": False}

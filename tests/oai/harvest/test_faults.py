@@ -39,7 +39,7 @@ def test_transport_faults_are_retried(
     assert result.status == "ok"
     assert result.counts.added == 25
     assert_mirrors(hub, partner)
-    run = RunLog(hub.engine).run(result.run_id)
+    run = RunLog(hub.engine).runs.get(result.run_id)
     assert run is not None
     assert run.retries == 1
     assert run.requests == 5
@@ -89,7 +89,7 @@ def test_broken_page_fails_stream_and_is_kept(
     assert failure.level == "error"
     assert failure.page == 2
     if kind != "cursor_past":
-        raw = RunLog(hub.engine).event_raw(failure.id)
+        raw = RunLog(hub.engine).events.raw(failure.id)
         assert raw is not None
         assert raw.startswith(b"<?xml")  # the page as received, for the admin
     second = harvest()
@@ -135,7 +135,7 @@ def test_bad_record_is_kept_and_the_page_goes_on(
     (bad,) = events(hub, result.run_id, "record")
     assert bad.identifier == "oai:partner.test:doc-000"
     assert "title" in bad.message
-    raw = RunLog(hub.engine).event_raw(bad.id)
+    raw = RunLog(hub.engine).events.raw(bad.id)
     assert raw is not None
     assert b"doc-000" in raw
     assert "oai:partner.test:doc-000" not in hub_state(hub)
@@ -211,7 +211,7 @@ def test_cannot_disseminate_format_is_a_config_error(tmp_path: Path, partner: Pa
 
         result = run_harvest(hub, "partner")
         assert result.status == "failed"
-        run = RunLog(hub.engine).run(result.run_id)
+        run = RunLog(hub.engine).runs.get(result.run_id)
         assert run is not None
         assert run.retries == 0
         assert [e.kind for e in events(hub, result.run_id) if e.level == "error"] == ["config"]

@@ -20,7 +20,7 @@ def test_first_run_takes_everything(hub: Hub, partner: Partner, harvest: Harvest
     assert result.counts.added == 25
     assert result.counts.changed == 25
     assert_mirrors(hub, partner)
-    run = RunLog(hub.engine).run(result.run_id)
+    run = RunLog(hub.engine).runs.get(result.run_id)
     assert run is not None
     assert run.pages == 3
     assert run.requests == 4  # Identify + 3 pages
@@ -72,7 +72,7 @@ def test_day_granularity_until_is_yesterday(tmp_path: Path) -> None:
     with FaultServer(partner).start() as server, make_hub(server.url, tmp_path) as hub:
         result = run_harvest(hub, "partner")
         assert result.counts.added == 1  # today's record waits for tomorrow
-        run = RunLog(hub.engine).run(result.run_id)
+        run = RunLog(hub.engine).runs.get(result.run_id)
         assert run is not None
         assert run.window_until == "2026-01-01"
         partner.tick(86400)
@@ -112,7 +112,7 @@ def test_one_run_per_source(hub: Hub, harvest: Harvest) -> None:
     harvest()
     import os
 
-    log.start_run("partner", pid=os.getpid())
+    log.runs.start("partner", pid=os.getpid())
     with pytest.raises(RunInProgress):
         harvest()
 
@@ -180,14 +180,14 @@ def test_high_water_moves_only_when_every_stream_completed(tmp_path: Path) -> No
         assert first.status == "failed"
         assert first.counts.added == 6  # a's first page, all of b
         log = RunLog(hub.engine)
-        source = log.source("partner")
+        source = log.sources.get("partner")
         assert source is not None
         assert source.high_water is None
         second = run_harvest(hub, "partner")
         assert second.status == "ok"
         assert second.counts.added == 2
         assert {r.get("set") for r in server.requests[-2:]} == {None}  # only a's tokens
-        source = log.source("partner")
+        source = log.sources.get("partner")
         assert source is not None
         assert source.high_water == "2026-01-01T13:00:00Z"
 
@@ -206,9 +206,9 @@ def test_a_run_marked_stale_stops(tmp_path: Path) -> None:
         results = []
         thread = threading.Thread(target=lambda: results.append(run_harvest(hub, "partner")))
         thread.start()
-        while (run := log.running_run("partner")) is None or run.pages < 2:
+        while (run := log.runs.running("partner")) is None or run.pages < 2:
             time.sleep(0.02)
-        assert log.abandon(run.id, "marked stale by the scheduler")
+        assert log.runs.abandon(run.id, "marked stale by the scheduler")
         thread.join(timeout=30)
         (result,) = results
         assert result.status == "failed"

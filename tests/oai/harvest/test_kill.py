@@ -21,7 +21,7 @@ from tests.oai.harvest.faultserver import FaultServer
 def _wait_for_pages(log: RunLog, pages: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        running = log.running_run("partner")
+        running = log.runs.running("partner")
         if running is not None and running.pid == process.pid and running.pages >= pages:
             return
         assert process.poll() is None, "the harvest ended before it could be killed"
@@ -49,7 +49,7 @@ def test_sigkill_mid_run_then_next_run_completes_exactly(tmp_path: Path) -> None
         assert result.status == "ok"
         assert events(hub, result.run_id, "resume")
         assert_mirrors(hub, partner)
-        runs = log.runs(source_id="partner")
+        runs = log.runs.newest(source_id="partner")
         assert [r.status for r in runs] == ["ok", "failed", "failed", "failed"]
         assert sum(r.counts.added for r in runs) == 200  # each record added exactly once
         # each run went on from the last checkpoint: at most the killed page is fetched again
@@ -101,5 +101,5 @@ def test_sigkill_with_worker_pool_leaves_no_orphans(tmp_path: Path) -> None:
         result = run_harvest(hub, "partner")
         assert result.status == "ok"
         assert_mirrors(hub, partner)
-        runs = log.runs(source_id="partner")
+        runs = log.runs.newest(source_id="partner")
         assert sum(r.counts.added for r in runs) == 800

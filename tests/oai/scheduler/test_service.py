@@ -76,14 +76,14 @@ class RecordingRunner:
 
     def __call__(self, hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:
         log = RunLog(hub.engine)
-        run_id = log.start_run(source_id, trigger=trigger, full=full, pid=os.getpid())
+        run_id = log.runs.start(source_id, trigger=trigger, full=full, pid=os.getpid())
         with self.lock:
             self.calls.append((source_id, trigger, full))
-        info = log.finish(run_id, self.status)
+        info = log.runs.finish(run_id, self.status)
         if info.status == "failed":
-            log.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+            log.sources.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
         else:
-            log.record_success(source_id)
+            log.sources.record_success(source_id)
         return RunOutcome(run_id, info.status)
 
     def count(self, trigger: str | None = None) -> int:
@@ -129,7 +129,7 @@ def test_a_job_fires_on_its_cron(
     service = new_service(services, settings, runner)
     assert service.start()
     wait_for(lambda: runner.count("schedule") >= 2, what="two scheduled runs")
-    runs = RunLog(service.hub.engine).runs(source_id="p1")
+    runs = RunLog(service.hub.engine).runs.newest(source_id="p1")
     assert {r.trigger for r in runs} == {"schedule"}
     assert all(r.status in ("ok", "running") for r in runs)
 
@@ -186,7 +186,7 @@ def test_unchanged_jobs_keep_their_next_fire_and_reload_applies_changes(
     assert after["a"] == before["a"]
     assert after["c"] is not None
     assert after["c"].hour == 4
-    sources = {s.id: s for s in service.runlog.sources()}
+    sources = {s.id: s for s in service.runlog.sources.all()}
     assert not sources["b"].enabled
     assert sources["c"].enabled
 
@@ -197,7 +197,7 @@ def test_queued_requests_run_and_are_linked_to_their_run(
     runner = RecordingRunner()
     service = new_service(services, make_settings(database_url, tmp_path, source()), runner)
     assert service.start()
-    request_id = service.runlog.request_run("p1", full=True, by="admin")
+    request_id = service.runlog.queue.add("p1", full=True, by="admin")
     service.tick()
     service.wait_idle(timeout=30)
     assert runner.calls == [("p1", "manual", True)]
@@ -206,7 +206,7 @@ def test_queued_requests_run_and_are_linked_to_their_run(
             select(t.harvest_requests).where(t.harvest_requests.c.id == request_id)
         ).one()
     assert row.taken_at is not None
-    run = service.runlog.run(row.run_id)
+    run = service.runlog.runs.get(row.run_id)
     assert run is not None
     assert (run.trigger, run.full, run.status) == ("manual", True, "ok")
 
@@ -224,15 +224,15 @@ def test_failing_source_backs_off_and_says_why(
     assert service.run_source("p1", trigger="schedule") == "failed"
     assert service.next_run_times()["p1"] == natural, "one failure does not back off yet"
     assert service.run_source("p1", trigger="schedule") == "failed"
-    info = service.runlog.source("p1")
+    info = service.runlog.sources.get("p1")
     assert info is not None
     assert info.failing
     assert info.consecutive_failures == 2
     backed_off = service.next_run_times()["p1"]
     assert backed_off is not None
     assert backed_off >= natural + timedelta(hours=1)
-    last = service.runlog.runs(source_id="p1", limit=1)[0]
-    events = service.runlog.events(last.id, kind="backoff")
+    last = service.runlog.runs.newest(source_id="p1", limit=1)[0]
+    events = service.runlog.events.of_run(last.id, kind="backoff")
     assert len(events) == 1
     assert "failing" in events[0].message
     assert "scheduler.max_failures = 2" in events[0].message
@@ -249,8 +249,8 @@ _KILLED_RUN = textwrap.dedent(
     from records.db import create_store_engine
     from oai.harvest.runlog import RunLog
     log = RunLog(create_store_engine(sys.argv[1]))
-    run_id = log.start_run("p1", trigger="schedule", pid=os.getpid())
-    log.checkpoint(run_id, {"": {"token": "page-3-token", "cursor": 300}})
+    run_id = log.runs.start("p1", trigger="schedule", pid=os.getpid())
+    log.runs.checkpoint(run_id, {"": {"token": "page-3-token", "cursor": 300}})
     print(run_id, flush=True)
     time.sleep(600)
     """
@@ -263,7 +263,7 @@ def test_a_killed_run_is_marked_failed_and_its_checkpoint_resumed(
     settings = make_settings(database_url, tmp_path, source(), scheduler__stale_after_seconds=1)
     runner = RecordingRunner()
     service = new_service(services, settings, runner)
-    service.runlog.sync_sources([("p1", "p1", "http://127.0.0.1:9/oai", "oai_dc", "{}")])
+    service.runlog.sources.sync([("p1", "p1", "http://127.0.0.1:9/oai", "oai_dc", "{}")])
     child = subprocess.Popen(
         [sys.executable, "-c", _KILLED_RUN, database_url], stdout=subprocess.PIPE, text=True
     )
@@ -272,16 +272,16 @@ def test_a_killed_run_is_marked_failed_and_its_checkpoint_resumed(
     child.send_signal(signal.SIGKILL)
     child.wait()
     child.stdout.close()
-    assert service.runlog.run(run_id).status == "running"  # type: ignore[union-attr]
+    assert service.runlog.runs.get(run_id).status == "running"  # type: ignore[union-attr]
     time.sleep(2.1)  # let the heartbeat grow older than stale_after_seconds
     assert service.start()  # start() ticks once: stale runs are failed first
-    run = service.runlog.run(run_id)
+    run = service.runlog.runs.get(run_id)
     assert run is not None
     assert run.status == "failed"
-    stale = service.runlog.events(run_id, kind="stale")
+    stale = service.runlog.events.of_run(run_id, kind="stale")
     assert len(stale) == 1
     assert "resumes from its checkpoint" in stale[0].message
-    checkpoint = service.runlog.last_checkpoint("p1")
+    checkpoint = service.runlog.runs.last_checkpoint("p1")
     assert checkpoint is not None
     assert checkpoint.run_id == run_id
     assert checkpoint.state == {"": {"token": "page-3-token", "cursor": 300}}
@@ -400,14 +400,14 @@ def test_with_the_real_harvester_failures_are_counted_once_and_back_off(
     assert service.start()
     natural = service.next_run_times()["p1"]
     assert service.run_source("p1", trigger="schedule") == "failed"
-    assert service.runlog.source("p1").consecutive_failures == 1  # type: ignore[union-attr]
+    assert service.runlog.sources.get("p1").consecutive_failures == 1  # type: ignore[union-attr]
     assert service.run_source("p1", trigger="schedule") == "failed"
-    info = service.runlog.source("p1")
+    info = service.runlog.sources.get("p1")
     assert info is not None
     assert (info.consecutive_failures, info.failing) == (2, True)
     assert service.next_run_times()["p1"] > natural  # type: ignore[operator]
-    last = service.runlog.runs(source_id="p1", limit=1)[0]
-    assert service.runlog.events(last.id, kind="backoff")
+    last = service.runlog.runs.newest(source_id="p1", limit=1)[0]
+    assert service.runlog.events.of_run(last.id, kind="backoff")
 
 
 class GatedRunner(RecordingRunner):
@@ -433,17 +433,17 @@ def test_requests_are_claimed_only_when_a_worker_is_free(
     services.append(service)
     assert service.start()
     for source_id in ("p1", "p2", "p3"):
-        service.runlog.request_run(source_id, full=False, by="admin")
+        service.runlog.queue.add(source_id, full=False, by="admin")
     service.tick()
     service.tick()
-    assert len(service.runlog.pending_requests()) == 2, "only one worker: one request taken"
+    assert len(service.runlog.queue.pending()) == 2, "only one worker: one request taken"
     runner.gate.set()
     service.stop(wait=True)
     assert runner.count("manual") == 1
-    assert len(service.runlog.pending_requests()) == 2, "the stop lost a queued request"
+    assert len(service.runlog.queue.pending()) == 2, "the stop lost a queued request"
 
     again = new_service(services, settings, runner)
     assert again.start()  # its first tick takes what its four workers can run
     wait_for(lambda: runner.count("manual") == 3, what="the queued requests to run")
     again.wait_idle(timeout=30)
-    assert again.runlog.pending_requests() == []
+    assert again.runlog.queue.pending() == []

@@ -55,10 +55,10 @@ def populate(hub: Hub) -> Data:
     """One ok run that added a hostile record then changed it; one failed run with a
     rejected page kept raw."""
     log = RunLog(hub.engine)
-    log.sync_sources(
+    log.sources.sync(
         [(SOURCE.id, SOURCE.name, SOURCE.base_url, "oai_dc", '{"schedule": "0 3 * * *"}')]
     )
-    ok = log.start_run("partner", trigger="schedule")
+    ok = log.runs.start("partner", trigger="schedule")
     record = Record.from_dict(
         {
             "id": "partner-1",
@@ -76,16 +76,16 @@ def populate(hub: Hub) -> Data:
     hub.store.put(record, renderer=hub.render, reason="harvest", run_id=ok)
     changed = Record.from_dict({**record.to_dict(), "summary": f"Second summary {XSS}"})
     hub.store.put(changed, renderer=hub.render, reason="harvest", run_id=ok)
-    log.bump(ok, pages=1, requests=1, bytes=2048, added=1, updated=1, unchanged=3)
-    log.add_event(ok, "info", "page", f"page 1: 5 records {XSS}", page=1)
-    log.set_window(ok, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")
-    log.finish(ok, "ok")
-    failed = log.start_run("partner", trigger="manual")
-    raw = log.add_event(
+    log.runs.bump(ok, pages=1, requests=1, bytes=2048, added=1, updated=1, unchanged=3)
+    log.events.add(ok, "info", "page", f"page 1: 5 records {XSS}", page=1)
+    log.runs.set_window(ok, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")
+    log.runs.finish(ok, "ok")
+    failed = log.runs.start("partner", trigger="manual")
+    raw = log.events.add(
         failed, "error", "page", "page 1 does not parse", page=1, raw=b"<OAI-PMH><broken"
     )
-    log.checkpoint(failed, {"": {"token": "tok-2"}})
-    log.finish(failed, "failed", "stream failed: page 1 does not parse")
+    log.runs.checkpoint(failed, {"": {"token": "tok-2"}})
+    log.runs.finish(failed, "failed", "stream failed: page 1 does not parse")
     return Data(ok, failed, raw, "partner-1")
 
 

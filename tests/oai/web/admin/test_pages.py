@@ -92,16 +92,16 @@ def test_full_harvest_needs_confirmation(admin: FlaskClient, admin_hub: Hub, dat
     url = "/admin/sources/partner/harvest"
     unconfirmed = admin.post(url, data={"action": "full", "csrf_token": token})
     assert unconfirmed.status_code == 200
-    assert log.pending_requests() == []
+    assert log.queue.pending() == []
     done = admin.post(url, data={"action": "full", "csrf_token": token, "confirmed": "yes"})
     assert done.status_code == 302
-    assert [(r.source_id, r.full, r.requested_by) for r in log.pending_requests()] == [
+    assert [(r.source_id, r.full, r.requested_by) for r in log.queue.pending()] == [
         ("partner", True, "admin")
     ]
     assert "queued" in admin.get("/admin/").get_data(as_text=True)
     again = admin.post(url, data={"action": "full", "csrf_token": token, "confirmed": "yes"})
     assert again.status_code == 302
-    assert len(log.pending_requests()) == 1, "a second click queues no second run"
+    assert len(log.queue.pending()) == 1, "a second click queues no second run"
 
 
 def test_resume_clears_failing_and_queues_a_run(
@@ -109,8 +109,8 @@ def test_resume_clears_failing_and_queues_a_run(
 ) -> None:
     log = RunLog(admin_hub.engine)
     for _ in range(3):
-        log.record_failure("partner", 3)
-    assert log.source("partner").failing  # type: ignore[union-attr]
+        log.sources.record_failure("partner", 3)
+    assert log.sources.get("partner").failing  # type: ignore[union-attr]
     html = admin.get("/admin/").get_data(as_text=True)
     assert "failing" in html
     token = csrf_of(html)
@@ -118,10 +118,10 @@ def test_resume_clears_failing_and_queues_a_run(
         "/admin/sources/partner/harvest", data={"action": "resume", "csrf_token": token}
     )
     assert response.status_code == 302
-    source = log.source("partner")
+    source = log.sources.get("partner")
     assert source is not None
     assert (source.failing, source.consecutive_failures) == (False, 0)
-    assert [(r.full) for r in log.pending_requests()] == [False]
+    assert [(r.full) for r in log.queue.pending()] == [False]
     assert admin.post("/admin/sources/nope/harvest", data={"csrf_token": token}).status_code == 404
 
 
@@ -142,11 +142,11 @@ def test_chart_has_one_linked_bar_per_finished_run(admin: FlaskClient, data: Dat
 def test_a_source_gone_from_the_config_offers_no_actions(
     admin: FlaskClient, admin_hub: Hub, data: Data
 ) -> None:
-    RunLog(admin_hub.engine).sync_sources([])  # the config lost its sources
+    RunLog(admin_hub.engine).sources.sync([])  # the config lost its sources
     html = admin.get("/admin/").get_data(as_text=True)
     assert "disabled" in html
     assert "Harvest now" not in html
     token = csrf_of(html)
     refused = admin.post("/admin/sources/partner/harvest", data={"csrf_token": token})
     assert refused.status_code == 400
-    assert RunLog(admin_hub.engine).pending_requests() == []
+    assert RunLog(admin_hub.engine).queue.pending() == []

@@ -103,10 +103,10 @@ def test_a_post_without_the_csrf_token_is_refused(
     url = "/admin/sources/partner/harvest"
     assert admin.post(url, data={"action": "now"}).status_code == 400
     assert admin.post(url, data={"action": "now", "csrf_token": "forged"}).status_code == 400
-    assert log.pending_requests() == []
+    assert log.queue.pending() == []
     token = csrf_of(admin.get("/admin/").get_data(as_text=True))
     assert admin.post(url, data={"action": "now", "csrf_token": token}).status_code == 302
-    assert [r.source_id for r in log.pending_requests()] == ["partner"]
+    assert [r.source_id for r in log.queue.pending()] == ["partner"]
 
 
 def test_logout_is_a_post_with_csrf_and_ends_the_session(admin: FlaskClient) -> None:
