@@ -2,9 +2,20 @@
 
     result = run_harvest(hub, "partner", trigger="schedule")
 
-Modules: `client` (the one network seam), `parse` (responses -> pages), `iterator`
-(Identify and resumption tokens), `reconcile` (partner records -> store), `harvester`
-(one run: window, streams, checkpoints, sweep), `commands` (the CLI).
+Modules:
+    `harvester`  one run of one source: window, streams, checkpoints, sweep, high water
+    `pipeline`   a set stream's pages, from the partner to committed store writes
+    `state`      what a run shares while it goes (`RunState`) and one stream's position
+    `stream`     Identify, and one ListRecords stream followed through its tokens
+    `client`     the one network seam: a requests session with timeouts and retries
+    `parse`      partner responses -> typed pages, repaired and parsed safely
+    `prepare`    partner records -> record model, outside any transaction
+    `pool`       crosswalking and rendering pages ahead in worker processes
+    `prefetch`   an iterator run ahead in a thread (fetch page N+1 while writing N)
+    `reconcile`  partner records -> the store, merged field by field
+    `runlog`     the run log: sources, runs, events, what a full harvest saw, the queue
+    `errors`     the harvester's exception tree
+    `commands`   the CLI: `oai harvest`, `oai runs`, `oai records history`
 """
 
 from __future__ import annotations
