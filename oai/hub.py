@@ -12,7 +12,6 @@ import secrets
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -43,7 +42,7 @@ class Hub:
         engine = create_store_engine(settings.database_url)
         if migrate:
             upgrade(engine)
-        prefix = f"oai:{settings['repository.identifier']}:"
+        prefix = f"oai:{settings.repository.identifier}:"
         store = Store(engine, identifier_prefix=prefix)
         return cls(settings, engine, store, crosswalks.default_registry())
 
@@ -54,10 +53,10 @@ class Hub:
         Every worker of a server must sign resumption tokens and sessions with the same
         key, so a key made up per process would not do.
         """
-        configured = str(self.settings["secret_key"])
+        configured = self.settings.secret_key
         if configured:
             return configured
-        path = Path(self.settings["data_dir"]) / "secret_key"
+        path = self.settings.data_dir / "secret_key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             # write a private temporary file, then link it into place: of several
@@ -82,7 +81,7 @@ class Hub:
     def record_dict(self, record: Record) -> dict[str, Any]:
         """The JSON form handed to the crosswalks, with the public URL filled in."""
         data = record.to_dict()
-        public = str(self.settings["public_url"]).rstrip("/")
+        public = self.settings.public_url.rstrip("/")
         if public and "url" not in data:
             data["url"] = f"{public}/records/{record.id}"
         data.pop("header", None)

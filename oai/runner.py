@@ -71,7 +71,7 @@ def _environment(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     if settings.config_path is not None:
         env["OAI_CONFIG"] = str(settings.config_path.resolve())
-    env["OAI_DATA_DIR"] = str(Path(settings["data_dir"]).resolve())
+    env["OAI_DATA_DIR"] = str(settings.data_dir.resolve())
     return env
 
 
@@ -90,17 +90,14 @@ def _stop(children: list[Child]) -> None:
 
 
 def _banner(settings: Settings, echo: Callable[[str], None], web: int, partner: int) -> None:
-    demo = (
-        check_password_hash(str(settings["admin.password_hash"]), DEMO_PASSWORD)
-        if str(settings["admin.password_hash"])
-        else False
-    )
+    stored = settings.admin.password_hash
+    demo = check_password_hash(stored, DEMO_PASSWORD) if stored else False
     echo("")
     echo(f"  OAI-PMH endpoint   http://127.0.0.1:{web}/oai?verb=Identify")
     echo(f"  admin pages        http://127.0.0.1:{web}/admin/")
     if demo:
         echo(f"  admin password     {DEMO_PASSWORD}   (the demo password of config/demo.toml)")
-    elif not settings["admin.password_hash"]:
+    elif not stored:
         echo("  admin password     none set: put a hash in admin.password_hash to log in")
     echo(f"  demo partner       http://127.0.0.1:{partner}/oai?verb=Identify")
     echo("  Ctrl-C stops everything.")

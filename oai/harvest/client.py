@@ -18,12 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from oai.harvest.errors import HTTPStatusError, ResponseTooLarge, TransportError, UnsafeURL
+from oai.settings import HarvestSettings
 
 __all__ = ["Client", "ClientConfig", "Response", "Retry", "parse_retry_after"]
 
@@ -48,14 +48,14 @@ class ClientConfig:
     max_response_bytes: int = 100_000_000
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ClientConfig:
+    def from_settings(cls, harvest: HarvestSettings) -> ClientConfig:
         return cls(
-            connect_timeout=float(settings["harvest.connect_timeout"]),
-            read_timeout=float(settings["harvest.read_timeout"]),
-            max_retries=int(settings["harvest.max_retries"]),
-            backoff_seconds=float(settings["harvest.backoff_seconds"]),
-            max_retry_after=float(settings["harvest.max_retry_after"]),
-            max_response_bytes=int(settings["harvest.max_response_bytes"]),
+            connect_timeout=harvest.connect_timeout,
+            read_timeout=harvest.read_timeout,
+            max_retries=harvest.max_retries,
+            backoff_seconds=harvest.backoff_seconds,
+            max_retry_after=harvest.max_retry_after,
+            max_response_bytes=harvest.max_response_bytes,
         )
 
 

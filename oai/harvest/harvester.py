@@ -175,17 +175,17 @@ def run_harvest(
     if not source.enabled:
         raise ConfigError(f"source {source_id!r} is disabled in the configuration")
     log = sync_sources(hub)
-    _clear_dead_run(log, source_id, int(hub.settings["scheduler.stale_after_seconds"]))
+    _clear_dead_run(log, source_id, hub.settings.scheduler.stale_after_seconds)
     run_id = log.runs.start(
         source_id, trigger=trigger, full=full, window_from=from_, pid=os.getpid()
     )
-    config = ClientConfig.from_settings(hub.settings)
+    config = ClientConfig.from_settings(hub.settings.harvest)
     client = Client(config)
     run = RunState(hub, source, log, run_id, full, progress, client)
     client.on_retry = lambda retry: _on_retry(run, retry)
-    workers = int(hub.settings["harvest.workers"])
+    workers = hub.settings.harvest.workers
     run.pool = WorkerPool(workers) if workers > 0 else None
-    interval = float(hub.settings["scheduler.heartbeat_seconds"])
+    interval = float(hub.settings.scheduler.heartbeat_seconds)
     try:
         with (
             _Heartbeat(log, run_id, interval) as heartbeat,
@@ -196,7 +196,7 @@ def run_harvest(
     except BaseException as exc:
         log.events.add(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
         log.runs.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
-        log.sources.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+        log.sources.record_failure(source_id, hub.settings.scheduler.max_failures)
         raise
     finally:
         client.close()
@@ -204,7 +204,7 @@ def run_harvest(
             run.pool.close()
     info = log.runs.finish(run_id, status, message)
     if info.status == "failed":
-        log.sources.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+        log.sources.record_failure(source_id, hub.settings.scheduler.max_failures)
     else:
         log.sources.record_success(source_id)
     return RunResult(run_id, info.status, info.counts, info.message, info.pages)
@@ -225,7 +225,7 @@ def _on_retry(run: RunState, retry: Retry) -> None:
 def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     """The body of a run; returns (status, message)."""
     settings, source = run.hub.settings, run.source
-    max_bytes = int(settings["harvest.max_response_bytes"])
+    max_bytes = settings.harvest.max_response_bytes
     try:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)
     except HarvestError as exc:
@@ -282,7 +282,7 @@ def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
         run.event("info", "resume", f"resuming run {saved.run_id} from its checkpoint")
     else:
         high_water = None if run.full else _high_water(run)
-        overlap = int(settings["harvest.overlap_seconds"])
+        overlap = settings.harvest.overlap_seconds
         run.window = window_for(info, high_water, overlap, from_, run.full)
         run.streams = [StreamState(s) for s in (source.sets or (None,))]
         run.chain = [run.run_id] if run.full else []
@@ -330,7 +330,7 @@ def _sweep(run: RunState) -> int:
     gone = sorted(live - seen)
     if not gone:
         return 0
-    share = float(run.hub.settings["harvest.sweep_max_share"])
+    share = run.hub.settings.harvest.sweep_max_share
     if len(gone) >= share * len(live):
         raise SweepRefused(len(gone), len(live), share)
     writes = run.hub.engine.execution_options(sqlite_begin_immediate=True)

@@ -45,7 +45,7 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
         from_=run.window[0],
         until=run.window[1],
         token=state.token,
-        max_empty_pages=int(run.hub.settings["harvest.max_empty_pages"]),
+        max_empty_pages=run.hub.settings.harvest.max_empty_pages,
         max_bytes=max_bytes,
         notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
     )
@@ -86,7 +86,7 @@ def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | F
     """Crosswalk a page here, or (large pages, with workers) in the pool."""
     assert run.crosswalker is not None
     if run.pool is not None and fetched.page.count >= MIN_RECORDS:
-        context = RenderContext(str(run.hub.settings["public_url"]))
+        context = RenderContext(run.hub.settings.public_url)
         return run.pool.submit(
             run.crosswalker, run.source.metadata_prefix, context, fetched.body, max_bytes
         )

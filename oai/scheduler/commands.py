@@ -33,7 +33,7 @@ log = logging.getLogger("oai.scheduler")
 
 
 def pid_path(settings: Settings) -> Path:
-    return Path(settings["data_dir"]) / "scheduler.pid"
+    return settings.data_dir / "scheduler.pid"
 
 
 def send_reload(settings: Settings) -> int | None:
@@ -92,7 +92,7 @@ def run_scheduler(
 ) -> int:
     """Run the scheduler until stopped; the process exit status."""
     signals = signals or _Signals()
-    poll = float(settings["scheduler.poll_seconds"])
+    poll = float(settings.scheduler.poll_seconds)
     with Hub.from_settings(settings, migrate=True) as hub:
         service = SchedulerService(hub)
         while not service.start():

@@ -152,7 +152,7 @@ class SchedulerService:
         defaults = {
             "coalesce": True,
             "max_instances": 1,
-            "misfire_grace_time": int(self.hub.settings["scheduler.misfire_grace_seconds"]),
+            "misfire_grace_time": self.hub.settings.scheduler.misfire_grace_seconds,
         }
         return BackgroundScheduler(
             jobstores={"default": store}, job_defaults=defaults, timezone=UTC
@@ -216,7 +216,7 @@ class SchedulerService:
 
     def tick(self) -> None:
         """Fail stale runs, then start every queued request."""
-        stale_after = timedelta(seconds=int(self.hub.settings["scheduler.stale_after_seconds"]))
+        stale_after = timedelta(seconds=self.hub.settings.scheduler.stale_after_seconds)
         for run_id in self.runlog.runs.mark_stale(stale_after):
             self._stale(run_id, stale_after)
         # a request is claimed only when a worker is free to run it: the rest stay
@@ -318,7 +318,7 @@ class SchedulerService:
 
     def _after_failure(self, source_id: str, run_id: int | None, *, counted: bool) -> None:
         """Count the failure unless the runner did; when the source is failing, back off."""
-        max_failures = int(self.hub.settings["scheduler.max_failures"])
+        max_failures = self.hub.settings.scheduler.max_failures
         if counted:
             found = self.runlog.sources.get(source_id)
             if found is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,7 +68,7 @@ def serve_command(ctx: Context, host: str, port: int, workers: int, refresh: boo
         if summary.refreshed or summary.failed:
             click.echo(summary.describe(), err=True)
     # the secret is read (or made) before forking, so every worker signs tokens alike
-    settings = ctx.settings.replace(secret_key=hub.secret_key)
+    settings = replace(ctx.settings, secret_key=hub.secret_key)
     hub.close()
     click.echo(f"serving http://{host}:{port}/oai with {workers} workers", err=True)
     GunicornApplication(settings, gunicorn_options(host, port, workers)).run()

@@ -52,21 +52,21 @@ def _check_identity(identity: Identity) -> None:
 
 def build_provider(hub: Hub) -> Provider:
     """A provider over the hub's store, formats and `[repository]` settings."""
-    settings = hub.settings
+    settings = hub.settings.repository
     identity = Identity(
-        name=str(settings["repository.name"]),
-        repository_identifier=str(settings["repository.identifier"]),
-        admin_emails=tuple(settings["repository.admin_email"]),
-        base_url=str(settings["repository.base_url"]),
-        friends=tuple(settings["repository.friends"]),
+        name=settings.name,
+        repository_identifier=settings.identifier,
+        admin_emails=settings.admin_email,
+        base_url=settings.base_url,
+        friends=settings.friends,
         compression=ENCODINGS,
         sample_local_id="301006",
     )
     _check_identity(identity)
     formats = [FormatInfo(f.prefix, f.schema, f.namespace) for f in hub.registry.outbound()]
     options = ProviderOptions(
-        page_size=int(settings["repository.page_size"]),
-        token_ttl=timedelta(hours=max(24, int(settings["repository.token_ttl_hours"]))),
+        page_size=settings.page_size,
+        token_ttl=timedelta(hours=max(24, settings.token_ttl_hours)),
         stylesheet=STYLESHEET,
     )
     codec = TokenCodec(hub.secret_key)
@@ -88,14 +88,14 @@ def _setup(state: BlueprintSetupState) -> None:
     hub: Hub = app.extensions["oaihub"]
     app.extensions[_PROVIDER] = build_provider(hub)
     app.extensions[_FLOW] = FlowControl(
-        int(hub.settings["repository.max_concurrent_lists"]),
-        int(hub.settings["repository.rate_limit_per_minute"]),
+        hub.settings.repository.max_concurrent_lists,
+        hub.settings.repository.rate_limit_per_minute,
     )
 
 
 def _retry_later(reason: str) -> Response:
     hub: Hub = current_app.extensions["oaihub"]
-    seconds = int(hub.settings["repository.retry_after_seconds"])
+    seconds = hub.settings.repository.retry_after_seconds
     response = Response(reason + "\n", status=503, content_type="text/plain; charset=utf-8")
     response.headers["Retry-After"] = str(seconds)
     return response

@@ -92,7 +92,7 @@ def admin_state(app: Flask | None = None) -> AdminState:
     app = app or current_app
     state = app.extensions.get("oaihub.admin")
     if state is None:
-        limit = int(_hub(app).settings["admin.max_login_attempts"])
+        limit = _hub(app).settings.admin.max_login_attempts
         state = app.extensions.setdefault("oaihub.admin", AdminState(LoginThrottle(limit)))
     assert isinstance(state, AdminState)
     return state
@@ -105,7 +105,7 @@ def _hub(app: Flask) -> Hub:
 
 
 def password_hash(app: Flask | None = None) -> str:
-    return str(_hub(app or current_app).settings["admin.password_hash"])
+    return _hub(app or current_app).settings.admin.password_hash
 
 
 def check_password(password: str) -> bool:
@@ -150,7 +150,7 @@ def _api_token_ok() -> bool:
     sent = request.headers.get("X-API-Token", "")
     if not sent:
         return False
-    tokens = [str(t) for t in _hub(current_app).settings["admin.api_tokens"] if t]
+    tokens = [t for t in _hub(current_app).settings.admin.api_tokens if t]
     # compare with every token, so the time taken does not tell which one nearly matched
     return any([hmac.compare_digest(sent.encode(), t.encode()) for t in tokens])  # noqa: C419
 

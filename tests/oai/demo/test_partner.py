@@ -73,5 +73,5 @@ def test_the_hub_in_build_partner_is_its_own(tmp_path: Path) -> None:
     hub, _ = build_partner(tmp_path)
     with hub:
         assert isinstance(hub, Hub)
-        assert Path(hub.settings["data_dir"]) == tmp_path / "demo-partner"
+        assert hub.settings.data_dir == tmp_path / "demo-partner"
         assert hub.store.stats()["records"] == len(partner_records())

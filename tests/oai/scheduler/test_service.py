@@ -16,6 +16,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -81,7 +82,7 @@ class RecordingRunner:
             self.calls.append((source_id, trigger, full))
         info = log.runs.finish(run_id, self.status)
         if info.status == "failed":
-            log.sources.record_failure(source_id, int(hub.settings["scheduler.max_failures"]))
+            log.sources.record_failure(source_id, hub.settings.scheduler.max_failures)
         else:
             log.sources.record_success(source_id)
         return RunOutcome(run_id, info.status)
@@ -144,7 +145,8 @@ def test_missed_fires_are_coalesced_into_one_run(
     first.stop()
     _move_next_fire(first.hub, job_id("p1"), datetime.now(UTC) - timedelta(hours=5))
     runner = RecordingRunner()
-    settings = settings.replace(scheduler__misfire_grace_seconds=6 * 3600)
+    scheduler = replace(settings.scheduler, misfire_grace_seconds=6 * 3600)
+    settings = replace(settings, scheduler=scheduler)
     service = new_service(services, settings, runner)
     assert service.start()
     wait_for(lambda: runner.count("schedule") >= 1, what="the catch-up run")

@@ -1,0 +1,177 @@
+"""`Settings` and its sections: frozen, typed objects (`settings.harvest.read_timeout`).
+
+Each field is a setting of `oai.settings.table.SETTINGS`; `check_fields` verifies at
+import that the table and the fields agree (names, types), so mypy sees the real types
+and nothing reads a setting by its key. Each object checks and converts its values when
+made, also through `dataclasses.replace`, so a wrong type is refused wherever it comes
+from: `replace(settings.harvest, read_timeout="slow")` raises ConfigError.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from oai.errors import ConfigError
+from oai.settings.sources import SourceSettings
+from oai.settings.table import SETTINGS, settings_of
+from oai.settings.values import check_fields, convert_fields
+
+__all__ = [
+    "AdminSettings",
+    "HarvestSettings",
+    "RepositorySettings",
+    "SchedulerSettings",
+    "Settings",
+    "build_settings",
+    "check_against_the_table",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RepositorySettings:
+    """`[repository]`: what Identify says, list pages and flow control of the provider."""
+
+    name: str
+    base_url: str
+    identifier: str
+    admin_email: tuple[str, ...]
+    friends: tuple[str, ...]
+    page_size: int
+    token_ttl_hours: int
+    max_concurrent_lists: int
+    rate_limit_per_minute: int
+    retry_after_seconds: int
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("repository"), type(self).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestSettings:
+    """`[harvest]`: timeouts, retries, size caps and safety limits of the harvester."""
+
+    connect_timeout: float
+    read_timeout: float
+    max_retries: int
+    backoff_seconds: float
+    max_retry_after: float
+    max_response_bytes: int
+    overlap_seconds: int
+    max_empty_pages: int
+    sweep_max_share: float
+    workers: int
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("harvest"), type(self).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerSettings:
+    """`[scheduler]`: misfires, heartbeats, stale runs, failing sources, the queue."""
+
+    misfire_grace_seconds: int
+    heartbeat_seconds: int
+    stale_after_seconds: int
+    max_failures: int
+    poll_seconds: int
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("scheduler"), type(self).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AdminSettings:
+    """`[admin]`: the admin password, API tokens and the login throttle."""
+
+    password_hash: str = field(repr=False)
+    api_tokens: tuple[str, ...] = field(repr=False)
+    max_login_attempts: int
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("admin"), type(self).__name__)
+
+
+SECTIONS: Mapping[str, type] = {
+    "repository": RepositorySettings,
+    "harvest": HarvestSettings,
+    "scheduler": SchedulerSettings,
+    "admin": AdminSettings,
+}
+_NOT_SETTINGS = (*SECTIONS, "sources", "config_path")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All settings: the top-level ones, one object per section, and the sources.
+
+    `database_url` is the URL configured or, when none is, the SQLite file in
+    `data_dir`, resolved when the settings are made: a copy with another `data_dir`
+    keeps the database it had (give both to `load_settings` to move it).
+    """
+
+    data_dir: Path
+    database_url: str
+    secret_key: str = field(repr=False)  # no secret in a log line or a traceback
+    public_url: str
+    repository: RepositorySettings
+    harvest: HarvestSettings
+    scheduler: SchedulerSettings
+    admin: AdminSettings
+    sources: tuple[SourceSettings, ...] = ()
+    config_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of(""), type(self).__name__)
+        if not self.database_url:
+            url = f"sqlite:///{self.data_dir.resolve() / 'oaihub.sqlite'}"
+            object.__setattr__(self, "database_url", url)
+        for name, cls in SECTIONS.items():
+            if not isinstance(getattr(self, name), cls):
+                raise ConfigError(f"Settings: {name} must be a {cls.__name__}")
+        object.__setattr__(self, "sources", tuple(self.sources))
+        ids = [source.id for source in self.sources]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ConfigError(f"two [[sources]] share the id {twice[0]!r}")
+
+    def source(self, source_id: str) -> SourceSettings:
+        """The configured source with this id; ConfigError if there is none."""
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise ConfigError(f"no source with id {source_id!r} in the configuration")
+
+    def with_sources(self, sources: tuple[SourceSettings, ...]) -> Settings:
+        """A copy with these sources instead (tests and benchmarks make theirs in code)."""
+        return dataclasses.replace(self, sources=sources)
+
+
+def build_settings(
+    values: Mapping[str, Any],
+    sources: tuple[SourceSettings, ...] = (),
+    config_path: Path | None = None,
+) -> Settings:
+    """Settings from a value for every dotted key of the table."""
+    sections = {
+        name: cls(**{s.name: values[s.key] for s in settings_of(name)})
+        for name, cls in SECTIONS.items()
+    }
+    top = {s.name: values[s.key] for s in settings_of("")}
+    return Settings(**top, **sections, sources=sources, config_path=config_path)
+
+
+def check_against_the_table() -> None:
+    """TypeError when the section objects and the settings table disagree (run at import)."""
+    for name, cls in SECTIONS.items():
+        check_fields(cls, settings_of(name))
+    check_fields(Settings, settings_of(""), besides=_NOT_SETTINGS)
+    homeless = {s.key.partition(".")[0] for s in SETTINGS if "." in s.key} - set(SECTIONS)
+    if homeless:
+        raise TypeError(f"settings of sections without an object: {sorted(homeless)}")
+
+
+check_against_the_table()

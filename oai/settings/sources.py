@@ -1,0 +1,109 @@
+"""`[[sources]]`: the partner archives to harvest, each table checked key by key.
+
+`SOURCE_KEYS` declares every key of a source table once (type, default or REQUIRED,
+help), as `SETTINGS` does for the settings; `SourceSettings` has one field per key and
+is checked against it at import. An unknown key, a missing key or a value of the wrong
+type is a ConfigError naming the file, the source (its id, or its number when it has
+none), the key and what was expected. `read_table` knows nothing of sources: a partner
+kind with keys of its own declares its table and object and is read the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oai.errors import ConfigError
+from oai.settings.values import (
+    BOOL,
+    REQUIRED,
+    STR,
+    STRINGS,
+    Setting,
+    check_fields,
+    convert_fields,
+    describe,
+)
+
+__all__ = ["SOURCE_KEYS", "SourceSettings", "read_sources", "read_table"]
+
+SOURCE_KEYS: tuple[Setting, ...] = (
+    Setting("id", STR, REQUIRED, "Stable id, used in logs and set names (partners:<id>)."),
+    Setting("base_url", STR, REQUIRED, "The partner's OAI-PMH base URL."),
+    Setting("metadata_prefix", STR, "oai_dc", "Any inbound format of the crosswalk registry."),
+    Setting("name", STR, "", "Shown on the admin pages; empty: the id."),
+    Setting("sets", STRINGS, (), "Sets harvested, each as its own stream; none: all records."),
+    Setting("schedule", STR, "", "Cron in UTC for `oai scheduler`; empty: manual runs only."),
+    Setting("match", STRINGS, (), "Keys linking partner records to local ones."),
+    Setting("enabled", BOOL, True, "false: kept in the configuration, never harvested."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """One `[[sources]]` table: a partner archive to harvest."""
+
+    id: str
+    base_url: str
+    metadata_prefix: str = "oai_dc"
+    name: str = ""
+    sets: tuple[str, ...] = ()
+    schedule: str = ""
+    match: tuple[str, ...] = ()
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        where = f"source {self.id!r}" if isinstance(self.id, str) else "SourceSettings"
+        convert_fields(self, SOURCE_KEYS, where)
+        for key in SOURCE_KEYS:
+            if key.required and not getattr(self, key.name):
+                raise ConfigError(f"{where}: {key.key!r} is required")
+
+
+def read_sources(value: object, path: Path) -> tuple[SourceSettings, ...]:
+    """The `sources` array of a TOML file, every table checked."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: sources must be an array of tables ([[sources]])")
+    sources = tuple(_read_source(table, index, path) for index, table in enumerate(value))
+    ids = [source.id for source in sources]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ConfigError(f"{path}: two [[sources]] share the id {twice[0]!r}")
+    return sources
+
+
+def _read_source(table: object, index: int, path: Path) -> SourceSettings:
+    where = f"{path}: [[sources]] {_label(table, index)}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table, not {describe(table)}")
+    return SourceSettings(**read_table(table, SOURCE_KEYS, where))
+
+
+def _label(table: object, index: int) -> str:
+    """The source's id when it has a usable one, else its number in the file."""
+    source_id = table.get("id") if isinstance(table, dict) else None
+    return repr(source_id) if isinstance(source_id, str) and source_id else f"#{index + 1}"
+
+
+def read_table(table: Mapping[str, object], keys: Sequence[Setting], where: str) -> dict[str, Any]:
+    """Every key of `keys` from a TOML table, converted, defaults filled in; else ConfigError."""
+    known = {key.key for key in keys}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+        )
+    values: dict[str, Any] = {}
+    for key in keys:
+        if key.key in table:
+            values[key.name] = key.convert(table[key.key], where)
+        elif not key.required:
+            values[key.name] = key.convert(key.default, where)
+        if key.required and not values.get(key.name):
+            raise ConfigError(f"{where}: {key.key!r} is required")
+    return values
+
+
+check_fields(SourceSettings, SOURCE_KEYS)

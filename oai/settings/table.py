@@ -1,0 +1,84 @@
+"""Every setting, declared once: its TOML key, type, default and help text.
+
+`config/oaihub.example.toml` documents each of them (a test fails when one is missing),
+and the typed section objects of `oai.settings.sections` are checked against this table
+when they are imported. Adding a setting is one line here plus its field there.
+"""
+
+from __future__ import annotations
+
+from oai.settings.values import (
+    FLOAT,
+    INT,
+    ONE_OR_MORE_STRINGS,
+    PATH,
+    STR,
+    STRINGS,
+    Setting,
+)
+
+__all__ = ["ENV_ALIASES", "SETTINGS", "settings_of"]
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", PATH, "var", "Folder for the SQLite file and other local state."),
+    Setting(
+        "database_url",
+        STR,
+        "",
+        "SQLAlchemy URL; empty means sqlite:///<data_dir>/oaihub.sqlite. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
+    ),
+    Setting("secret_key", STR, "", "Signs resumption tokens and admin sessions. Set it."),
+    Setting("public_url", STR, "", "Public base URL of record pages, used in dc:identifier."),
+    Setting("repository.name", STR, "oaihub", "repositoryName in Identify."),
+    Setting("repository.base_url", STR, "", "baseURL in Identify; empty: the request's URL."),
+    Setting("repository.identifier", STR, "oaihub.localhost", "repositoryIdentifier."),
+    Setting(
+        "repository.admin_email",
+        ONE_OR_MORE_STRINGS,
+        ("admin@oaihub.localhost",),
+        "adminEmail: one address, or a list of them.",
+    ),
+    Setting("repository.friends", STRINGS, (), "baseURLs listed in the friends description."),
+    Setting("repository.page_size", INT, 100, "Records or headers per list page."),
+    Setting("repository.token_ttl_hours", INT, 48, "Resumption token lifetime (>= 24)."),
+    Setting("repository.max_concurrent_lists", INT, 8, "Concurrent list requests per worker."),
+    Setting("repository.rate_limit_per_minute", INT, 600, "Requests per client and minute."),
+    Setting("repository.retry_after_seconds", INT, 10, "Retry-After sent with a 503."),
+    Setting("harvest.connect_timeout", FLOAT, 10.0, "Seconds to connect to a partner."),
+    Setting("harvest.read_timeout", FLOAT, 60.0, "Seconds to wait for a partner's bytes."),
+    Setting("harvest.max_retries", INT, 5, "Retries of one request before the stream fails."),
+    Setting("harvest.backoff_seconds", FLOAT, 2.0, "First backoff; doubles, with jitter."),
+    Setting("harvest.max_retry_after", FLOAT, 300.0, "Cap on a partner's Retry-After."),
+    Setting("harvest.max_response_bytes", INT, 100_000_000, "Largest response accepted."),
+    Setting("harvest.overlap_seconds", INT, 60, "Incremental from = last until - overlap."),
+    Setting("harvest.max_empty_pages", INT, 5, "Empty pages in a row that fail a stream."),
+    Setting("harvest.sweep_max_share", FLOAT, 0.10, "Most a full-harvest sweep may delete."),
+    Setting(
+        "harvest.workers",
+        INT,
+        2,
+        "Processes that crosswalk and render large pages ahead (0: all in one process).",
+    ),
+    Setting("scheduler.misfire_grace_seconds", INT, 3600, "Late job runs still allowed."),
+    Setting("scheduler.heartbeat_seconds", INT, 30, "How often a run proves it is alive."),
+    Setting("scheduler.stale_after_seconds", INT, 300, "Silent runs older than this failed."),
+    Setting("scheduler.max_failures", INT, 3, "Consecutive failures that mark a failing source."),
+    Setting("scheduler.poll_seconds", INT, 5, "How often the queue of manual runs is read."),
+    Setting("admin.password_hash", STR, "", "werkzeug password hash of the admin password."),
+    Setting("admin.api_tokens", STRINGS, (), "Tokens accepted in the X-API-Token header."),
+    Setting("admin.max_login_attempts", INT, 5, "Failed logins per client and 15 minutes."),
+)
+
+# short environment variables, besides OAI_<KEY> with "__" for each dot
+ENV_ALIASES = {
+    "OAI_DATABASE_URL": "database_url",
+    "OAI_SECRET_KEY": "secret_key",
+    "OAI_DATA_DIR": "data_dir",
+    "OAI_ADMIN_PASSWORD_HASH": "admin.password_hash",
+}
+
+
+def settings_of(section: str) -> tuple[Setting, ...]:
+    """The settings of one `[section]`; "" gives the top-level ones."""
+    return tuple(s for s in SETTINGS if s.key.rpartition(".")[0] == section)

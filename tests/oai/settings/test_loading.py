@@ -1,0 +1,195 @@
+"""Loading settings: the file, OAI_* variables and overrides, each checked by type."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from oai.errors import ConfigError
+from oai.settings import load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    config = tmp_path / "c.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        'database_url = "sqlite:///from-file.sqlite"\n[repository]\nname = "File"\n'
+        'page_size = 50\n[[sources]]\nid = "p"\nbase_url = "http://127.0.0.1:1/oai"\n',
+    )
+    env = {
+        "OAI_CONFIG": str(config),
+        "OAI_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1/test",
+        "OAI_REPOSITORY__PAGE_SIZE": "25",
+        "OAI_REPOSITORY__ADMIN_EMAIL": "a@127.0.0.1,b@127.0.0.1",
+    }
+    settings = load_settings(env=env)
+    assert settings.config_path == config
+    assert settings.database_url == env["OAI_DATABASE_URL"]
+    assert settings.repository.name == "File"
+    assert settings.repository.page_size == 25
+    assert settings.repository.admin_email == ("a@127.0.0.1", "b@127.0.0.1")
+    assert settings.source("p").metadata_prefix == "oai_dc"
+
+
+def test_overrides_come_last(tmp_path: Path) -> None:
+    config = write(tmp_path, "[harvest]\nworkers = 4\n")
+    env = {"OAI_HARVEST__WORKERS": "3"}
+    settings = load_settings(config, env=env, overrides={"harvest.workers": 0})
+    assert settings.harvest.workers == 0
+    assert load_settings(config, env=env).harvest.workers == 3
+    assert load_settings(config, env={}).harvest.workers == 4
+    assert load_settings(env={}, overrides={"harvest__workers": 1}).harvest.workers == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("OAI_HARVEST__READ_TIMEOUT", "2.5", 2.5),
+        ("OAI_HARVEST__READ_TIMEOUT", "7", 7.0),
+        ("OAI_HARVEST__SWEEP_MAX_SHARE", "0.25", 0.25),
+        ("OAI_REPOSITORY__PAGE_SIZE", "7", 7),
+        ("OAI_SCHEDULER__POLL_SECONDS", " 2 ", 2),
+        ("OAI_DATA_DIR", "/srv/oaihub", Path("/srv/oaihub")),
+        ("OAI_REPOSITORY__NAME", "A hub, with a comma", "A hub, with a comma"),
+        ("OAI_ADMIN__API_TOKENS", '["t,1", "t2"]', ("t,1", "t2")),
+        ("OAI_ADMIN__API_TOKENS", "t1, t2,", ("t1", "t2")),
+        ("OAI_ADMIN__API_TOKENS", "", ()),
+        ("OAI_REPOSITORY__FRIENDS", "http://127.0.0.1:1/oai", ("http://127.0.0.1:1/oai",)),
+        ("OAI_REPOSITORY__ADMIN_EMAIL", "one@example.org", ("one@example.org",)),
+        ("OAI_REPOSITORY__ADMIN_EMAIL", '["a@example.org", "b@example.org"]', None),
+        ("OAI_ADMIN_PASSWORD_HASH", "scrypt:x", "scrypt:x"),
+    ],
+)
+def test_environment_values_are_parsed_into_their_types(
+    name: str, raw: str, expected: object
+) -> None:
+    settings = load_settings(env={name: raw})
+    value = {
+        "OAI_HARVEST__READ_TIMEOUT": settings.harvest.read_timeout,
+        "OAI_HARVEST__SWEEP_MAX_SHARE": settings.harvest.sweep_max_share,
+        "OAI_REPOSITORY__PAGE_SIZE": settings.repository.page_size,
+        "OAI_SCHEDULER__POLL_SECONDS": settings.scheduler.poll_seconds,
+        "OAI_DATA_DIR": settings.data_dir,
+        "OAI_REPOSITORY__NAME": settings.repository.name,
+        "OAI_ADMIN__API_TOKENS": settings.admin.api_tokens,
+        "OAI_REPOSITORY__FRIENDS": settings.repository.friends,
+        "OAI_REPOSITORY__ADMIN_EMAIL": settings.repository.admin_email,
+        "OAI_ADMIN_PASSWORD_HASH": settings.admin.password_hash,
+    }[name]
+    if expected is None:
+        expected = ("a@example.org", "b@example.org")
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("OAI_REPOSITORY__PAGE_SIZE", "many", "repository.page_size must be an integer"),
+        ("OAI_REPOSITORY__PAGE_SIZE", "2.5", "repository.page_size must be an integer"),
+        ("OAI_HARVEST__READ_TIMEOUT", "soon", "harvest.read_timeout must be a number"),
+        ("OAI_ADMIN__API_TOKENS", '["a", 1]', "admin.api_tokens must be a list of strings"),
+        ("OAI_ADMIN__API_TOKENS", '["a"', "admin.api_tokens must be a list of strings"),
+    ],
+)
+def test_a_bad_environment_value_names_the_variable_key_and_type(
+    name: str, raw: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}: {message}, not "):
+        load_settings(env={name: raw})
+
+
+def test_unknown_and_test_variables_are_ignored() -> None:
+    env = {"OAI_COLOUR": "blue", "OAI_TEST_POSTGRES_URL": "x", "OTHER": "y"}
+    assert load_settings(env=env) == load_settings(env={})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colour = 1\n", "unknown setting 'colour'"),
+        ("[colours]\nred = 1\n", "unknown setting 'colours.red'"),
+        ("[repository]\npage_size = 'ten'\n", "repository.page_size must be an integer, not a"),
+        ("[repository]\npage_size = true\n", "repository.page_size must be an integer, not a"),
+        ("[repository]\npage_size = 2.5\n", "repository.page_size must be an integer, not a"),
+        ("[harvest]\nread_timeout = 'slow'\n", "harvest.read_timeout must be a number, not a"),
+        ("[harvest]\nread_timeout = false\n", "harvest.read_timeout must be a number, not a"),
+        ("[repository]\nname = 5\n", "repository.name must be a string, not an integer"),
+        ("data_dir = 1\n", "data_dir must be a path \\(a string\\), not an integer"),
+        ("secret_key = ['a']\n", "secret_key must be a string, not a list"),
+        ("[repository]\nfriends = 'x'\n", "repository.friends must be a list of strings, not a"),
+        ("[admin]\napi_tokens = [1]\n", "admin.api_tokens must be a list of strings, not a list"),
+        (
+            "[repository]\nadmin_email = 5\n",
+            "repository.admin_email must be a string or a list of strings, not an integer",
+        ),
+        ("[repository]\nadmin_email = ['a@b.c', 2]\n", "admin_email must be a string or a list"),
+        ("not toml = = 1\n", "line 1"),
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    config = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(config, env={})
+    assert str(caught.value).startswith(f"{config}: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('admin_email = "one@example.org"', ("one@example.org",)),
+        ('admin_email = ["one@example.org"]', ("one@example.org",)),
+        ('admin_email = ["a@example.org", "b@example.org"]', ("a@example.org", "b@example.org")),
+    ],
+)
+def test_admin_email_is_one_string_or_a_list(
+    tmp_path: Path, text: str, expected: tuple[str, ...]
+) -> None:
+    config = write(tmp_path, f"[repository]\n{text}\n")
+    assert load_settings(config, env={}).repository.admin_email == expected
+    with_override = load_settings(env={}, overrides={"repository.admin_email": expected[0]})
+    assert with_override.repository.admin_email == expected[:1]
+
+
+def test_values_are_converted_to_their_declared_types(tmp_path: Path) -> None:
+    config = write(tmp_path, "[harvest]\nread_timeout = 5\n[repository]\nfriends = []\n")
+    settings = load_settings(config, env={})
+    assert settings.harvest.read_timeout == 5.0
+    assert isinstance(settings.harvest.read_timeout, float)
+    assert settings.repository.friends == ()
+
+
+def test_missing_file_and_bad_override() -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings("/nonexistent/oaihub.toml", env={})
+    with pytest.raises(ConfigError, match=r"^override: harvest\.workers must be an integer"):
+        load_settings(env={}, overrides={"harvest.workers": "2"})
+    with pytest.raises(ConfigError, match=r"^override: unknown setting 'harvest\.colour'"):
+        load_settings(env={}, overrides={"harvest__colour": 1})
+
+
+def test_copies_are_checked_like_loaded_settings() -> None:
+    settings = load_settings(env={})
+    copy = replace(settings, secret_key="s", harvest=replace(settings.harvest, workers=0))
+    assert (copy.secret_key, copy.harvest.workers, settings.harvest.workers) == ("s", 0, 2)
+    assert replace(settings.repository, admin_email=["a@b.c"]).admin_email == ("a@b.c",)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^HarvestSettings: harvest\.read_timeout must be a"):
+        replace(settings.harvest, read_timeout="slow")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^Settings: secret_key must be a string"):
+        replace(settings, secret_key=None)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^Settings: harvest must be a HarvestSettings"):
+        replace(settings, harvest=settings.scheduler)  # type: ignore[arg-type]
+
+
+def test_secrets_stay_out_of_the_repr() -> None:
+    overrides = {"secret_key": "s3cr3t", "admin.api_tokens": ["t0k3n"], "admin.password_hash": "h4"}
+    text = repr(load_settings(env={}, overrides=overrides))
+    assert "repository=RepositorySettings(" in text
+    assert all(secret not in text for secret in ("s3cr3t", "t0k3n", "h4"))
