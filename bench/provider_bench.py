@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from _common import bulk_insert, free_port, provider_env, start_provider  # noqa: E402
 
 from oai.hub import Hub  # noqa: E402
+from oai.keys import Keys  # noqa: E402
 from oai.protocol.tokens import ResumptionToken, TokenCodec  # noqa: E402
 from oai.settings import load_settings  # noqa: E402
 from records.model import Record  # noqa: E402
@@ -226,7 +227,7 @@ def token_at(position: int, n: int, size: int) -> str:
         n,
         now + 86_400,
     )
-    return TokenCodec(SECRET).encode(state)
+    return TokenCodec(Keys.from_secret(SECRET).resumption_tokens).encode(state)
 
 
 # -- main ---------------------------------------------------------------------------------

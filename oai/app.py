@@ -16,7 +16,8 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Flas
     if hub is None:
         hub = Hub.from_settings(settings or load_settings())
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = hub.secret_key
+    # a key of its own, derived from the secret: see oai.keys
+    app.config["SECRET_KEY"] = hub.keys.admin_sessions
     app.extensions["oaihub"] = hub
     _register_blueprints(app)
     return app

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 import crosswalks
 from crosswalks import CrosswalkError, Registry
+from oai.keys import Keys
 from oai.schema import upgrade
 from oai.settings import Settings
 from records.db import create_store_engine
@@ -68,6 +69,11 @@ class Hub:
                 os.link(temp, path)
             os.unlink(temp)
         return path.read_text().strip()
+
+    @property
+    def keys(self) -> Keys:
+        """The keys of resumption tokens and admin sessions, derived from `secret_key`."""
+        return Keys.from_secret(self.secret_key)
 
     def close(self) -> None:
         self.engine.dispose()

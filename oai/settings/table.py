@@ -28,7 +28,12 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL; empty means sqlite:///<data_dir>/oaihub.sqlite. "
         "PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
     ),
-    Setting("secret_key", STR, "", "Signs resumption tokens and admin sessions. Set it."),
+    Setting(
+        "secret_key",
+        STR,
+        "",
+        "The secret from which the keys of resumption tokens and admin sessions are derived.",
+    ),
     Setting("public_url", STR, "", "Public base URL of record pages, used in dc:identifier."),
     Setting("repository.name", STR, "oaihub", "repositoryName in Identify."),
     Setting("repository.base_url", STR, "", "baseURL in Identify; empty: the request's URL."),

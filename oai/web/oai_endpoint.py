@@ -69,7 +69,7 @@ def build_provider(hub: Hub) -> Provider:
         token_ttl=timedelta(hours=max(24, settings.token_ttl_hours)),
         stylesheet=STYLESHEET,
     )
-    codec = TokenCodec(hub.secret_key)
+    codec = TokenCodec(hub.keys.resumption_tokens)
     return Provider(StoreRepository(hub.store), formats, identity, codec, options)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from oai.app import create_app, hub_of
+from oai.keys import ADMIN_SESSIONS, derive_key
 from oai.settings import load_settings
 
 
@@ -29,5 +30,7 @@ def test_the_secret_is_made_once_and_kept(tmp_path: Path) -> None:
     settings = load_settings(env={"OAI_DATA_DIR": str(tmp_path)})
     first = create_app(settings).config["SECRET_KEY"]
     again = create_app(settings).config["SECRET_KEY"]
-    assert first == again and len(first) == 64
+    secret = (tmp_path / "secret_key").read_text().strip()
+    assert len(secret) == 64
+    assert first == again == derive_key(secret, ADMIN_SESSIONS)
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

@@ -1,7 +1,7 @@
 """Who may see the admin pages and the API, and the checks on every request.
 
 - Everything under `/admin` and `/api` is closed unless the session says "logged in"
-  (a cookie signed with the hub's secret key) or, for `/api`, an `X-API-Token` header
+  (a cookie signed with `hub.keys.admin_sessions`) or, for `/api`, an `X-API-Token` header
   matches one of `admin.api_tokens`. The guard works on URL prefixes, not on a list of
   views, so a page added later is closed too. Open: the login page, the stylesheet and
   the OpenAPI document.
