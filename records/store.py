@@ -4,8 +4,8 @@ The store holds what the `oai` layer hands it and renders nothing itself: a call
 writes a record passes a `Renderer` that turns it into XML per metadata prefix, and the
 renderer runs only when the content really changed.
 
-Listing is keyset-paged on (datestamp, pk): a page is one index range scan starting
-after the last row of the previous page, so page 10,000 costs what page 1 costs.
+Lists (OAI-PMH pages, `oai records list`) are read by `Store.listing`
+(`records.listing`).
 """
 
 from __future__ import annotations
@@ -13,28 +13,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Select,
-    and_,
-    exists,
-    func,
-    literal,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, exists, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from records import tables as t
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
-from records.model import Header, Origin, Record, canonical_json
+from records.listing import Listing
+from records.model import Header, Record, canonical_json
 from records.writer import (
     PARTNER_SETS,
     BatchWriter,
@@ -48,9 +38,6 @@ from records.writer import (
 
 __all__ = [
     "PARTNER_SETS",
-    "Cursor",
-    "ListQuery",
-    "ListedRecord",
     "Renderer",
     "Rendering",
     "SetInfo",
@@ -60,44 +47,6 @@ __all__ = [
     "set_specs",
     "utcnow",
 ]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Cursor:
-    """Position in the (datestamp, pk) order: the last row already returned."""
-
-    datestamp: datetime
-    pk: int
-
-
-@dataclass(frozen=True, slots=True)
-class ListQuery:
-    """Selective harvesting arguments, already validated: inclusive from/until."""
-
-    from_: datetime | None = None
-    until: datetime | None = None
-    set_spec: str | None = None
-    prefix: str | None = None
-    after: Cursor | None = None
-    limit: int = 100
-
-
-@dataclass(frozen=True, slots=True)
-class ListedRecord:
-    """One row of a list page: the header state and, when asked for, stored XML."""
-
-    pk: int
-    local_id: str
-    datestamp: datetime
-    deleted: bool
-    sets: tuple[str, ...]
-    xml: bytes | None
-    origin: Origin | None
-    title: str = ""
-
-    @property
-    def cursor(self) -> Cursor:
-        return Cursor(self.datestamp, self.pk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +73,7 @@ class Store:
     def __init__(self, engine: Engine, *, identifier_prefix: str = "oai:oaihub.localhost:") -> None:
         self.engine = engine
         self.identifier_prefix = identifier_prefix
+        self.listing = Listing(engine)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -268,62 +218,6 @@ class Store:
         with self.engine.connect() as conn:
             return set(conn.execute(query).scalars())
 
-    def list_records(self, query: ListQuery) -> list[ListedRecord]:
-        """One keyset page; rows after `query.after`, at most `query.limit`."""
-        with self.engine.connect() as conn:
-            rows = page_rows(conn, query)
-            pks = [row.pk for row in rows]
-            sets = _sets_of(conn, pks)
-        with_xml = query.prefix is not None
-        return [
-            ListedRecord(
-                pk=row.pk,
-                local_id=row.local_id,
-                datestamp=row.datestamp,
-                deleted=row.deleted,
-                sets=sets.get(row.pk, ()),
-                xml=bytes(row.xml) if with_xml and row.xml is not None else None,
-                origin=Origin.from_dict(json.loads(row.origin)) if row.origin else None,
-                title=row.title,
-            )
-            for row in rows
-        ]
-
-    def count(self, query: ListQuery) -> int:
-        """How many records match the query's filters (its cursor and limit ignored)."""
-        base = _filtered(query, select(func.count())).order_by(None).limit(None)
-        with self.engine.connect() as conn:
-            return int(conn.execute(base).scalar_one())
-
-    def get_listed(self, local_id: str, prefix: str | None) -> ListedRecord | None:
-        """One record's header state and stored XML, as `list_records` gives it."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(
-                    t.records.c.pk,
-                    t.records.c.local_id,
-                    t.records.c.datestamp,
-                    t.records.c.deleted,
-                    t.records.c.origin,
-                    t.records.c.title,
-                ).where(t.records.c.local_id == local_id)
-            ).first()
-            if row is None:
-                return None
-            sets = _sets_of(conn, [row.pk])
-            xml = _renderings_of(conn, [row.pk], prefix) if prefix else {}
-        origin = Origin.from_dict(json.loads(row.origin)) if row.origin else None
-        return ListedRecord(
-            row.pk,
-            row.local_id,
-            row.datestamp,
-            row.deleted,
-            sets.get(row.pk, ()),
-            xml.get(row.pk),
-            origin,
-            row.title,
-        )
-
     def prefixes_of(self, local_id: str) -> set[str]:
         """The metadata prefixes a record has stored XML for."""
         query = (
@@ -447,67 +341,6 @@ class Store:
         return record.with_header(header)
 
 
-# Which part of the list after a cursor: the rest of the cursor's second, or later seconds.
-_Part = Literal["all", "same_second", "later"]
-
-
-def _filtered(query: ListQuery, base: Select[Any], part: _Part = "all") -> Select[Any]:
-    """Apply from/until/set/prefix (and one part of the keyset cursor) to a select."""
-    r, rs = t.records, t.record_sets
-    if query.set_spec is not None:
-        # walk the set's own (set_spec, datestamp, record_pk) index
-        base = base.select_from(rs.join(r, r.c.pk == rs.c.record_pk))
-        stamp, key = rs.c.datestamp, rs.c.record_pk
-        base = base.where(rs.c.set_spec == query.set_spec)
-    else:
-        base = base.select_from(r)
-        stamp, key = r.c.datestamp, r.c.pk
-    cursor_bounds = query.after is not None and part != "all"
-    # with a cursor past `from`, the cursor alone must bound the range: given both,
-    # SQLite may start its index scan at `from` and read every row in between
-    if query.from_ is not None and not (
-        cursor_bounds and query.after is not None and query.after.datestamp >= query.from_
-    ):
-        base = base.where(stamp >= query.from_)
-    if query.until is not None:
-        base = base.where(stamp <= query.until)
-    if query.prefix is not None:
-        # An outer join, not EXISTS: PostgreSQL hashes a whole EXISTS subplan before the
-        # first row (70 ms at 100,000 records), while the join is one primary-key probe
-        # per row of the page, and it brings the stored XML along.
-        rm = t.rendered_metadata
-        base = base.outerjoin(rm, and_(rm.c.record_pk == r.c.pk, rm.c.prefix == query.prefix))
-        base = base.where(or_(r.c.deleted.is_(True), rm.c.record_pk.is_not(None)))
-    if query.after is not None and part != "all":
-        after = literal(query.after.datestamp, t.UTCSeconds())
-        if part == "same_second":
-            base = base.where(stamp == after, key > literal(query.after.pk))
-        else:
-            base = base.where(stamp > after)
-    return base.order_by(stamp, key).limit(query.limit)
-
-
-def page_rows(conn: Connection, query: ListQuery) -> list[Any]:
-    """The rows of one keyset page.
-
-    After a cursor the page is read as two index range scans, the rest of the cursor's
-    second and then later seconds (the second only when the first did not fill the
-    page): a row-value `(datestamp, pk) > (x, y)` lets SQLite bound its range by the
-    datestamp or `from` alone, so a deep page would read everything before it there.
-    """
-    r = t.records
-    columns = [r.c.pk, r.c.local_id, r.c.datestamp, r.c.deleted, r.c.origin, r.c.title]
-    if query.prefix is not None:
-        columns.append(t.rendered_metadata.c.xml)
-    if query.after is None:
-        return list(conn.execute(_filtered(query, select(*columns))).all())
-    rows = list(conn.execute(_filtered(query, select(*columns), "same_second")).all())
-    if len(rows) < query.limit:
-        rest = replace(query, limit=query.limit - len(rows))
-        rows.extend(conn.execute(_filtered(rest, select(*columns), "later")).all())
-    return rows
-
-
 def _sets_of(conn: Connection, pks: Sequence[int]) -> dict[int, tuple[str, ...]]:
     if not pks:
         return {}
@@ -520,13 +353,3 @@ def _sets_of(conn: Connection, pks: Sequence[int]) -> dict[int, tuple[str, ...]]
     for pk, spec in conn.execute(query):
         found.setdefault(pk, []).append(spec)
     return {pk: tuple(specs) for pk, specs in found.items()}
-
-
-def _renderings_of(conn: Connection, pks: Sequence[int], prefix: str) -> dict[int, bytes]:
-    if not pks:
-        return {}
-    query = select(t.rendered_metadata.c.record_pk, t.rendered_metadata.c.xml).where(
-        t.rendered_metadata.c.record_pk.in_(pks),
-        t.rendered_metadata.c.prefix == prefix,
-    )
-    return {pk: bytes(xml) for pk, xml in conn.execute(query)}

@@ -13,6 +13,7 @@ from oai.cli.context import Context, pass_context
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
 from records.errors import RecordNotFound
+from records.listing import ListedRecord, Selection
 from records.model import Record
 
 __all__ = ["describe_record", "pretty_xml", "records_group", "render_record"]
@@ -137,12 +138,10 @@ def _flat(value: Any) -> str:
 @pass_context
 def records_list(ctx: Context, as_json: bool, limit: int, deleted: bool) -> None:
     """List records in datestamp order (id, datestamp, status, title)."""
-    from records.store import ListQuery
-
     hub = ctx.hub()
     shown, after = 0, None
     while True:
-        page = hub.store.list_records(ListQuery(after=after, limit=500))
+        page = hub.store.listing.page(Selection(), after, 500)
         if not page:
             break
         for row in page:
@@ -155,7 +154,7 @@ def records_list(ctx: Context, as_json: bool, limit: int, deleted: bool) -> None
         after = page[-1].cursor
 
 
-def _echo_listed(hub: Hub, row: Any, as_json: bool) -> None:
+def _echo_listed(hub: Hub, row: ListedRecord, as_json: bool) -> None:
     from records.model import format_datestamp
 
     title = row.title

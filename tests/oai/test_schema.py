@@ -201,7 +201,7 @@ def _check_renderings(store: Store, record: Row) -> None:
     rendered = _rows("rendered_metadata", record_pk=record["pk"])
     assert store.prefixes_of(record["local_id"]) == {r["prefix"] for r in rendered}
     for row in rendered:
-        listed = store.get_listed(record["local_id"], row["prefix"])
+        listed = store.listing.get(record["local_id"], row["prefix"])
         assert listed is not None
         assert listed.xml == row["xml"]
         # the crosswalk version survived: the rendering is current for it, stale for others

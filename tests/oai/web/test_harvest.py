@@ -82,10 +82,10 @@ class Harvest:
 
 def latest(hub: Hub) -> dict[str, str]:
     """identifier -> current datestamp, tombstones included."""
-    from records.store import ListQuery
+    from records.listing import Selection
 
     rows, after = [], None
-    while page := hub.store.list_records(ListQuery(after=after, limit=500)):
+    while page := hub.store.listing.page(Selection(), after, 500):
         rows += page
         after = page[-1].cursor
     return {f"oai:{REPO_ID}:{r.local_id}": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ") for r in rows}

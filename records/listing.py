@@ -1,0 +1,324 @@
+"""Keyset listing of records: the one reader of list pages (provider, CLI, benchmarks).
+
+A page is one keyset range scan on (datestamp, pk), or on a set's own (set_spec,
+datestamp, record_pk) index, that brings each row's stored XML along (records LEFT JOIN
+rendered_metadata) and its sets (a subquery on the (record_pk) index), so page 10,000
+costs what page 1 costs. A harvest asks for tens of thousands of pages of one shape:
+each shape of statement is compiled once, with bound parameters, and run with raw
+DBAPI values (see bench/provider_bench.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from records import tables as t
+from records.model import Origin
+
+__all__ = ["Cursor", "ListedRecord", "Listing", "Selection"]
+
+
+class Cursor(NamedTuple):
+    """Position in the (datestamp, pk) order: the last row already returned."""
+
+    datestamp: datetime
+    pk: int
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which records a list holds: selective-harvesting arguments, inclusive, aware UTC.
+
+    With a `prefix` the list holds every tombstone and the live records that have XML
+    in that format; without one, every record."""
+
+    prefix: str | None = None
+    set_spec: str | None = None
+    from_: datetime | None = None
+    until: datetime | None = None
+
+
+class ListedRecord(NamedTuple):
+    """One row of a list: the header state and, when asked for, the stored XML.
+
+    A tuple, not a frozen dataclass: a page makes one per row, and a harvest millions."""
+
+    pk: int
+    local_id: str
+    datestamp: datetime
+    deleted: bool
+    sets: tuple[str, ...]  # sorted
+    xml: bytes | None
+    origin: Origin | None
+    title: str
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.datestamp, self.pk)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a page statement filters on: one compiled statement per shape."""
+
+    by_set: bool
+    by_from: bool
+    by_until: bool
+    by_prefix: bool  # only tombstones and records with XML in the prefix
+    by_cursor: bool
+    xml: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A statement compiled once for the engine's dialect and DBAPI parameter style."""
+
+    sql: str
+    positions: tuple[str, ...] | None  # parameter names in order, for positional styles
+    defaults: dict[str, Any]  # parameters the compiler added (SQLite's LIMIT ? OFFSET ?)
+
+    def params(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        merged = {**self.defaults, **values}
+        if self.positions is None:
+            return merged
+        return tuple(merged[name] for name in self.positions)
+
+
+class Listing:
+    """Reads keyset pages, list sizes and single listed records of the store."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._statements: dict[Hashable, _Compiled] = {}
+
+    def page(
+        self,
+        selection: Selection,
+        after: Cursor | None = None,
+        limit: int = 100,
+        *,
+        xml: bool = False,
+    ) -> list[ListedRecord]:
+        """Up to `limit` records of the selection after `after`, in (datestamp, pk) order.
+
+        `xml` brings the stored XML in the selection's prefix along."""
+        if xml and selection.prefix is None:
+            raise ValueError("stored XML is per format: give the selection a prefix")
+        if after is not None and selection.from_ is not None and after.datestamp < selection.from_:
+            after = None  # the whole list lies after such a cursor
+        shape = _shape(selection, by_cursor=after is not None, xml=xml)
+        compiled = self._compiled(shape, lambda: _page_statement(shape, self._dialect))
+        values = _values(selection)
+        values["limit"] = limit
+        if after is not None:
+            values["stamp"], values["pk"] = _seconds(after.datestamp), after.pk
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(compiled.sql, compiled.params(values)).all()
+        return [_listed(tuple(row), xml) for row in rows]
+
+    def count(self, selection: Selection) -> int:
+        """How many records the selection holds (OAI-PMH completeListSize)."""
+        with self.engine.connect() as conn:  # one transaction: one snapshot for all counts
+            fast = _full_count(conn, selection)
+            if fast is not None:
+                return fast
+            shape = _shape(selection, by_cursor=False, xml=False)
+            compiled = self._compiled(("count", shape), lambda: _count_statement(shape))
+            value = conn.exec_driver_sql(compiled.sql, compiled.params(_values(selection)))
+            return int(value.scalar_one())
+
+    def get(self, local_id: str, prefix: str | None = None) -> ListedRecord | None:
+        """One record as a list shows it, with its XML in `prefix` if it has some."""
+        by_prefix = prefix is not None
+        compiled = self._compiled(
+            ("get", by_prefix), lambda: _get_statement(by_prefix, self._dialect)
+        )
+        with self.engine.connect() as conn:
+            values = {"local_id": local_id, "prefix": prefix}
+            row = conn.exec_driver_sql(compiled.sql, compiled.params(values)).first()
+        return None if row is None else _listed(tuple(row), by_prefix)
+
+    @property
+    def _dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _compiled(self, key: Hashable, build: Callable[[], Select[Any]]) -> _Compiled:
+        compiled = self._statements.get(key)
+        if compiled is None:
+            statement = build().compile(dialect=self.engine.dialect)
+            positions = tuple(statement.positiontup or ()) if statement.positional else None
+            defaults = {k: v for k, v in statement.params.items() if v is not None}
+            compiled = _Compiled(str(statement), positions, defaults)
+            self._statements[key] = compiled
+        return compiled
+
+
+def _shape(selection: Selection, *, by_cursor: bool, xml: bool) -> _Shape:
+    return _Shape(
+        by_set=selection.set_spec is not None,
+        # after a cursor, `from` is implied (the cursor is a row of the list)
+        by_from=selection.from_ is not None and not by_cursor,
+        by_until=selection.until is not None,
+        by_prefix=selection.prefix is not None,
+        by_cursor=by_cursor,
+        xml=xml,
+    )
+
+
+def _values(selection: Selection) -> dict[str, Any]:
+    # raw DBAPI values: times are the integer seconds that UTCSeconds stores
+    return {
+        "prefix": selection.prefix,
+        "set": selection.set_spec,
+        "from": _seconds(selection.from_),
+        "until": _seconds(selection.until),
+    }
+
+
+def _seconds(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def _listed(row: tuple[Any, ...], xml: bool) -> ListedRecord:
+    pk, local_id, stamp, deleted, origin, title, stored, sets = row
+    return ListedRecord(
+        pk,
+        local_id,
+        datetime.fromtimestamp(stamp, UTC),
+        bool(deleted),
+        # setSpecs cannot contain a comma (OAI-PMH.xsd setSpecType): a safe separator
+        tuple(sorted(sets.split(","))) if sets else (),
+        bytes(stored) if xml and stored is not None else None,
+        Origin.from_dict(json.loads(origin)) if origin else None,
+        title,
+    )
+
+
+def _full_count(conn: Connection, selection: Selection) -> int | None:
+    """The size of a list of every record, from two index-only counts; else None.
+
+    When no set or `from` restricts the list and `until` is past the newest datestamp,
+    the list is every tombstone plus every live record with metadata in the format, and
+    the store keeps rendered metadata only for live records.
+    """
+    if selection.prefix is None or selection.set_spec is not None or selection.from_ is not None:
+        return None
+    r, m = t.records, t.rendered_metadata
+    newest = conn.execute(select(func.max(r.c.datestamp))).scalar()
+    if newest is None:
+        return 0
+    if selection.until is not None and newest > selection.until:
+        return None
+    deleted = conn.execute(select(func.count()).select_from(r).where(r.c.deleted == true()))
+    rendered = conn.execute(
+        select(func.count()).select_from(m).where(m.c.prefix == selection.prefix)
+    )
+    return int(deleted.scalar_one()) + int(rendered.scalar_one())
+
+
+# -- statements ---------------------------------------------------------------------------
+
+
+def _columns(xml: Any, dialect: str) -> list[Any]:
+    """A listed row: pk, local_id, datestamp, deleted, origin, title, xml, sets."""
+    r = t.records.c
+    return [r.pk, r.local_id, r.datestamp, r.deleted, r.origin, r.title, xml, _sets(dialect)]
+
+
+def _sets(dialect: str) -> Any:
+    """Every set of the row's record, comma-joined, from the (record_pk) index."""
+    member = t.record_sets.alias("member")
+    if dialect == "postgresql":
+        joined = func.string_agg(member.c.set_spec, ",")
+    else:
+        joined = func.group_concat(member.c.set_spec, ",")
+    return (
+        select(joined).where(member.c.record_pk == t.records.c.pk).scalar_subquery().label("sets")
+    )
+
+
+def _rendered() -> ColumnElement[bool]:
+    m = t.rendered_metadata.c
+    return and_(m.record_pk == t.records.c.pk, m.prefix == bindparam("prefix"))
+
+
+def _ranged(shape: _Shape) -> tuple[FromClause, Any, Any, list[ColumnElement[bool]]]:
+    """(FROM, datestamp column, key column, conditions) of a list, the cursor aside."""
+    r, m, rs = t.records, t.rendered_metadata, t.record_sets
+    if shape.by_set:
+        # walk the set's own (set_spec, datestamp, record_pk) index
+        source: FromClause = rs.join(r, r.c.pk == rs.c.record_pk)
+        stamp, key = rs.c.datestamp, rs.c.record_pk
+        where: list[ColumnElement[bool]] = [rs.c.set_spec == bindparam("set")]
+    else:
+        source, stamp, key, where = r, r.c.datestamp, r.c.pk, [true()]
+    if shape.by_prefix:
+        source = source.outerjoin(m, _rendered())
+    if shape.by_until:
+        where.append(stamp <= bindparam("until", type_=t.UTCSeconds()))
+    if shape.by_prefix:
+        # a tombstone has no metadata but is listed; a live record only with metadata
+        where.append(or_(r.c.deleted.is_(True), m.c.record_pk.is_not(None)))
+    if shape.by_from:
+        where.append(stamp >= bindparam("from", type_=t.UTCSeconds()))
+    return source, stamp, key, where
+
+
+def _page_statement(shape: _Shape, dialect: str) -> Select[Any]:
+    m = t.rendered_metadata.c
+    if shape.xml:
+        xml: Any = m.xml
+    else:  # a placeholder: the XML is not read
+        xml = m.record_pk.label("xml") if shape.by_prefix else null().label("xml")
+    columns = _columns(xml, dialect)
+    source, stamp, key, where = _ranged(shape)
+    limit = bindparam("limit", type_=Integer())
+    if not shape.by_cursor:
+        query = select(*columns).select_from(source).where(*where)
+        return query.order_by(stamp, key).limit(limit)
+    # After a cursor (stamp, pk), `from` is implied, and the rest of the list is the rows
+    # of the same second with a greater key, then the rows of later seconds. Written as a
+    # row-value comparison, (datestamp, pk) > (:stamp, :pk), SQLite bounds the index range
+    # by the datestamp alone (or by `from`, if given): the rows before the cursor are read
+    # again, and a bulk import gives thousands of records one second. Two ranges, each an
+    # index seek, cost the same at any depth.
+    after = bindparam("stamp", type_=t.UTCSeconds())
+    same = select(*columns).select_from(source).where(*where, stamp == after)
+    same = same.where(key > bindparam("pk")).order_by(key).limit(limit)
+    later = select(*columns).select_from(source).where(*where, stamp > after)
+    later = later.order_by(stamp, key).limit(limit)
+    both = union_all(select(same.subquery()), select(later.subquery())).subquery()
+    return select(both).order_by(both.c.datestamp, both.c.pk).limit(limit)
+
+
+def _count_statement(shape: _Shape) -> Select[Any]:
+    source, _stamp, _key, where = _ranged(shape)
+    return select(func.count()).select_from(source).where(*where)
+
+
+def _get_statement(by_prefix: bool, dialect: str) -> Select[Any]:
+    r, m = t.records, t.rendered_metadata
+    source = r.outerjoin(m, _rendered()) if by_prefix else r
+    columns = _columns(m.c.xml if by_prefix else null().label("xml"), dialect)
+    return select(*columns).select_from(source).where(r.c.local_id == bindparam("local_id"))
