@@ -5,7 +5,8 @@ writes a record passes a `Renderer` that turns it into XML per metadata prefix, 
 renderer runs only when the content really changed.
 
 Lists (OAI-PMH pages, `oai records list`) are read by `Store.listing`
-(`records.listing`).
+(`records.listing`); what reconciliation needs of harvested records is in
+`records.harvested`, a base class of the store.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from records import tables as t
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
+from records.harvested import HarvestedRecords
 from records.listing import Listing
-from records.model import Header, Record, canonical_json
+from records.model import Header, Record
 from records.writer import (
     PARTNER_SETS,
     BatchWriter,
@@ -67,7 +69,7 @@ class Version:
     content: dict[str, Any]
 
 
-class Store:
+class Store(HarvestedRecords):
     """All reads and writes of records. Thread-safe as far as the engine is."""
 
     def __init__(self, engine: Engine, *, identifier_prefix: str = "oai:oaihub.localhost:") -> None:
@@ -189,34 +191,6 @@ class Store:
                 return None
             sets = _sets_of(conn, [row.pk]).get(row.pk, ())
         return self._record_from_row(row, sets)
-
-    def remote_content(self, local_id: str) -> dict[str, Any] | None:
-        """The partner's last crosswalked content of a harvested record (merge base)."""
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                select(t.records.c.remote_content).where(t.records.c.local_id == local_id)
-            ).scalar()
-        return None if value is None else dict(json.loads(value))
-
-    def set_remote_content(
-        self, local_id: str, content: Mapping[str, Any], *, conn: Connection | None = None
-    ) -> None:
-        if conn is None:
-            with self.transaction() as own:
-                self.set_remote_content(local_id, content, conn=own)
-                return
-        conn.execute(
-            update(t.records)
-            .where(t.records.c.local_id == local_id)
-            .values(remote_content=canonical_json(content))
-        )
-
-    def local_ids_of_source(self, source_id: str, *, include_deleted: bool = False) -> set[str]:
-        query = select(t.records.c.local_id).where(t.records.c.source_id == source_id)
-        if not include_deleted:
-            query = query.where(t.records.c.deleted.is_(False))
-        with self.engine.connect() as conn:
-            return set(conn.execute(query).scalars())
 
     def prefixes_of(self, local_id: str) -> set[str]:
         """The metadata prefixes a record has stored XML for."""

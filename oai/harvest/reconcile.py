@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection
 
 from oai.harvest.prepare import MATCH_KEYS, Incoming, match_values
-from records import tables as t
 from records.model import Record, canonical_json
 from records.store import Renderer, Store
 from records.writer import BatchWriter
@@ -151,33 +150,13 @@ class Reconciler:
             writer.delete(local_id)
             outcome.counts["deleted"] += 1
             outcome.orphaned.append(local_id)
-        self._set_remote(conn, remote)
+        self.store.set_remote_contents(conn, remote)
         self.seen.update(outcome.seen)
         return outcome
 
     def _states(self, conn: Connection, remote_ids: Sequence[str]) -> dict[str, _State]:
-        r = t.records.c
-        found: dict[str, _State] = {}
-        unique = sorted(set(remote_ids))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            query = select(
-                r.local_id,
-                r.remote_identifier,
-                r.remote_datestamp,
-                r.remote_content,
-                r.content,
-                r.deleted,
-            ).where(r.source_id == self.source_id, r.remote_identifier.in_(chunk))
-            for row in conn.execute(query):
-                found[row.remote_identifier] = _State(
-                    row.local_id,
-                    row.remote_datestamp,
-                    row.remote_content,
-                    row.content,
-                    bool(row.deleted),
-                )
-        return found
+        found = self.store.states_by_remote_id(conn, self.source_id, remote_ids)
+        return {remote_id: _State(*state) for remote_id, state in found.items()}
 
     def _decide(
         self, conn: Connection, item: Incoming, state: _State | None, outcome: PageOutcome
@@ -233,31 +212,11 @@ class Reconciler:
         }
         if not documents:
             return []
-        r = t.records.c
         orphans: list[str] = []
         for document, ids in sorted(documents.items()):
-            prefix = f"{document}#"
-            query = select(r.local_id, r.remote_identifier).where(
-                r.source_id == self.source_id,
-                r.deleted.is_(False),
-                r.remote_identifier.startswith(prefix, autoescape=True),
-            )
-            orphans += [
-                row.local_id
-                for row in conn.execute(query)
-                # LIKE may fold case (SQLite): the exact prefix decides
-                if row.remote_identifier.startswith(prefix) and row.remote_identifier not in ids
-            ]
+            found = self.store.live_ids_by_remote_prefix(conn, self.source_id, f"{document}#")
+            orphans += [local_id for remote_id, local_id in found.items() if remote_id not in ids]
         return orphans
-
-    def _set_remote(self, conn: Connection, remote: Mapping[str, str]) -> None:
-        if remote:
-            conn.execute(
-                update(t.records)
-                .where(t.records.c.local_id == bindparam("b_local_id"))
-                .values(remote_content=bindparam("b_remote")),
-                [{"b_local_id": k, "b_remote": v} for k, v in remote.items()],
-            )
 
     # -- linking by match keys ----------------------------------------------------------
 
@@ -268,11 +227,7 @@ class Reconciler:
         for value in item.match_values:
             local_id = index.get(value)
             if local_id:
-                row = conn.execute(
-                    select(t.records.c.content, t.records.c.deleted).where(
-                        t.records.c.local_id == local_id, t.records.c.source_id.is_(None)
-                    )
-                ).first()
+                row = self.store.local_state(conn, local_id)
                 if row is None:
                     continue
                 for key in [k for k, v in index.items() if v == local_id]:
@@ -284,10 +239,7 @@ class Reconciler:
         """(key, value) -> local id of the one local record having it (None: ambiguous)."""
         if self._index is None:
             index: dict[tuple[str, str], str | None] = {}
-            query = select(t.records.c.local_id, t.records.c.content).where(
-                t.records.c.source_id.is_(None), t.records.c.deleted.is_(False)
-            )
-            for local_id, content in conn.execute(query):
+            for local_id, content in self.store.live_local_contents(conn):
                 for value in set(match_values(json.loads(content), self.match)):
                     index[value] = local_id if value not in index else None
             self._index = index

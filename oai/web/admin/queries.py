@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, column, func, inspect, select, table
+from sqlalchemy import Engine, column, inspect, select, table
 
 from oai.harvest.runlog import RunInfo, RunLog, SourceInfo
-from records import tables as t
+from records.store import Store
 
 __all__ = [
     "ChartPoint",
@@ -92,14 +92,7 @@ def next_runs(engine: Engine) -> dict[str, datetime | None]:
 
 def record_counts(engine: Engine) -> dict[str, int]:
     """Live (not deleted) records per source id."""
-    r = t.records.c
-    query = (
-        select(r.source_id, func.count())
-        .where(r.source_id.is_not(None), r.deleted.is_(False))
-        .group_by(r.source_id)
-    )
-    with engine.connect() as conn:
-        return {str(source): int(n) for source, n in conn.execute(query)}
+    return Store(engine).live_counts_by_source()
 
 
 def source_overviews(engine: Engine) -> list[SourceOverview]:
@@ -149,13 +142,4 @@ def chart_points(
 
 def records_of_run(engine: Engine, run_id: int, *, limit: int = 200) -> list[tuple[str, str]]:
     """(record id, reason) of the record versions a run wrote."""
-    v, r = t.record_versions.c, t.records.c
-    query = (
-        select(r.local_id, v.reason)
-        .join(t.records, r.pk == v.record_pk)
-        .where(v.run_id == run_id)
-        .order_by(v.id)
-        .limit(limit)
-    )
-    with engine.connect() as conn:
-        return [(str(a), str(b)) for a, b in conn.execute(query)]
+    return Store(engine).versions_of_run(run_id, limit=limit)

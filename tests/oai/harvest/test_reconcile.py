@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from oai.harvest import run_harvest
-from oai.harvest.prepare import local_id_for
-from oai.harvest.reconcile import merge_fields
+from oai.harvest.parse import Header
+from oai.harvest.prepare import Incoming, local_id_for
+from oai.harvest.reconcile import Reconciler, merge_fields
 from oai.hub import Hub
+from oai.schema import upgrade
+from records.db import create_store_engine
 from records.model import Record
+from records.store import Store
 from tests.oai.harvest.conftest import assert_mirrors, events, hub_state, make_hub
 from tests.oai.harvest.faultserver import FaultServer, Partner
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def test_local_ids() -> None:
@@ -201,3 +209,44 @@ def test_a_finding_aid_republished_without_components_tombstones_them(
     again = run_harvest(hub, "partner")
     assert again.counts.deleted == 0
     assert events(hub, again.run_id, "orphans") == []
+
+
+def test_a_page_of_ordinary_records_costs_the_same_statements_at_any_size(
+    database_url: str,
+) -> None:
+    """The store's reads and writes for a page are batched: no statement per record."""
+    engine = create_store_engine(database_url)
+    upgrade(engine)
+    store = Store(engine)
+
+    def incoming(n: int, name: str, stamp: str, summary: str) -> list[Incoming]:
+        items = []
+        for i in range(n):
+            remote = f"oai:p:{name}-{i}"
+            origin = {"kind": "harvested", "source_id": "p", "remote_identifier": remote}
+            origin["remote_datestamp"] = stamp
+            data = {"id": f"p:{name}-{i}", "title": f"{name} {i}", "summary": summary}
+            data["origin"] = origin
+            header = Header(remote, stamp, False, ())
+            items.append(Incoming(header, remote, Record.from_dict(data)))
+        return items
+
+    def statements(items: list[Incoming]) -> list[str]:
+        seen: list[str] = []
+
+        def capture(conn: object, cursor: object, sql: str, *rest: object) -> None:
+            if not sql.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
+                seen.append(sql.split()[0])
+
+        reconciler = Reconciler(store, source_id="p", renderer=None, run_id=1, now=NOW)
+        event.listen(engine, "before_cursor_execute", capture)
+        with store.transaction() as conn:
+            reconciler.apply(conn, items)
+        event.remove(engine, "before_cursor_execute", capture)
+        return seen
+
+    passes = [("2024-01-01", "new"), ("2024-01-02", "new"), ("2024-01-03", "changed")]
+    for stamp, summary in passes:  # added, touched (same content), updated
+        small, large = incoming(3, "small", stamp, summary), incoming(40, "large", stamp, summary)
+        assert statements(small) == statements(large), (stamp, summary)
+    engine.dispose()
