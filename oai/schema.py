@@ -1,8 +1,9 @@
 """The hub's database schema: the record store's tables and the harvester's, one history.
 
-`records.tables` and `oai.harvest.runlog.tables` declare the tables; the Alembic
-migrations in `oai/migrations` make and change them, in one revision history, so a
-database of any earlier version upgrades in place with its data.
+The record store declares its tables (`records.db.metadata`), the harvester its own
+(`oai.harvest.runlog.tables`); the Alembic migrations in `oai/migrations` make and change
+them, in one revision history, so a database of any earlier version upgrades in place
+with its data.
 """
 
 from __future__ import annotations

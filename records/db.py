@@ -1,6 +1,7 @@
 """Engines: SQLite by default (WAL, foreign keys), PostgreSQL by URL; write connections.
 
-The schema itself is made by the hub's one Alembic history (`oai.schema.upgrade`).
+The schema itself is made by the hub's one Alembic history (`oai.schema.upgrade`), whose
+environment compares it with `metadata`, the record tables' declarations.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
+from records.tables import metadata
+
 __all__ = [
     "create_store_engine",
     "insert_ignore",
+    "metadata",
     "writer_connection",
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from oai.harvest.runlog.tables import metadata as runlog_metadata
-from records.tables import metadata as records_metadata
+from records.db import metadata as records_metadata
 
 
 def include_object(
