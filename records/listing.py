@@ -11,7 +11,7 @@ DBAPI values (see bench/provider_bench.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -60,7 +60,7 @@ class Selection:
 
 
 class ListedRecord(NamedTuple):
-    """One row of a list: the header state and, when asked for, the stored XML.
+    """One row of a list: the header state and, when asked for, stored XML and title.
 
     A tuple, not a frozen dataclass: a page makes one per row, and a harvest millions."""
 
@@ -71,16 +71,16 @@ class ListedRecord(NamedTuple):
     sets: tuple[str, ...]  # sorted
     xml: bytes | None
     origin: Origin | None
-    title: str
+    title: str | None
 
     @property
     def cursor(self) -> Cursor:
         return Cursor(self.datestamp, self.pk)
 
 
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """What a page statement filters on: one compiled statement per shape."""
+class _Shape(NamedTuple):
+    """What a page statement filters on: one compiled statement per shape (a tuple:
+    made and hashed for every page)."""
 
     by_set: bool
     by_from: bool
@@ -88,6 +88,7 @@ class _Shape:
     by_prefix: bool  # only tombstones and records with XML in the prefix
     by_cursor: bool
     xml: bool
+    title: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +120,17 @@ class Listing:
         limit: int = 100,
         *,
         xml: bool = False,
+        title: bool = False,
     ) -> list[ListedRecord]:
         """Up to `limit` records of the selection after `after`, in (datestamp, pk) order.
 
-        `xml` brings the stored XML in the selection's prefix along."""
+        `xml` brings the stored XML in the selection's prefix along, `title` the title
+        (each is a column more to read for every row: the provider needs no title)."""
         if xml and selection.prefix is None:
             raise ValueError("stored XML is per format: give the selection a prefix")
         if after is not None and selection.from_ is not None and after.datestamp < selection.from_:
             after = None  # the whole list lies after such a cursor
-        shape = _shape(selection, by_cursor=after is not None, xml=xml)
+        shape = _shape(selection, by_cursor=after is not None, xml=xml, title=title)
         compiled = self._compiled(shape, lambda: _page_statement(shape, self._dialect))
         values = _values(selection)
         values["limit"] = limit
@@ -135,7 +138,7 @@ class Listing:
             values["stamp"], values["pk"] = _seconds(after.datestamp), after.pk
         with self.engine.connect() as conn:
             rows = conn.exec_driver_sql(compiled.sql, compiled.params(values)).all()
-        return [_listed(tuple(row), xml) for row in rows]
+        return [_listed(row, xml, title) for row in rows]
 
     def count(self, selection: Selection) -> int:
         """How many records the selection holds (OAI-PMH completeListSize)."""
@@ -143,13 +146,14 @@ class Listing:
             fast = _full_count(conn, selection)
             if fast is not None:
                 return fast
-            shape = _shape(selection, by_cursor=False, xml=False)
+            shape = _shape(selection, by_cursor=False, xml=False, title=False)
             compiled = self._compiled(("count", shape), lambda: _count_statement(shape))
             value = conn.exec_driver_sql(compiled.sql, compiled.params(_values(selection)))
             return int(value.scalar_one())
 
     def get(self, local_id: str, prefix: str | None = None) -> ListedRecord | None:
-        """One record as a list shows it, with its XML in `prefix` if it has some."""
+        """One record as a list shows it, title included, with its XML in `prefix` if it
+        has some."""
         by_prefix = prefix is not None
         compiled = self._compiled(
             ("get", by_prefix), lambda: _get_statement(by_prefix, self._dialect)
@@ -157,7 +161,7 @@ class Listing:
         with self.engine.connect() as conn:
             values = {"local_id": local_id, "prefix": prefix}
             row = conn.exec_driver_sql(compiled.sql, compiled.params(values)).first()
-        return None if row is None else _listed(tuple(row), by_prefix)
+        return None if row is None else _listed(row, by_prefix, True)
 
     @property
     def _dialect(self) -> str:
@@ -174,7 +178,7 @@ class Listing:
         return compiled
 
 
-def _shape(selection: Selection, *, by_cursor: bool, xml: bool) -> _Shape:
+def _shape(selection: Selection, *, by_cursor: bool, xml: bool, title: bool) -> _Shape:
     return _Shape(
         by_set=selection.set_spec is not None,
         # after a cursor, `from` is implied (the cursor is a row of the list)
@@ -183,6 +187,7 @@ def _shape(selection: Selection, *, by_cursor: bool, xml: bool) -> _Shape:
         by_prefix=selection.prefix is not None,
         by_cursor=by_cursor,
         xml=xml,
+        title=title,
     )
 
 
@@ -200,8 +205,8 @@ def _seconds(value: datetime | None) -> int | None:
     return None if value is None else int(value.timestamp())
 
 
-def _listed(row: tuple[Any, ...], xml: bool) -> ListedRecord:
-    pk, local_id, stamp, deleted, origin, title, stored, sets = row
+def _listed(row: Sequence[Any], xml: bool, title: bool) -> ListedRecord:
+    pk, local_id, stamp, deleted, origin, stored, sets = row[:7]
     return ListedRecord(
         pk,
         local_id,
@@ -211,7 +216,7 @@ def _listed(row: tuple[Any, ...], xml: bool) -> ListedRecord:
         tuple(sorted(sets.split(","))) if sets else (),
         bytes(stored) if xml and stored is not None else None,
         Origin.from_dict(json.loads(origin)) if origin else None,
-        title,
+        row[7] if title else None,
     )
 
 
@@ -240,10 +245,11 @@ def _full_count(conn: Connection, selection: Selection) -> int | None:
 # -- statements ---------------------------------------------------------------------------
 
 
-def _columns(xml: Any, dialect: str) -> list[Any]:
-    """A listed row: pk, local_id, datestamp, deleted, origin, title, xml, sets."""
+def _columns(xml: Any, title: bool, dialect: str) -> list[Any]:
+    """A listed row: pk, local_id, datestamp, deleted, origin, xml, sets (, title)."""
     r = t.records.c
-    return [r.pk, r.local_id, r.datestamp, r.deleted, r.origin, r.title, xml, _sets(dialect)]
+    columns = [r.pk, r.local_id, r.datestamp, r.deleted, r.origin, xml, _sets(dialect)]
+    return [*columns, r.title] if title else columns
 
 
 def _sets(dialect: str) -> Any:
@@ -291,7 +297,7 @@ def _page_statement(shape: _Shape, dialect: str) -> Select[Any]:
         xml: Any = m.xml
     else:  # a placeholder: the XML is not read
         xml = m.record_pk.label("xml") if shape.by_prefix else null().label("xml")
-    columns = _columns(xml, dialect)
+    columns = _columns(xml, shape.title, dialect)
     source, stamp, key, where = _ranged(shape)
     limit = bindparam("limit", type_=Integer())
     if not shape.by_cursor:
@@ -320,5 +326,5 @@ def _count_statement(shape: _Shape) -> Select[Any]:
 def _get_statement(by_prefix: bool, dialect: str) -> Select[Any]:
     r, m = t.records, t.rendered_metadata
     source = r.outerjoin(m, _rendered()) if by_prefix else r
-    columns = _columns(m.c.xml if by_prefix else null().label("xml"), dialect)
+    columns = _columns(m.c.xml if by_prefix else null().label("xml"), True, dialect)
     return select(*columns).select_from(source).where(r.c.local_id == bindparam("local_id"))

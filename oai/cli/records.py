@@ -141,7 +141,7 @@ def records_list(ctx: Context, as_json: bool, limit: int, deleted: bool) -> None
     hub = ctx.hub()
     shown, after = 0, None
     while True:
-        page = hub.store.listing.page(Selection(), after, 500)
+        page = hub.store.listing.page(Selection(), after, 500, title=True)
         if not page:
             break
         for row in page:

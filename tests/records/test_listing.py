@@ -110,6 +110,16 @@ def test_a_cursor_before_from_lists_the_whole_selection(mixed: Store) -> None:
     assert mixed.listing.page(selection, early, 50) == mixed.listing.page(selection, None, 50)
 
 
+@pytest.mark.parametrize("after", [None, Cursor(T0 + timedelta(minutes=10, seconds=30), 40)])
+def test_titles_come_when_asked(mixed: Store, after: Cursor | None) -> None:
+    selection = Selection(prefix="oai_dc")
+    titled = mixed.listing.page(selection, after, 20, xml=True, title=True)
+    plain = mixed.listing.page(selection, after, 20, xml=True)
+    assert [r._replace(title=None) for r in titled] == plain and len(plain) == 20
+    assert [r.title for r in titled] == [mixed.get(r.local_id).title for r in titled]
+    assert all(r.title is None for r in plain)
+
+
 def test_xml_needs_a_prefix(store: Store) -> None:
     with pytest.raises(ValueError, match="prefix"):
         store.listing.page(Selection(), xml=True)
