@@ -11,7 +11,8 @@ OAIHubError
  │    ├── NoRecordsMatch
  │    ├── NoMetadataFormats
  │    └── NoSetHierarchy
- └── HarvestError                harvesting a partner failed (see oai.harvest)
+ ├── HarvestError                harvesting a partner failed (see oai.harvest)
+ └── RenderError                 a format could not render a record (see oai.rendering)
 """
 
 from __future__ import annotations
@@ -71,3 +72,7 @@ class NoSetHierarchy(OAIError):
 
 class HarvestError(OAIHubError):
     """Harvesting a partner archive failed."""
+
+
+class RenderError(OAIHubError):
+    """A record could not be rendered in every outbound format."""

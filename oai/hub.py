@@ -11,14 +11,15 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 import crosswalks
-from crosswalks import CrosswalkError, Registry
+from crosswalks import Registry
+from oai.errors import RenderError
 from oai.keys import Keys
+from oai.rendering import RenderContext, render_record
 from oai.schema import upgrade
 from oai.settings import Settings
 from records.db import create_store_engine
@@ -36,7 +37,6 @@ class Hub:
     engine: Engine
     store: Store
     registry: Registry
-    render_errors: list[str] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = False) -> Hub:
@@ -84,23 +84,17 @@ class Hub:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def record_dict(self, record: Record) -> dict[str, Any]:
-        """The JSON form handed to the crosswalks, with the public URL filled in."""
-        data = record.to_dict()
-        public = self.settings.public_url.rstrip("/")
-        if public and "url" not in data:
-            data["url"] = f"{public}/records/{record.id}"
-        data.pop("header", None)
-        return data
+    @property
+    def render_context(self) -> RenderContext:
+        """What rendering a record needs: this hub's registry and public URL."""
+        return RenderContext(self.registry, self.settings.public_url)
 
     def render(self, record: Record) -> Mapping[str, Rendering]:
-        """Every outbound format of a record; a format that cannot render it is left out."""
-        data = self.record_dict(record)
-        out: dict[str, Rendering] = {}
-        for fmt in self.registry.outbound():
-            assert fmt.write is not None
-            try:
-                out[fmt.prefix] = (fmt.write(data), fmt.version)
-            except CrosswalkError as exc:
-                self.render_errors.append(f"{record.id}: {fmt.prefix}: {exc}")
-        return out
+        """Every outbound format of a record, or `RenderError` if one cannot render it.
+
+        For callers with nowhere to report a failure (tests, benches): the import, the
+        harvest and the refresh use `oai.rendering` and report each failure."""
+        rendered = render_record(self.render_context, record)
+        if rendered.failures:
+            raise RenderError("; ".join(str(f) for f in rendered.failures))
+        return rendered.renderings

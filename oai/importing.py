@@ -9,21 +9,25 @@ from pathlib import Path
 
 from crosswalks import CrosswalkError, read_document
 from oai.hub import Hub
+from oai.rendering import RenderContext, RenderFailure, StoreRenderer
 from records.errors import ImportFileError, InvalidRecord, StoreError
 from records.jsonl import read_json_records
 from records.model import Record
+from records.store import WriteResult
 
 __all__ = ["ImportSummary", "import_paths", "import_records"]
 
 
 @dataclass
 class ImportSummary:
-    """What an import did; `errors` name file, line and field."""
+    """What an import did; `errors` name file, line and field, or record and format."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    # (record, format) pairs stored without that format's rendering
+    unrendered: int = 0
     errors: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> None:
@@ -36,12 +40,19 @@ class ImportSummary:
         self.failed += 1
         self.errors.append(message)
 
+    def fail_rendering(self, actor: str | None, failure: RenderFailure) -> None:
+        self.unrendered += 1
+        self.errors.append(f"{actor}: {failure} (stored without this format)")
+
     def describe(self) -> str:
         total = self.added + self.updated + self.unchanged + self.failed
-        return (
+        text = (
             f"{total} records: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.failed} failed"
         )
+        if self.unrendered:
+            text += f"; {self.unrendered} renderings failed"
+        return text
 
 
 def import_paths(hub: Hub, paths: Iterable[Path], *, batch: int = 500) -> ImportSummary:
@@ -61,20 +72,49 @@ def import_records(
     actor: str | None = None,
 ) -> None:
     """Write records in transactions of `batch`; a batch the database refuses is retried
-    record by record so that one bad record does not cost the others."""
+    record by record so that one bad record does not cost the others.
+
+    A record that some format cannot render is still stored, with the formats that did
+    render it, and the failure is an error of the summary: refusing the record would
+    take it out of every format (and out of the store) for a fault of one crosswalk,
+    while storing it keeps it served everywhere else and the error says what is missing.
+    """
+    context = hub.render_context
     iterator = iter(records)
     while chunk := list(islice(iterator, batch)):
-        try:
-            results = hub.store.put_many(chunk, renderer=hub.render, reason="import", actor=actor)
-        except StoreError:
-            results = []
-            for record in chunk:
-                try:
-                    results.append(hub.store.put(record, renderer=hub.render, actor=actor))
-                except StoreError as exc:
-                    summary.fail(f"{actor}: record {record.id!r}: {exc}")
+        results, unrendered = _write(hub, context, chunk, summary, actor)
         for result in results:
             summary.count(result.status)
+        for failure in unrendered:
+            summary.fail_rendering(actor, failure)
+
+
+def _write(
+    hub: Hub,
+    context: RenderContext,
+    chunk: list[Record],
+    summary: ImportSummary,
+    actor: str | None,
+) -> tuple[list[WriteResult], list[RenderFailure]]:
+    """Write a chunk in one transaction, or record by record if the database refuses it:
+    the results, and the render failures of the records stored."""
+    renderer = StoreRenderer(context)
+    try:
+        results = hub.store.put_many(chunk, renderer=renderer, reason="import", actor=actor)
+    except StoreError:
+        pass  # rolled back, so its render failures name nothing stored: retried below
+    else:
+        return results, renderer.failures
+    results, unrendered = [], []
+    for record in chunk:
+        renderer = StoreRenderer(context)
+        try:
+            results.append(hub.store.put(record, renderer=renderer, actor=actor))
+        except StoreError as exc:
+            summary.fail(f"{actor}: record {record.id!r}: {exc}")
+        else:
+            unrendered += renderer.failures
+    return results, unrendered
 
 
 def _read_path(path: Path, summary: ImportSummary) -> Iterator[Record]:

@@ -1,57 +1,125 @@
-"""Keeping stored metadata in step with the crosswalks.
+"""Rendering a record into every outbound format: the one path of every record written.
 
-Every record's XML is rendered once per format when it is written and stored with the
-version of the crosswalk that made it. When a crosswalk changes (its format's
-`version` differs from the stored one), `refresh_stale_renderings` renders the
-affected records again, so that the provider never serves output of an old crosswalk
-and never runs a crosswalk while serving.
+A record is crosswalked once, when it is written, never when it is served. Imports, the
+demo load, harvests (in this process or in the worker pool) and the refresh of stale
+renderings all call `render_record`, which returns the renderings together with the
+formats that could not render the record (`RenderFailure`: record, format, reason).
+Nothing is dropped on the way: the import reports a failure as an import error, the
+harvest as a run event, the refresh in its summary and the log. `RenderContext` is all
+rendering needs (the registry and the public URL), small and picklable, so the worker
+pool sends it with each page instead of the hub.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from oai.hub import Hub
-from records.errors import RecordNotFound
+from crosswalks import CrosswalkError, Registry
+from records.model import Record
+from records.store import Rendering
 
-__all__ = ["RefreshSummary", "refresh_stale_renderings"]
+__all__ = [
+    "RenderContext",
+    "RenderFailure",
+    "Rendered",
+    "StoreRenderer",
+    "render_record",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """What rendering a record needs: the formats, and the public URL of record pages."""
+
+    registry: Registry
+    public_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFailure:
+    """A format that could not render a record, and why."""
+
+    record_id: str
+    prefix: str
+    reason: str
+    # the partner's identifier of a harvested record (what a run event names)
+    identifier: str | None = None
+
+    def __str__(self) -> str:
+        return f"record {self.record_id!r}: format {self.prefix}: {self.reason}"
+
+
+class Rendered(NamedTuple):
+    """A record in every outbound format that could render it, and the formats that could not.
+
+    A named tuple, not a slotted dataclass: the worker pool sends one per record, and a
+    tuple pickles at a third of the cost."""
+
+    renderings: dict[str, Rendering]
+    failures: tuple[RenderFailure, ...] = ()
+
+
+def _record_json(
+    context: RenderContext, record: Record, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON form handed to the crosswalks, with the public URL filled in.
+
+    `data`: `record.to_dict()` when the caller has it already (it is changed here)."""
+    data = record.to_dict() if data is None else data
+    public = context.public_url.rstrip("/")
+    if public and "url" not in data:
+        data["url"] = f"{public}/records/{record.id}"
+    data.pop("header", None)
+    return data
+
+
+def render_record(
+    context: RenderContext, record: Record, data: dict[str, Any] | None = None
+) -> Rendered:
+    """Every outbound format of a record; each format that fails is a `RenderFailure`.
+
+    `data`: `record.to_dict()` when the caller has it already (it is changed here)."""
+    data = _record_json(context, record, data)
+    remote = record.origin.remote_identifier
+    renderings: dict[str, Rendering] = {}
+    failures: list[RenderFailure] = []
+    for fmt in context.registry.outbound():
+        assert fmt.write is not None
+        try:
+            renderings[fmt.prefix] = (fmt.write(data), fmt.version)
+        except Exception as exc:  # a writer's bug must not cost the record its other formats
+            failures.append(RenderFailure(record.id, fmt.prefix, _reason(exc, fmt.prefix), remote))
+    return Rendered(renderings, tuple(failures))
+
+
+def _reason(exc: Exception, prefix: str) -> str:
+    if isinstance(exc, CrosswalkError):
+        return str(exc).removeprefix(f"{prefix}: ")  # the failure names the format already
+    return f"{type(exc).__name__}: {exc}"
 
 
 @dataclass
-class RefreshSummary:
-    """How many records were rendered again, and those no crosswalk could render."""
+class StoreRenderer:
+    """The store's renderer callback (record -> renderings), keeping what failed.
 
-    refreshed: int = 0
-    failed: set[str] = field(default_factory=set)
+    The store calls it only for records whose content changed, inside the write's
+    transaction; `failures` then holds the failures of exactly the records written, for
+    the caller to report in the same transaction. `ahead` holds renderings made earlier
+    (by the worker pool), used when the record written is the very object they were made
+    from: a record merged with local edits is rendered again here.
+    """
 
-    def describe(self) -> str:
-        return f"{self.refreshed} records re-rendered, {len(self.failed)} could not be"
+    context: RenderContext
+    ahead: Mapping[str, tuple[Record, Rendered]] = field(default_factory=dict)
+    failures: list[RenderFailure] = field(default_factory=list)
 
-
-def refresh_stale_renderings(hub: Hub, *, batch: int = 500) -> RefreshSummary:
-    """Re-render every live record whose stored XML is missing or from another crosswalk."""
-    summary = RefreshSummary()
-    for fmt in hub.registry.outbound():
-        while True:
-            # records that failed stay stale: ask for enough rows to get past them
-            stale = hub.store.stale_renderings(fmt.prefix, fmt.version, batch + len(summary.failed))
-            todo = [local_id for local_id in stale if local_id not in summary.failed]
-            if not todo:
-                break
-            _refresh(hub, fmt.prefix, todo, summary)
-    return summary
-
-
-def _refresh(hub: Hub, prefix: str, local_ids: list[str], summary: RefreshSummary) -> None:
-    with hub.store.transaction() as conn:
-        for local_id in local_ids:
-            try:
-                record = hub.store.get(local_id)
-            except RecordNotFound:  # deleted meanwhile: nothing to render
-                summary.failed.add(local_id)
-                continue
-            renderings = hub.render(record)
-            if prefix not in renderings:
-                summary.failed.add(local_id)
-            hub.store.replace_renderings(local_id, renderings, conn=conn)
-            summary.refreshed += 1
+    def __call__(self, record: Record) -> Mapping[str, Rendering]:
+        made = self.ahead.get(record.id)
+        if made is not None and made[0] is record:
+            rendered = made[1]
+        else:
+            rendered = render_record(self.context, record)
+        self.failures.extend(rendered.failures)
+        return rendered.renderings

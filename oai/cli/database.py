@@ -39,4 +39,6 @@ def demo_load(ctx: Context) -> None:
     from oai.demo import load_demo_records
 
     summary = load_demo_records(ctx.hub())
+    for error in summary.errors:
+        click.echo(f"error: {error}", err=True)
     click.echo(summary.describe())

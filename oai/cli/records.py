@@ -12,11 +12,12 @@ import click
 from oai.cli.context import Context, pass_context
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
+from oai.rendering import render_record
 from records.errors import RecordNotFound
 from records.listing import ListedRecord, Selection
 from records.model import Record
 
-__all__ = ["describe_record", "pretty_xml", "records_group", "render_record"]
+__all__ = ["describe_record", "pretty_xml", "records_group", "show_format"]
 
 
 @click.group("records")
@@ -63,10 +64,11 @@ def records_show(ctx: Context, record_id: str, fmt: str) -> None:
     elif fmt == "text":
         click.echo(describe_record(record))
     else:
-        click.echo(render_record(hub, record, fmt))
+        click.echo(show_format(hub, record, fmt))
 
 
-def render_record(hub: Hub, record: Record, prefix: str) -> str:
+def show_format(hub: Hub, record: Record, prefix: str) -> str:
+    """A record's metadata in one outbound format, rendered as the store would keep it."""
     from crosswalks import CrosswalkError
 
     try:
@@ -78,7 +80,11 @@ def render_record(hub: Hub, record: Record, prefix: str) -> str:
         raise click.ClickException(f"{prefix} can be read but not written")
     if record.header and record.header.deleted:
         raise click.ClickException(f"{record.id} is deleted: no metadata to show")
-    return pretty_xml(fmt.write(hub.record_dict(record)))
+    rendered = render_record(hub.render_context, record)
+    for failure in rendered.failures:
+        if failure.prefix == prefix:
+            raise click.ClickException(str(failure))
+    return pretty_xml(rendered.renderings[prefix][0])
 
 
 def pretty_xml(xml: bytes) -> str:

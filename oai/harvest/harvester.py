@@ -242,7 +242,6 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     run.reconciler = Reconciler(
         run.hub.store,
         source_id=source.id,
-        renderer=run.hub.render,
         run_id=run.run_id,
         now=now,
         match=source.match,

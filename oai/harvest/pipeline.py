@@ -21,12 +21,13 @@ from oai.harvest.errors import (
     StreamError,
     TransportError,
 )
-from oai.harvest.pool import MIN_RECORDS, Prepared, RenderContext
+from oai.harvest.pool import MIN_RECORDS, Prepared
 from oai.harvest.prefetch import Prefetcher
 from oai.harvest.prepare import Failure, detecting_reader
 from oai.harvest.reconcile import PageOutcome
 from oai.harvest.state import Progress, RunState, StreamState, raw_of
 from oai.harvest.stream import Stream, StreamPage
+from oai.rendering import RenderFailure
 
 __all__ = ["harvest_stream"]
 
@@ -86,7 +87,7 @@ def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | F
     """Crosswalk a page here, or (large pages, with workers) in the pool."""
     assert run.crosswalker is not None
     if run.pool is not None and fetched.page.count >= MIN_RECORDS:
-        context = RenderContext(run.hub.settings.public_url)
+        context = run.hub.render_context
         return run.pool.submit(
             run.crosswalker, run.source.metadata_prefix, context, fetched.body, max_bytes
         )
@@ -100,7 +101,7 @@ def _page(
     """Reconcile one page and commit it with the counters and the checkpoint."""
     assert run.reconciler is not None
     prepared = work if isinstance(work, Prepared) else work.result()
-    renderer = prepared.renderer(run.hub.render) if prepared.renderings else None
+    renderer = prepared.renderer(run.hub.render_context)
     state.pages += 1
     state.token, state.done = fetched.next_token, fetched.next_token is None
     run.pages += 1
@@ -114,6 +115,8 @@ def _page(
         run.log.runs.add_counts(run.run_id, {"pages": 1, **counts, **run.transport()}, conn)
         for failure in prepared.failures:
             _record_failure(run, conn, state.pages, failure)
+        for unrendered in renderer.failures:  # of the records just written
+            _render_failure(run, conn, state.pages, unrendered)
         _page_events(run, conn, state, fetched.page.repairs, outcome, counts)
         if run.full:  # for the sweep, even if this full harvest is resumed by later runs
             run.log.seen.mark(run.run_id, outcome.seen, conn)
@@ -144,6 +147,20 @@ def _record_failure(run: RunState, conn: Connection, page: int, failure: Failure
         identifier=failure.identifier,
         raw=failure.raw,
         detail={"error": failure.message},
+        conn=conn,
+    )
+
+
+def _render_failure(run: RunState, conn: Connection, page: int, failure: RenderFailure) -> None:
+    # the record is stored, in every format but this one: a warning, not a rejection
+    run.log.events.add(
+        run.run_id,
+        "warning",
+        "render",
+        f"{failure.record_id}: stored without {failure.prefix}: {failure.reason}",
+        page=page,
+        identifier=failure.identifier,
+        detail={"local_id": failure.record_id, "format": failure.prefix, "error": failure.reason},
         conn=conn,
     )
 

@@ -2,40 +2,32 @@
 
 Reading a partner record and rendering every outbound format of it is most of a
 harvest's CPU. Large pages are handed to a small process pool (`harvest.workers`) as
-their raw bytes; each worker parses the page, crosswalks its records and renders them,
-and the main process only decides and writes. Renderings made ahead are used when the
-record written is the partner's record itself; a merged record is rendered again in the
-main process, so a rendering never disagrees with the stored record.
+their raw bytes with a `RenderContext` (the hub's registry and public URL, so a worker
+renders exactly as the hub does); each worker parses the page, crosswalks its records
+and renders them, and the main process only decides and writes. Renderings made ahead
+are used when the record written is the partner's record itself; a merged record is
+rendered again in the main process, so a rendering never disagrees with the stored
+record. Either way, the failures of the records written become run events.
 """
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from crosswalks import CrosswalkError, Registry, default_registry
 from oai.harvest.parse import parse_list_records
 from oai.harvest.prepare import Crosswalker, Failure, Incoming, detecting_reader
+from oai.rendering import RenderContext, Rendered, StoreRenderer, render_record
 from records.model import Record
-from records.store import Rendering
 
-__all__ = ["Prepared", "RenderContext", "WorkerPool", "prepare_page", "render_record"]
+__all__ = ["Prepared", "WorkerPool", "prepare_page"]
 
 MIN_RECORDS = 50  # smaller pages are cheaper to do in place than to ship to a worker
-
-
-@dataclass(frozen=True, slots=True)
-class RenderContext:
-    """What rendering needs besides the registry (the settings `Hub.render` reads)."""
-
-    public_url: str = ""
 
 
 @dataclass
@@ -44,49 +36,17 @@ class Prepared:
 
     incoming: list[Incoming]
     failures: list[Failure]
-    renderings: dict[str, Mapping[str, Rendering]] = field(default_factory=dict)
-    render_errors: list[str] = field(default_factory=list)
+    rendered: dict[str, Rendered] = field(default_factory=dict)
 
-    def renderer(self, fallback: Callable[[Record], Mapping[str, Rendering]]) -> Any:
-        """A store renderer using the renderings made ahead for unmerged partner records."""
+    def renderer(self, context: RenderContext) -> StoreRenderer:
+        """The page's store renderer: renderings made ahead for unmerged partner records,
+        the others rendered with `context`; it keeps the failures of the records written."""
         ahead = {
-            i.record.id: (i.record, self.renderings.get(i.record.id))
+            i.record.id: (i.record, self.rendered[i.record.id])
             for i in self.incoming
-            if i.record is not None
+            if i.record is not None and i.record.id in self.rendered
         }
-
-        def render(record: Record) -> Mapping[str, Rendering]:
-            made = ahead.get(record.id)
-            if made is not None and made[0] is record and made[1] is not None:
-                return made[1]
-            return fallback(record)
-
-        return render
-
-
-def render_record(
-    registry: Registry,
-    context: RenderContext,
-    record: Record,
-    errors: list[str],
-    data: dict[str, Any] | None = None,
-) -> dict[str, Rendering]:
-    """Every outbound format of a record, as `Hub.render` makes them.
-
-    `data`: `record.to_dict()` when the caller has it already (it is changed here)."""
-    data = record.to_dict() if data is None else data
-    public = context.public_url.rstrip("/")
-    if public and "url" not in data:
-        data["url"] = f"{public}/records/{record.id}"
-    data.pop("header", None)
-    out: dict[str, Rendering] = {}
-    for fmt in registry.outbound():
-        assert fmt.write is not None
-        try:
-            out[fmt.prefix] = (fmt.write(data), fmt.version)
-        except CrosswalkError as exc:
-            errors.append(f"{record.id}: {fmt.prefix}: {exc}")
-    return out
+        return StoreRenderer(context, ahead)
 
 
 def _watch_parent(parent: int) -> None:
@@ -101,28 +61,20 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-@functools.cache
-def _registry() -> Registry:
-    # one registry per worker process, made on its first page
-    return default_registry()
-
-
 def prepare_page(
     crosswalker: Crosswalker, prefix: str, context: RenderContext, body: bytes, max_bytes: int
 ) -> Prepared:
     """In a worker: parse a page, crosswalk its records, render the live ones."""
-    registry = _registry()
-    reader = detecting_reader(registry, prefix)
+    reader = detecting_reader(context.registry, prefix)
     page = parse_list_records(body, max_bytes=max_bytes)
-    renderings: dict[str, Mapping[str, Rendering]] = {}
-    errors: list[str] = []
+    rendered: dict[str, Rendered] = {}
 
     def render(record: Record, data: dict[str, Any]) -> None:
         # a later record with the same id replaces an earlier one, as before
-        renderings[record.id] = render_record(registry, context, record, errors, data)
+        rendered[record.id] = render_record(context, record, data)
 
     incoming, failures = crosswalker.prepare(reader, page.records, render)
-    return Prepared(incoming, failures, renderings, errors)
+    return Prepared(incoming, failures, rendered)
 
 
 class WorkerPool:

@@ -86,12 +86,11 @@ class Reconciler:
         store: Store,
         *,
         source_id: str,
-        renderer: Renderer | None,
         run_id: int,
         now: datetime,
         match: Sequence[str] = (),
     ) -> None:
-        self.store, self.source_id, self.renderer = store, source_id, renderer
+        self.store, self.source_id = store, source_id
         self.run_id, self.now = run_id, now
         self.match = tuple(k for k in match if k in MATCH_KEYS)
         self.seen: set[str] = set()
@@ -103,11 +102,11 @@ class Reconciler:
         self,
         conn: Connection,
         incoming: Sequence[Incoming],
-        renderer: Renderer | None = None,
+        renderer: Renderer,
     ) -> PageOutcome:
         """Write a page's records in the caller's transaction, in a few batched statements.
 
-        `renderer` replaces the reconciler's own for this page (renderings made ahead)."""
+        `renderer` renders the records written (the page's, see `Prepared.renderer`)."""
         outcome = PageOutcome()
         states = self._states(conn, [i.remote_id for i in incoming])
         writes: list[Record] = []
@@ -140,7 +139,7 @@ class Reconciler:
             if partner_json is not None:
                 remote[state.local_id] = partner_json
         writer = BatchWriter(conn, self.now, "harvest", f"harvest:{self.source_id}", self.run_id)
-        for result in writer.put(writes, renderer or self.renderer, contents, remote):
+        for result in writer.put(writes, renderer, contents, remote):
             outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
             if result.status == "added":
                 remote.pop(result.local_id, None)  # inserted with its remote_content

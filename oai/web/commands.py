@@ -12,7 +12,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from oai.cli.context import Context, pass_context
-from oai.rendering import refresh_stale_renderings
+from oai.refresh import refresh_stale_renderings
 from oai.settings import Settings
 
 __all__ = ["GunicornApplication", "request_command", "serve_command"]
@@ -65,7 +65,9 @@ def serve_command(ctx: Context, host: str, port: int, workers: int, refresh: boo
     hub = ctx.hub(migrate=True)
     if refresh:
         summary = refresh_stale_renderings(hub)
-        if summary.refreshed or summary.failed:
+        for failure in summary.failures:
+            click.echo(f"error: {failure} (stored without this format)", err=True)
+        if summary.refreshed or summary.failures:
             click.echo(summary.describe(), err=True)
     # the secret is read (or made) before forking, so every worker signs tokens alike
     settings = replace(ctx.settings, secret_key=hub.secret_key)
