@@ -65,6 +65,7 @@ _WORDS = re.compile(r"[a-z]+\.?|\d+")
 _RANGE_SEPARATORS = re.compile(r"\s*(?:/|–|—|\s-\s|\bto\b|\baz\b|\bbis\b)\s*")
 _ASIDE = re.compile(r"\s*\([^)]*\)\s*$")
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+# the record schema's precisions, finest first (tests/test_record_contract.py checks)
 _RANK = {"day": 0, "month": 1, "year": 2, "decade": 3, "century": 4}
 
 

@@ -20,11 +20,13 @@ from crosswalks.parsing import element_path, line_of
 
 __all__ = ["Draft", "safe_id", "unit_source"]
 
-# Record.id pattern (records/schema/record.schema.json).
+# Copies of records/schema/record.schema.json, which crosswalks may not read (the
+# package ships no copy of it): tests/test_record_contract.py fails when they drift.
+# The id pattern, the characters it allows besides letters and digits, its length.
 _ID = re.compile(r"^[A-Za-z0-9\-_.!~*'()%:;,/?@&=+$]{1,200}$")
 _ID_SAFE = "-_.!~*'()%:;,/?@&=+$"
 _MAX_ID = 200
-# The member an object of each list field cannot do without.
+# The member an object of each list field cannot do without (the items' "required").
 _REQUIRED = {
     "identifiers": "value",
     "notes": "text",

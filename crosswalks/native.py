@@ -31,7 +31,9 @@ _OWN = f"{{{NS}}}"
 _NSMAP: dict[str | None, str] = {None: NS, "xsi": XSI}
 _LOCATION = f"{NS} {SCHEMA}"
 
-# (JSON key, element name) in schema order; kind: s = string, l = list of strings.
+# The record's fields by kind, in the order of the XSD (`_LISTS`: JSON key, element).
+# They repeat the record's JSON Schema (records/schema/record.schema.json), which
+# crosswalks may not read: tests/test_record_contract.py fails when they drift apart.
 _STRINGS = ("title", "summary", "transcript", "publisher", "rights", "access_rights")
 _AFTER_LANG = ("record_id", "classification")
 _LISTS = (
@@ -51,7 +53,8 @@ _SOURCE_PARTS = (
     "folder",
     "reference_code",
 )
-_DATE_KEYS = ("start", "end", "precision")
+_DATE_KEYS = ("start", "end", "precision")  # attributes; the date as written is the text
+_DATE_FLAGS = ("approximate", "inferred")  # boolean attributes, written only when true
 _ORIGIN_KEYS = (
     "kind",
     "source_id",
@@ -72,7 +75,7 @@ def _date(parent: OutElement, tag: str, value: Mapping[str, Any]) -> None:
     for key in _DATE_KEYS:
         if key in value:
             element.set(key, value[key])
-    for flag in ("approximate", "inferred"):
+    for flag in _DATE_FLAGS:
         if value.get(flag):
             element.set(flag, "true")
 
@@ -194,7 +197,7 @@ def _read_date(element: etree._Element) -> dict[str, Any]:
     for key in _DATE_KEYS:
         if element.get(key) is not None:
             value[key] = element.get(key)
-    for flag in ("approximate", "inferred"):
+    for flag in _DATE_FLAGS:
         if element.get(flag) in ("true", "1"):
             value[flag] = True
     return value

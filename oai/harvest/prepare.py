@@ -31,7 +31,11 @@ __all__ = [
 ]
 
 MATCH_KEYS = ("identifier", "source", "title")
+# From the record id's pattern (records/schema/record.schema.json; checked by
+# tests/test_record_contract.py): its characters besides letters, digits and '%' (which
+# only `quote` writes, in escapes), and its length.
 _SAFE = "-_.!~*'():;,/?@&=+$"
+_MAX_ID = 200
 Reader = Callable[[Any], list[dict[str, Any]]]
 Each = Callable[[Record, dict[str, Any]], None]
 _NOT_CONTENT = frozenset({"header", "origin"})
@@ -43,7 +47,7 @@ def local_id_for(source_id: str, remote_identifier: str) -> str:
     if local.startswith("oai:") and local.count(":") >= 2:
         local = local.split(":", 2)[2]
     safe = f"{source_id}:{quote(local, safe=_SAFE)}"
-    if len(safe) > 200:  # the model's limit: keep a readable head and a digest
+    if len(safe) > _MAX_ID:  # keep a readable head and a digest
         digest = hashlib.sha256(remote_identifier.encode("utf-8")).hexdigest()[:20]
         safe = f"{safe[:170]}~{digest}"
     return safe

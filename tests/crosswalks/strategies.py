@@ -17,8 +17,13 @@ xml_text = st.text(
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9\-_.:/]{0,30}", fullmatch=True)
 specs = st.from_regex(r"[A-Za-z0-9\-_.]{1,8}(:[A-Za-z0-9\-_.]{1,8}){0,2}", fullmatch=True)
 codes = st.from_regex(r"[a-z]{2,3}", fullmatch=True)
-_SCALARS: tuple[str, ...] = ("summary", "transcript", "publisher", "rights", "access_rights")
-_SCALARS += ("record_id", "classification", "dcmi_type", "level", "url")
+# The record's fields by kind: tests/test_record_contract.py checks them against the schema.
+SCALARS: tuple[str, ...] = ("summary", "transcript", "publisher", "rights", "access_rights")
+SCALARS += ("record_id", "classification", "dcmi_type", "level", "url")
+STRING_LISTS = ("donors", "subjects", "places", "people", "organizations", "genres")
+STRING_LISTS += ("formats", "extent")
+SOURCE_PARTS = ("archive", "fonds", "series", "container", "folder", "reference_code")
+AGENT_KINDS = ("person", "organization")
 PRECISION_WIDTH = {"day": 10, "month": 7, "year": 4, "decade": 4, "century": 4}
 
 
@@ -41,7 +46,7 @@ def document_dates(draw: st.DrawFn, text: st.SearchStrategy[str] = xml_text) -> 
 def agents(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {"name": text},
-        optional={"role": text, "kind": st.sampled_from(["person", "organization"])},
+        optional={"role": text, "kind": st.sampled_from(AGENT_KINDS)},
     )
 
 
@@ -74,16 +79,14 @@ def _related(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def full_records(text: st.SearchStrategy[str] = xml_text) -> st.SearchStrategy[dict[str, Any]]:
-    """Any record the model accepts, its texts drawn from `text` (by default any
-    character XML can carry), as its JSON form."""
-    source_parts = ("archive", "fonds", "series", "container", "folder", "reference_code")
-    optional = {
+def optional_fields(text: st.SearchStrategy[str]) -> dict[str, st.SearchStrategy[Any]]:
+    """A strategy for each field of a record but `id` and `title`."""
+    return {
         "date": document_dates(text),
         "creators": st.lists(agents(text), max_size=3),
         "contributors": st.lists(agents(text), max_size=3),
         "source": st.fixed_dictionaries(
-            {"citation": text}, optional=dict.fromkeys(source_parts, text)
+            {"citation": text}, optional=dict.fromkeys(SOURCE_PARTS, text)
         ),
         "languages": st.lists(codes, max_size=3),
         "collections": st.lists(
@@ -98,36 +101,16 @@ def full_records(text: st.SearchStrategy[str] = xml_text) -> st.SearchStrategy[d
         ),
         "uploaded": st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
         "origin": origins(),
-        **dict.fromkeys(
-            (
-                "summary",
-                "transcript",
-                "publisher",
-                "rights",
-                "access_rights",
-                "record_id",
-                "classification",
-                "dcmi_type",
-                "level",
-                "url",
-            ),
-            text,
-        ),
-        **{
-            key: st.lists(text, max_size=3)
-            for key in (
-                "donors",
-                "subjects",
-                "places",
-                "people",
-                "organizations",
-                "genres",
-                "formats",
-                "extent",
-            )
-        },
+        **dict.fromkeys(SCALARS, text),
+        **{key: st.lists(text, max_size=3) for key in STRING_LISTS},
     }
+
+
+def full_records(text: st.SearchStrategy[str] = xml_text) -> st.SearchStrategy[dict[str, Any]]:
+    """Any record the model accepts, its texts drawn from `text` (by default any
+    character XML can carry), as its JSON form."""
     raw = st.fixed_dictionaries(
-        {"id": ids, "title": text.filter(lambda s: bool(s.strip()))}, optional=optional
+        {"id": ids, "title": text.filter(lambda s: bool(s.strip()))},
+        optional=optional_fields(text),
     )
     return raw.map(lambda data: Record.from_dict(data).to_dict())

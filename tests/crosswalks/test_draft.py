@@ -9,8 +9,9 @@ from lxml import etree
 from crosswalks.draft import Draft, safe_id
 from crosswalks.parsing import block_of, element_path, text_of
 from records.model import Record
+from tests.record_schema import node
 
-ID = re.compile(r"^[A-Za-z0-9\-_.!~*'()%:;,/?@&=+$]{1,200}$")
+ID = re.compile(node("id")["pattern"])
 
 
 def test_safe_id() -> None:
