@@ -238,10 +238,10 @@ def test_a_page_of_ordinary_records_costs_the_same_statements_at_any_size(
             if not sql.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
                 seen.append(sql.split()[0])
 
-        reconciler = Reconciler(store, source_id="p", renderer=None, run_id=1, now=NOW)
+        reconciler = Reconciler(store, source_id="p", run_id=1, now=NOW)
         event.listen(engine, "before_cursor_execute", capture)
         with store.transaction() as conn:
-            reconciler.apply(conn, items)
+            reconciler.apply(conn, items, lambda record: {})
         event.remove(engine, "before_cursor_execute", capture)
         return seen
 
