@@ -13,14 +13,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any
 
+from records.checks import (
+    LANGUAGE,
+    LOCAL_ID,
+    PARTIAL_DATE,
+    as_objects,
+    as_opt_str,
+    as_str,
+    as_str_list,
+    check_keys,
+    drop_empty,
+    format_datestamp,
+    pickle_by_slots,
+)
 from records.errors import InvalidRecord
+from records.parts import (
+    Agent,
+    DocumentDate,
+    Identifier,
+    Note,
+    RelatedDocument,
+    SetRef,
+    Source,
+)
+from records.provenance import Header, Origin
 
 __all__ = [
     "Agent",
@@ -33,407 +53,10 @@ __all__ = [
     "RelatedDocument",
     "SetRef",
     "Source",
+    "canonical_json",
     "content_hash",
+    "format_datestamp",
 ]
-
-Precision = Literal["day", "month", "year", "decade", "century"]
-PRECISIONS: tuple[str, ...] = ("day", "month", "year", "decade", "century")
-_PARTIAL_DATE = re.compile(r"^-?\d{4}(-\d{2}(-\d{2})?)?$")
-_LOCAL_ID = re.compile(r"^[A-Za-z0-9\-_.!~*'()%:;,/?@&=+$]{1,200}$")
-_SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-
-
-def _str(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidRecord(f"expected a string, got {type(value).__name__}", field=path)
-    return value
-
-
-def _opt_str(value: Any, path: str) -> str | None:
-    return None if value is None else _str(value, path)
-
-
-def _str_list(value: Any, path: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise InvalidRecord(f"expected a list, got {type(value).__name__}", field=path)
-    return tuple(_str(v, f"{path}[{i}]") for i, v in enumerate(value))
-
-
-def _check_keys(data: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:
-    # `type(...) is dict` first: the ABC check is slow, and records are built by the
-    # thousand in a harvest
-    if type(data) is not dict and not isinstance(data, Mapping):
-        raise InvalidRecord(f"expected an object, got {type(data).__name__}", field=path or "$")
-    if not allowed.issuperset(data):
-        unknown = sorted(set(data) - allowed)
-        where = f"{path}.{unknown[0]}" if path else unknown[0]
-        raise InvalidRecord(f"unknown field {unknown[0]!r}", field=where)
-
-
-def _objects(value: Any, path: str, build: Any) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise InvalidRecord(f"expected a list, got {type(value).__name__}", field=path)
-    return tuple(build(v, f"{path}[{i}]") for i, v in enumerate(value))
-
-
-def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
-    """JSON form omits None, empty strings of optional fields, and empty lists."""
-    return {k: v for k, v in data.items() if v is not None and v != [] and v != {}}
-
-
-def _parse_datetime(value: Any, path: str) -> datetime:
-    text = _str(value, path)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidRecord(f"not an ISO 8601 date-time: {text!r}", field=path) from None
-    if parsed.tzinfo is None:
-        raise InvalidRecord(f"date-time without a time zone: {text!r}", field=path)
-    return parsed.astimezone(UTC).replace(microsecond=0)
-
-
-def format_datestamp(value: datetime) -> str:
-    """UTC `YYYY-MM-DDThh:mm:ssZ`, the OAI-PMH datestamp form."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentDate:
-    """A document date as written, with its normalised value and precision.
-
-    `start` and `end` are ISO 8601 calendar dates cut to the precision ("1961",
-    "1961-04", "1961-04-18"); a single date has `end == start`. `approximate`
-    marks "ca. 1950"; `inferred` marks a date supplied by the cataloguer ("[1993]").
-    """
-
-    text: str
-    start: str
-    end: str
-    precision: Precision = "day"
-    approximate: bool = False
-    inferred: bool = False
-
-    KEYS: ClassVar[frozenset[str]] = frozenset(
-        {"text", "start", "end", "precision", "approximate", "inferred"}
-    )
-
-    def __post_init__(self) -> None:
-        for name in ("start", "end"):
-            value = getattr(self, name)
-            if not _PARTIAL_DATE.match(value):
-                raise InvalidRecord(f"not an ISO 8601 date: {value!r}", field=f"date.{name}")
-            _check_calendar(value, f"date.{name}")
-        if self.precision not in PRECISIONS:
-            raise InvalidRecord(f"unknown precision {self.precision!r}", field="date.precision")
-        if self.end < self.start:
-            raise InvalidRecord(f"end {self.end} is before start {self.start}", field="date.end")
-
-    @property
-    def is_range(self) -> bool:
-        return self.start != self.end
-
-    @property
-    def w3cdtf(self) -> str:
-        """The normalised value: one W3CDTF date, or an ISO 8601 interval `start/end`."""
-        return self.start if not self.is_range else f"{self.start}/{self.end}"
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "precision": self.precision,
-        }
-        if self.approximate:
-            data["approximate"] = True
-        if self.inferred:
-            data["inferred"] = True
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = "date") -> DocumentDate:
-        _check_keys(data, cls.KEYS, path)
-        start = _str(data.get("start"), f"{path}.start")
-        end = _str(data.get("end", start), f"{path}.end")
-        precision = data.get("precision", "day")
-        if precision not in PRECISIONS:
-            raise InvalidRecord(f"unknown precision {precision!r}", field=f"{path}.precision")
-        return cls(
-            text=_str(data.get("text", start), f"{path}.text"),
-            start=start,
-            end=end,
-            precision=precision,
-            approximate=bool(data.get("approximate", False)),
-            inferred=bool(data.get("inferred", False)),
-        )
-
-
-def _check_calendar(value: str, path: str) -> None:
-    parts = value.lstrip("-").split("-")
-    if len(parts) == 1:
-        return
-    month = int(parts[1])
-    if not 1 <= month <= 12:
-        raise InvalidRecord(f"month out of range: {value!r}", field=path)
-    if len(parts) == 3:
-        try:
-            date(max(int(parts[0]), 1), month, int(parts[2]))
-        except ValueError:
-            raise InvalidRecord(f"no such day: {value!r}", field=path) from None
-
-
-@dataclass(frozen=True, slots=True)
-class Agent:
-    """A person or organisation with an optional role (MARC relator term, e.g. "translator")."""
-
-    name: str
-    role: str | None = None
-    kind: Literal["person", "organization"] | None = None
-
-    KEYS: ClassVar[frozenset[str]] = frozenset({"name", "role", "kind"})
-
-    def to_dict(self) -> dict[str, Any]:
-        return _drop_empty({"name": self.name, "role": self.role, "kind": self.kind})
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> Agent:
-        _check_keys(data, cls.KEYS, path)
-        kind = data.get("kind")
-        if kind not in (None, "person", "organization"):
-            raise InvalidRecord(f"kind must be person or organization, not {kind!r}", field=path)
-        return cls(
-            name=_str(data.get("name"), f"{path}.name"),
-            role=_opt_str(data.get("role"), f"{path}.role"),
-            kind=kind,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where the original lies: the full citation as written and its parts."""
-
-    citation: str
-    archive: str | None = None
-    fonds: str | None = None
-    series: str | None = None
-    container: str | None = None
-    folder: str | None = None
-    reference_code: str | None = None
-
-    KEYS: ClassVar[frozenset[str]] = frozenset(
-        {"citation", "archive", "fonds", "series", "container", "folder", "reference_code"}
-    )
-
-    def to_dict(self) -> dict[str, Any]:
-        return _drop_empty({k: getattr(self, k) for k in sorted(self.KEYS)})
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = "source") -> Source:
-        _check_keys(data, cls.KEYS, path)
-        parts = {k: _opt_str(data.get(k), f"{path}.{k}") for k in cls.KEYS - {"citation"}}
-        return cls(citation=_str(data.get("citation"), f"{path}.citation"), **parts)
-
-
-@dataclass(frozen=True, slots=True)
-class RelatedDocument:
-    """A link to another document: `relation` is a DCMI term (references, isPartOf, ...)."""
-
-    title: str
-    id: str | None = None
-    relation: str = "references"
-    date: DocumentDate | None = None
-    summary: str | None = None
-    url: str | None = None
-
-    KEYS: ClassVar[frozenset[str]] = frozenset(
-        {"title", "id", "relation", "date", "summary", "url"}
-    )
-
-    def to_dict(self) -> dict[str, Any]:
-        return _drop_empty(
-            {
-                "id": self.id,
-                "relation": self.relation,
-                "title": self.title,
-                "date": self.date.to_dict() if self.date else None,
-                "summary": self.summary,
-                "url": self.url,
-            }
-        )
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> RelatedDocument:
-        _check_keys(data, cls.KEYS, path)
-        raw_date = data.get("date")
-        return cls(
-            title=_str(data.get("title"), f"{path}.title"),
-            id=_opt_str(data.get("id"), f"{path}.id"),
-            relation=_str(data.get("relation", "references"), f"{path}.relation"),
-            date=DocumentDate.from_dict(raw_date, f"{path}.date") if raw_date else None,
-            summary=_opt_str(data.get("summary"), f"{path}.summary"),
-            url=_opt_str(data.get("url"), f"{path}.url"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SetRef:
-    """Membership of a collection, which the provider exposes as an OAI set."""
-
-    spec: str
-    name: str | None = None
-
-    KEYS: ClassVar[frozenset[str]] = frozenset({"spec", "name"})
-
-    def __post_init__(self) -> None:
-        if not _SET_SPEC.match(self.spec):
-            raise InvalidRecord(f"not a valid setSpec: {self.spec!r}", field="collections")
-
-    def to_dict(self) -> dict[str, Any]:
-        return _drop_empty({"spec": self.spec, "name": self.name})
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> SetRef:
-        _check_keys(data, cls.KEYS, path)
-        return cls(
-            spec=_str(data.get("spec"), f"{path}.spec"),
-            name=_opt_str(data.get("name"), f"{path}.name"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Identifier:
-    """Another identifier of the document (`type` e.g. "url", "uuid", "isbn", "ccnb")."""
-
-    value: str
-    type: str | None = None
-
-    KEYS: ClassVar[frozenset[str]] = frozenset({"value", "type"})
-
-    def to_dict(self) -> dict[str, Any]:
-        return _drop_empty({"type": self.type, "value": self.value})
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> Identifier:
-        _check_keys(data, cls.KEYS, path)
-        return cls(
-            value=_str(data.get("value"), f"{path}.value"),
-            type=_opt_str(data.get("type"), f"{path}.type"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A free-text note of a kind that has no field of its own (e.g. "bioghist", "extent")."""
-
-    text: str
-    type: str | None = None
-
-    KEYS: ClassVar[frozenset[str]] = frozenset({"text", "type"})
-
-    def to_dict(self) -> dict[str, Any]:
-        return _drop_empty({"type": self.type, "text": self.text})
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> Note:
-        _check_keys(data, cls.KEYS, path)
-        return cls(
-            text=_str(data.get("text"), f"{path}.text"),
-            type=_opt_str(data.get("type"), f"{path}.type"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where the record came from: made here (`local`) or harvested from a partner."""
-
-    kind: Literal["local", "harvested"] = "local"
-    source_id: str | None = None
-    remote_identifier: str | None = None
-    remote_datestamp: str | None = None
-    base_url: str | None = None
-    metadata_namespace: str | None = None
-    harvested_at: datetime | None = None
-
-    KEYS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "kind",
-            "source_id",
-            "remote_identifier",
-            "remote_datestamp",
-            "base_url",
-            "metadata_namespace",
-            "harvested_at",
-        }
-    )
-
-    def to_dict(self) -> dict[str, Any]:
-        return _drop_empty(
-            {
-                "kind": self.kind,
-                "source_id": self.source_id,
-                "remote_identifier": self.remote_identifier,
-                "remote_datestamp": self.remote_datestamp,
-                "base_url": self.base_url,
-                "metadata_namespace": self.metadata_namespace,
-                "harvested_at": format_datestamp(self.harvested_at) if self.harvested_at else None,
-            }
-        )
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = "origin") -> Origin:
-        _check_keys(data, cls.KEYS, path)
-        kind = data.get("kind", "local")
-        if kind not in ("local", "harvested"):
-            raise InvalidRecord(f"kind must be local or harvested, not {kind!r}", field=path)
-        if kind == "harvested" and not (data.get("source_id") and data.get("remote_identifier")):
-            raise InvalidRecord(
-                "a harvested record needs source_id and remote_identifier", field=path
-            )
-        harvested = data.get("harvested_at")
-        return cls(
-            kind=kind,
-            source_id=_opt_str(data.get("source_id"), f"{path}.source_id"),
-            remote_identifier=_opt_str(data.get("remote_identifier"), f"{path}.remote_identifier"),
-            remote_datestamp=_opt_str(data.get("remote_datestamp"), f"{path}.remote_datestamp"),
-            base_url=_opt_str(data.get("base_url"), f"{path}.base_url"),
-            metadata_namespace=_opt_str(
-                data.get("metadata_namespace"), f"{path}.metadata_namespace"
-            ),
-            harvested_at=_parse_datetime(harvested, f"{path}.harvested_at") if harvested else None,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Header:
-    """The OAI-PMH header state, owned by the store (ignored on import)."""
-
-    identifier: str
-    datestamp: datetime
-    deleted: bool = False
-    sets: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "identifier": self.identifier,
-            "datestamp": format_datestamp(self.datestamp),
-            "deleted": self.deleted,
-            "sets": list(self.sets),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = "header") -> Header:
-        _check_keys(data, frozenset({"identifier", "datestamp", "deleted", "sets"}), path)
-        return cls(
-            identifier=_str(data.get("identifier"), f"{path}.identifier"),
-            datestamp=_parse_datetime(data.get("datestamp"), f"{path}.datestamp"),
-            deleted=bool(data.get("deleted", False)),
-            sets=_str_list(data.get("sets"), f"{path}.sets"),
-        )
 
 
 # Content fields whose JSON form is a list of strings.
@@ -488,14 +111,14 @@ class Record:
     origin: Origin = field(default_factory=Origin)
 
     def __post_init__(self) -> None:
-        if not self.id or not _LOCAL_ID.match(self.id):
+        if not self.id or not LOCAL_ID.match(self.id):
             raise InvalidRecord(f"not a usable record id: {self.id!r}", field="id")
         if not self.title.strip():
             raise InvalidRecord("a record needs a non-empty title", field="title")
         for i, code in enumerate(self.languages):
-            if not _LANGUAGE.match(code):
+            if not LANGUAGE.match(code):
                 raise InvalidRecord(f"not an ISO 639 code: {code!r}", field=f"languages[{i}]")
-        if self.uploaded is not None and not _PARTIAL_DATE.match(self.uploaded):
+        if self.uploaded is not None and not PARTIAL_DATE.match(self.uploaded):
             raise InvalidRecord(f"not an ISO 8601 date: {self.uploaded!r}", field="uploaded")
 
     @property
@@ -540,32 +163,32 @@ class Record:
             data["origin"] = self.origin.to_dict()
         if self.header is not None:
             data["header"] = self.header.to_dict()
-        return _drop_empty(data)
+        return drop_empty(data)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:
         """Build a record from its JSON form; `InvalidRecord` names the offending field."""
-        _check_keys(data, _RECORD_KEYS, "")
+        check_keys(data, _RECORD_KEYS, "")
         if "id" not in data:
             raise InvalidRecord("missing required field 'id'", field="id")
         if "title" not in data:
             raise InvalidRecord("missing required field 'title'", field="title")
         raw_date, raw_source = data.get("date"), data.get("source")
         raw_origin, raw_header = data.get("origin"), data.get("header")
-        simple: dict[str, Any] = {n: _str_list(data.get(n), n) for n in _STRING_LISTS}
-        simple.update({n: _opt_str(data.get(n), n) for n in _OPTIONAL_STRINGS})
+        simple: dict[str, Any] = {n: as_str_list(data.get(n), n) for n in _STRING_LISTS}
+        simple.update({n: as_opt_str(data.get(n), n) for n in _OPTIONAL_STRINGS})
         return cls(
-            id=_str(data["id"], "id"),
-            title=_str(data["title"], "title"),
+            id=as_str(data["id"], "id"),
+            title=as_str(data["title"], "title"),
             date=DocumentDate.from_dict(raw_date) if raw_date else None,
             source=Source.from_dict(raw_source) if raw_source else None,
-            creators=_objects(data.get("creators"), "creators", Agent.from_dict),
-            contributors=_objects(data.get("contributors"), "contributors", Agent.from_dict),
-            collections=_objects(data.get("collections"), "collections", SetRef.from_dict),
-            related=_objects(data.get("related"), "related", RelatedDocument.from_dict),
-            identifiers=_objects(data.get("identifiers"), "identifiers", Identifier.from_dict),
-            notes=_objects(data.get("notes"), "notes", Note.from_dict),
-            dcmi_type=_str(data.get("dcmi_type", "Text"), "dcmi_type"),
+            creators=as_objects(data.get("creators"), "creators", Agent.from_dict),
+            contributors=as_objects(data.get("contributors"), "contributors", Agent.from_dict),
+            collections=as_objects(data.get("collections"), "collections", SetRef.from_dict),
+            related=as_objects(data.get("related"), "related", RelatedDocument.from_dict),
+            identifiers=as_objects(data.get("identifiers"), "identifiers", Identifier.from_dict),
+            notes=as_objects(data.get("notes"), "notes", Note.from_dict),
+            dcmi_type=as_str(data.get("dcmi_type", "Text"), "dcmi_type"),
             origin=Origin.from_dict(raw_origin) if raw_origin else Origin(),
             header=Header.from_dict(raw_header) if raw_header else None,
             **simple,
@@ -593,25 +216,6 @@ _OPTIONAL_STRINGS = (
 _RECORD_KEYS = frozenset(f.name for f in fields(Record))
 
 
-def _pickle_by_slots(cls: type[Any]) -> None:
-    """Pickle a frozen slotted dataclass as a tuple of its values in field order.
-
-    The dataclasses default looks the fields up again for every object pickled or
-    unpickled; harvests send records between processes by the thousand."""
-    names = tuple(f.name for f in fields(cls))
-    values = operator.attrgetter(*names)
-
-    def getstate(self: Any) -> tuple[Any, ...]:
-        return values(self) if len(names) > 1 else (values(self),)
-
-    def setstate(self: Any, state: Sequence[Any]) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    setattr(cls, "__getstate__", getstate)  # noqa: B010 - replaces the dataclass's own
-    setattr(cls, "__setstate__", setstate)  # noqa: B010
-
-
 for _cls in (
     DocumentDate,
     Agent,
@@ -624,7 +228,7 @@ for _cls in (
     Header,
     Record,
 ):
-    _pickle_by_slots(_cls)
+    pickle_by_slots(_cls)
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:

@@ -22,7 +22,7 @@ from lxml import etree
 from crosswalks import dates, draft, native, parse_xml
 from oai.harvest import prepare
 from oai.protocol import request
-from records import model
+from records import checks, model
 from records.model import (
     Agent,
     DocumentDate,
@@ -163,7 +163,7 @@ def assert_covers(value: Any, *path: str) -> None:
             assert_covers(item, *path, key)
 
 
-# -- records/model.py ------------------------------------------------------------------
+# -- the record model (records/model.py, parts.py, provenance.py, checks.py) -------------
 
 
 @pytest.mark.parametrize(("path", "cls"), MODEL_OBJECTS)
@@ -193,13 +193,13 @@ def test_the_model_field_kinds_are_the_schema_types() -> None:
 
 
 def test_the_model_patterns_and_enums_are_the_schemas() -> None:
-    assert model._LOCAL_ID.pattern == node("id")["pattern"]
-    assert model._SET_SPEC.pattern == node("collections", "spec")["pattern"]
-    assert model._LANGUAGE.pattern == node("languages")["pattern"]
-    assert model._PARTIAL_DATE.pattern == node("uploaded")["pattern"]
+    assert checks.LOCAL_ID.pattern == node("id")["pattern"]
+    assert checks.SET_SPEC.pattern == node("collections", "spec")["pattern"]
+    assert checks.LANGUAGE.pattern == node("languages")["pattern"]
+    assert checks.PARTIAL_DATE.pattern == node("uploaded")["pattern"]
     assert node("date", "start") == node("date", "end") == node("uploaded")
-    assert list(model.PRECISIONS) == enum("date", "precision")
-    assert list(typing.get_args(model.Precision)) == enum("date", "precision")
+    assert list(checks.PRECISIONS) == enum("date", "precision")
+    assert list(typing.get_args(checks.Precision)) == enum("date", "precision")
     hints = {cls: typing.get_type_hints(cls) for cls in (Agent, Origin)}
     assert literal_values(hints[Agent]["kind"]) == enum("creators", "kind")
     assert literal_values(hints[Origin]["kind"]) == enum("origin", "kind")
@@ -320,7 +320,7 @@ def test_harvested_local_ids_follow_the_id_pattern() -> None:
     assert (set(prepare._SAFE) | {"%"}, prepare._MAX_ID) == (specials, longest)
     odd = "oai:partner:" + 'Kuba – č. 7 [a]{b}#^`|\\"<>' * 20
     made = prepare.local_id_for("partner", odd)
-    assert model._LOCAL_ID.match(made)
+    assert checks.LOCAL_ID.match(made)
 
 
 def test_the_provider_accepts_every_set_a_record_can_name() -> None:
