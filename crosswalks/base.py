@@ -10,7 +10,14 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["DONOR_PREFIX", "MetadataFormat", "Reader", "Writer", "normalise_namespace"]
+__all__ = [
+    "DONOR_PREFIX",
+    "JsonReader",
+    "MetadataFormat",
+    "Reader",
+    "Writer",
+    "normalise_namespace",
+]
 
 # The donor credit as the archive prints it ("... with support from Blavatnik Family
 # Foundation"): every writer puts it before each donor, every reader takes it off again.
@@ -18,6 +25,8 @@ DONOR_PREFIX = "This document was made possible with support from "
 
 Writer = Callable[[Mapping[str, Any]], bytes]
 Reader = Callable[[etree._Element], list[dict[str, Any]]]
+# A reader of a JSON partner format (parsed JSON, or its bytes) into record JSON forms.
+JsonReader = Callable[..., list[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +37,8 @@ class MetadataFormat:
     declaration, carrying its own namespace declarations and xsi:schemaLocation);
     `read` turns a metadata root element into record JSON forms. Either may be None.
     `version` changes whenever the writer's output may change (stored renderings of
-    this format are then stale). `aliases` are further root elements (Clark notation,
+    this format are then stale). `read_json` reads a format that is JSON, not XML
+    (ARON's API): such a format has no `root`. `aliases` are further root elements (Clark notation,
     "ead" for no namespace) that `Registry.detect` maps to this format. `xsd` names the
     schema shipped in `crosswalks/schemas/` for formats this project defines.
     """
@@ -40,6 +50,7 @@ class MetadataFormat:
     root: str
     write: Writer | None = None
     read: Reader | None = None
+    read_json: JsonReader | None = None
     label: str = ""
     aliases: tuple[str, ...] = ()
     xsd: str = ""
@@ -56,7 +67,7 @@ class MetadataFormat:
 
     @property
     def inbound(self) -> bool:
-        return self.read is not None
+        return self.read is not None or self.read_json is not None
 
 
 def normalise_namespace(namespace: str) -> str:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from crosswalks import (
     aron_apux,
+    aron_json,
     cam,
     dcterms,
     ead3,
@@ -39,6 +40,7 @@ _MODULES = (
     ead3,
     elza_edx,
     aron_apux,
+    aron_json,
     cam,
 )
 
@@ -64,7 +66,7 @@ class Registry:
         if fmt.prefix in self._by_prefix:
             raise CrosswalkError(f"prefix {fmt.prefix!r} registered twice", format=fmt.prefix)
         self._by_prefix[fmt.prefix] = fmt
-        for clark in (fmt.root, *fmt.aliases):
+        for clark in (fmt.root, *fmt.aliases) if fmt.root else ():
             self._by_root.setdefault(_split(clark), fmt)
 
     def get(self, prefix: str) -> MetadataFormat:
@@ -88,8 +90,8 @@ class Registry:
         return [f for f in self._by_prefix.values() if f.write is not None]
 
     def inbound(self) -> list[MetadataFormat]:
-        """The formats this hub can read."""
-        return [f for f in self._by_prefix.values() if f.read is not None]
+        """The formats this hub can read (XML ones by `read`, JSON ones by `read_json`)."""
+        return [f for f in self._by_prefix.values() if f.inbound]
 
     def by_namespace(self, namespace: str) -> MetadataFormat:
         """The readable format of a metadataNamespace (as ListMetadataFormats gives it).

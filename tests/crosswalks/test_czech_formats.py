@@ -16,7 +16,8 @@ def _check(records: list[dict[str, Any]]) -> None:
     assert len(ids) == len(records)
     for record in records:
         Record.from_dict(record)
-        assert all(link["id"] in ids for link in record.get("related", []))
+        hierarchy = [r for r in record.get("related", []) if r["relation"] != "references"]
+        assert all(link["id"] in ids for link in hierarchy)
 
 
 def test_edx(samples_dir: Path) -> None:
@@ -68,6 +69,19 @@ def test_apux_same_fund(samples_dir: Path) -> None:
         "precision": "year",
     }
     assert {"type": "inventory number", "value": "2"} in letters["identifiers"]
+    # the fund's institution (not in the document) is the holding archive, by its UUID
+    holder = {"type": "holding archive", "value": "ac22dbd4-1d37-4052-a5a6-4d2e1cce080b"}
+    assert holder in letters["identifiers"]
+    assert fonds["level"] == "fonds"
+    assert [r["level"] for r in records[1:]] == ["series", "series", "file", "file"]
+    assert protocol["related"][0] == {
+        "relation": "isPartOf",
+        "id": "099dd2ab-ff0f-402a-ba1b-b1eb9137ad77",
+        "title": "Knihy",
+    }
+    assert protocol["source"]["citation"] == (
+        "Místní školní rada Bělečko, Jednací protokol, inv. č. 1"
+    )
     edx = read_document((samples_dir / "elza_edx_archdesc-PA00870_P.xml").read_bytes())
     assert [r["id"] for r in records] == [r["id"] for r in edx]  # the same uuids
 

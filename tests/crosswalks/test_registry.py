@@ -114,7 +114,7 @@ def test_formats_are_frozen_and_prefixes_unique() -> None:
 def test_read_only_formats() -> None:
     registry = default_registry()
     inbound_only = {f.prefix for f in registry.inbound()} - {f.prefix for f in registry.outbound()}
-    assert inbound_only == {"ead", "ead3", "elza_edx", "aron_apux", "cam"}
+    assert inbound_only == {"ead", "ead3", "elza_edx", "aron_apux", "aron_json", "cam"}
     with pytest.raises(UnknownFormat, match="read-only"):
         render(registry, "ead", RECORD)
 
