@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     null,
     or_,
     select,
@@ -34,9 +35,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
 from records import tables as t
+from records.counts import ListCounts, compact
 from records.model import Origin
 
-__all__ = ["Cursor", "ListedRecord", "Listing", "Selection"]
+__all__ = ["COUNT_LIMIT", "Cursor", "ListedRecord", "Listing", "Selection"]
+
+# rows a list size may count beside the kept counts (see Listing.count)
+COUNT_LIMIT = 1000
 
 
 class Cursor(NamedTuple):
@@ -109,8 +114,9 @@ class _Compiled:
 class Listing:
     """Reads keyset pages, list sizes and single listed records of the store."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, count_limit: int = COUNT_LIMIT) -> None:
         self.engine = engine
+        self.count_limit = count_limit
         self._statements: dict[Hashable, _Compiled] = {}
 
     def page(
@@ -140,16 +146,51 @@ class Listing:
             rows = conn.exec_driver_sql(compiled.sql, compiled.params(values)).all()
         return [_listed(row, xml, title) for row in rows]
 
-    def count(self, selection: Selection) -> int:
-        """How many records the selection holds (OAI-PMH completeListSize)."""
-        with self.engine.connect() as conn:  # one transaction: one snapshot for all counts
-            fast = _full_count(conn, selection)
-            if fast is not None:
-                return fast
-            shape = _shape(selection, by_cursor=False, xml=False, title=False)
-            compiled = self._compiled(("count", shape), lambda: _count_statement(shape))
+    def count(self, selection: Selection) -> int | None:
+        """How many records the selection holds (OAI-PMH completeListSize), or None.
+
+        The size of a whole list comes from the counts the database keeps
+        (`records.counts`). A `from` or `until` that cuts the list is allowed for by
+        counting, up to `count_limit` rows each, the records on the cut-off side (or those
+        inside the range); when every such side is longer than that, the size is unknown
+        (None) rather than a scan of the whole list: a first page never costs more than
+        three short index ranges."""
+        with self.engine.connect() as conn:
+            kept = ListCounts(conn)
+            whole = kept.list_size(selection.set_spec, selection.prefix)
+            size = None if whole == 0 else self._cut(conn, selection, whole)
+        if kept.crowded:
+            with self.engine.begin() as conn:
+                for set_spec, prefix in kept.crowded:
+                    compact(conn, set_spec, prefix)
+        return 0 if whole == 0 else size
+
+    def count_scan(self, selection: Selection) -> int:
+        """The exact size by counting every row of the list (tests and benchmarks)."""
+        shape = _shape(selection, by_cursor=False, xml=False, title=False)
+        compiled = self._compiled(("count", shape), lambda: _count_statement(shape))
+        with self.engine.connect() as conn:
             value = conn.exec_driver_sql(compiled.sql, compiled.params(_values(selection)))
             return int(value.scalar_one())
+
+    def _cut(self, conn: Connection, selection: Selection, whole: int) -> int | None:
+        if selection.from_ and selection.until and selection.from_ > selection.until:
+            return 0  # the two sides would overlap
+        after = self._bounded(conn, selection, "after") if selection.until else 0
+        before = self._bounded(conn, selection, "before") if selection.from_ else 0
+        if after is not None and before is not None:
+            return whole - after - before
+        return self._bounded(conn, selection, "within")
+
+    def _bounded(self, conn: Connection, selection: Selection, side: str) -> int | None:
+        """Rows of the list after `until`, before `from` or between them; None if more
+        than `count_limit`."""
+        shape = _shape(selection, by_cursor=False, xml=False, title=False)
+        compiled = self._compiled(("bounded", side, shape), lambda: _bounded_statement(shape, side))
+        values = _values(selection)
+        values["limit"] = self.count_limit + 1
+        found = int(conn.exec_driver_sql(compiled.sql, compiled.params(values)).scalar_one())
+        return None if found > self.count_limit else found
 
     def get(self, local_id: str, prefix: str | None = None) -> ListedRecord | None:
         """One record as a list shows it, title included, with its XML in `prefix` if it
@@ -218,28 +259,6 @@ def _listed(row: Sequence[Any], xml: bool, title: bool) -> ListedRecord:
         Origin.from_dict(json.loads(origin)) if origin else None,
         row[7] if title else None,
     )
-
-
-def _full_count(conn: Connection, selection: Selection) -> int | None:
-    """The size of a list of every record, from two index-only counts; else None.
-
-    When no set or `from` restricts the list and `until` is past the newest datestamp,
-    the list is every tombstone plus every live record with metadata in the format, and
-    the store keeps rendered metadata only for live records.
-    """
-    if selection.prefix is None or selection.set_spec is not None or selection.from_ is not None:
-        return None
-    r, m = t.records, t.rendered_metadata
-    newest = conn.execute(select(func.max(r.c.datestamp))).scalar()
-    if newest is None:
-        return 0
-    if selection.until is not None and newest > selection.until:
-        return None
-    deleted = conn.execute(select(func.count()).select_from(r).where(r.c.deleted == true()))
-    rendered = conn.execute(
-        select(func.count()).select_from(m).where(m.c.prefix == selection.prefix)
-    )
-    return int(deleted.scalar_one()) + int(rendered.scalar_one())
 
 
 # -- statements ---------------------------------------------------------------------------
@@ -321,6 +340,21 @@ def _page_statement(shape: _Shape, dialect: str) -> Select[Any]:
 def _count_statement(shape: _Shape) -> Select[Any]:
     source, _stamp, _key, where = _ranged(shape)
     return select(func.count()).select_from(source).where(*where)
+
+
+def _bounded_statement(shape: _Shape, side: str) -> Select[Any]:
+    """COUNT of at most :limit rows of a list on one side of its range (see `_cut`)."""
+    within = side == "within"
+    source, stamp, _key, where = _ranged(
+        shape._replace(by_from=shape.by_from and within, by_until=shape.by_until and within)
+    )
+    if side == "after":
+        where.append(stamp > bindparam("until", type_=t.UTCSeconds()))
+    elif side == "before":
+        where.append(stamp < bindparam("from", type_=t.UTCSeconds()))
+    rows = select(literal(1).label("one")).select_from(source).where(*where)
+    limited = rows.limit(bindparam("limit", type_=Integer())).subquery()
+    return select(func.count()).select_from(limited)
 
 
 def _get_statement(by_prefix: bool, dialect: str) -> Select[Any]:

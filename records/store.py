@@ -153,15 +153,21 @@ class Store(HarvestedRecords):
     def replace_renderings(
         self, local_id: str, renderings: Mapping[str, Rendering], *, conn: Connection | None = None
     ) -> None:
-        """Refresh the cached XML of one record (e.g. after a crosswalk changed)."""
+        """Refresh the cached XML of one record (e.g. after a crosswalk changed).
+
+        A tombstone has no metadata: a record deleted meanwhile is left as it is (the row
+        is locked first, so a delete cannot slip in between the check and the write)."""
         if conn is None:
             with self.transaction() as own:
                 self.replace_renderings(local_id, renderings, conn=own)
                 return
-        pk = conn.execute(select(t.records.c.pk).where(t.records.c.local_id == local_id)).scalar()
-        if pk is None:
+        r = t.records.c
+        query = select(r.pk, r.deleted).where(r.local_id == local_id).with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
             raise RecordNotFound(local_id)
-        write_renderings(conn, pk, renderings)
+        if not row.deleted:
+            write_renderings(conn, row.pk, renderings)
 
     # -- reading -------------------------------------------------------------------------
 

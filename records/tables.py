@@ -7,6 +7,7 @@ Times are `UTCSeconds` (see `records.sqltypes`).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -25,6 +26,7 @@ from records.sqltypes import NAMING, UTCSeconds
 __all__ = [
     "NAMING",
     "UTCSeconds",
+    "list_counts",
     "metadata",
     "record_sets",
     "record_versions",
@@ -103,6 +105,20 @@ Index(
     "ix_rendered_metadata_prefix_version",
     rendered_metadata.c.prefix,
     rendered_metadata.c.crosswalk_version,
+)
+
+# The size of every list, kept by triggers (see records.counts): a count is the SUM of
+# `n` over the rows of one (set_spec, prefix); "" is every record, "#all" and "#deleted"
+# count records and tombstones. SQLite keeps one row per key (slot 0), PostgreSQL
+# appends a row per writing statement and folds them now and then.
+list_counts = Table(
+    "list_counts",
+    metadata,
+    Column("set_spec", String(200), nullable=False),
+    Column("prefix", String(50), nullable=False),
+    Column("slot", BigInteger, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    UniqueConstraint("set_spec", "prefix", "slot"),
 )
 
 record_versions = Table(

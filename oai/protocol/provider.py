@@ -18,7 +18,7 @@ from oai.errors import (
 from oai.protocol.render import Document
 from oai.protocol.repository import FormatInfo, Identity, Item, ListSpec, Repository
 from oai.protocol.request import OAIRequest, parse_request
-from oai.protocol.tokens import ResumptionToken, TokenCodec
+from oai.protocol.tokens import UNKNOWN_SIZE, ResumptionToken, TokenCodec
 
 __all__ = ["Provider", "ProviderOptions"]
 
@@ -160,13 +160,16 @@ class Provider:
                 raise NoRecordsMatch("no records match the request")
             after, cursor = None, 0
         else:
-            total, cursor = state.total, state.cursor
+            total = None if state.total == UNKNOWN_SIZE else state.total
+            cursor = state.cursor
             after = (datetime.fromtimestamp(state.stamp, UTC), state.pk)
         size = self.options.page_size
         with_metadata = request.verb == "ListRecords"
         # one row more than a page tells whether another page follows
         items = self.repository.page(spec, after, size + 1, metadata=with_metadata)
         if not items:
+            if state is None:  # a list of unknown size that turns out empty
+                raise NoRecordsMatch("no records match the request")
             # possible only when the records after the cursor changed since the last page
             raise NoRecordsMatch("no further records match the request")
         more, items = len(items) > size, items[:size]
@@ -178,13 +181,13 @@ class Provider:
                 document.header(body, item, self.identifier(item.local_id))
         sent = cursor + len(items)
         if more:
-            new = self._next_state(request.verb, spec, items[-1], sent, max(total, sent + 1), now)
-            document.resumption_token(
-                body, self.codec.encode(new), new, cursor=cursor, total=new.total
-            )
+            known = None if total is None else max(total, sent + 1)
+            new = self._next_state(request.verb, spec, items[-1], sent, known, now)
+            document.resumption_token(body, self.codec.encode(new), new, cursor=cursor, total=known)
         elif state is not None:
             # OAI-PMH 3.5: the last page of a multi-page list carries an empty token
-            document.resumption_token(body, "", None, cursor=cursor, total=max(total, sent))
+            # at the end the size is known, counted or not
+            document.resumption_token(body, "", None, cursor=cursor, total=max(total or 0, sent))
 
     def _list_spec(
         self, request: OAIRequest, state: ResumptionToken | None, now: datetime
@@ -203,7 +206,7 @@ class Provider:
         return ListSpec(prefix, set_spec, request.from_, request.until or now)
 
     def _next_state(
-        self, verb: str, spec: ListSpec, last: Item, sent: int, total: int, now: datetime
+        self, verb: str, spec: ListSpec, last: Item, sent: int, total: int | None, now: datetime
     ) -> ResumptionToken:
         return ResumptionToken(
             verb=verb,
@@ -214,6 +217,6 @@ class Provider:
             stamp=_epoch(last.datestamp),
             pk=last.pk,
             cursor=sent,
-            total=total,
+            total=UNKNOWN_SIZE if total is None else total,
             expires=_epoch(now + self.options.token_ttl),
         )

@@ -180,13 +180,16 @@ class Document:
         state: ResumptionToken | None,
         *,
         cursor: int,
-        total: int,
+        total: int | None,
     ) -> None:
-        """A token element; an empty token (state None) ends a multi-page list (3.5)."""
+        """A token element; an empty token (state None) ends a multi-page list (3.5).
+
+        `total` None leaves completeListSize out (it is optional)."""
         element = _sub(parent, "resumptionToken", token or None)
         if state is not None:
             element.set("expirationDate", format_datestamp(state.expiration))
-        element.set("completeListSize", str(total))
+        if total is not None:
+            element.set("completeListSize", str(total))
         element.set("cursor", str(cursor))
 
     # -- other verbs ----------------------------------------------------------------------

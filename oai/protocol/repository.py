@@ -90,8 +90,9 @@ class Repository(Protocol):
         """Up to `limit` items after the keyset position `after`, in (datestamp, pk) order."""
         ...
 
-    def count(self, spec: ListSpec) -> int:
-        """How many items the list has (for completeListSize)."""
+    def count(self, spec: ListSpec) -> int | None:
+        """How many items the list has (completeListSize); None when that is not known
+        cheaply (the attribute is optional, and then left out until the last page)."""
         ...
 
     def item(self, local_id: str, prefix: str | None) -> Item | None:

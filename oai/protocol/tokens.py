@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 
 from oai.errors import BadResumptionToken
 
-__all__ = ["ResumptionToken", "TokenCodec"]
+__all__ = ["UNKNOWN_SIZE", "ResumptionToken", "TokenCodec"]
+
+UNKNOWN_SIZE = -1  # a list whose size was not counted (completeListSize left out)
 
 _FIELDS = (
     "verb",
@@ -46,7 +48,7 @@ class ResumptionToken:
     stamp: int  # datestamp of the last record sent
     pk: int  # its primary key: (stamp, pk) is the keyset position
     cursor: int  # how many records were sent before the next page
-    total: int  # completeListSize, counted at the first request
+    total: int  # completeListSize, counted at the first request; UNKNOWN_SIZE if not
     expires: int
 
     @property

@@ -77,7 +77,7 @@ class StoreRepository:
         rows = self.store.listing.page(_selection(spec), cursor, limit, xml=metadata)
         return [_item(row) for row in rows]
 
-    def count(self, spec: ListSpec) -> int:
+    def count(self, spec: ListSpec) -> int | None:
         return self.store.listing.count(_selection(spec))
 
     def item(self, local_id: str, prefix: str | None) -> Item | None:

@@ -163,21 +163,22 @@ def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", capture)
 
 
-def test_an_unrestricted_count_reads_no_join(mixed: Store) -> None:
-    # completeListSize of a full harvest: tombstones plus renderings, counted from indexes
-    with statements(mixed.engine) as full:
-        assert mixed.listing.count(Selection(prefix="oai_dc", until=FAR)) == 35 + 12
-    assert len(full) == 3 and not any("JOIN" in sql for sql, _ in full)
-    with statements(mixed.engine) as restricted:
-        assert mixed.listing.count(Selection(prefix="native", until=T0)) == 1
-    assert any("JOIN" in sql for sql, _ in restricted)
-    for restricted_selection in (
-        Selection(prefix="oai_dc", set_spec="a", until=FAR),
-        Selection(prefix="oai_dc", from_=T0, until=FAR),
+def test_a_list_size_never_counts_the_whole_list(mixed: Store) -> None:
+    # completeListSize: the kept counts, then at most three index ranges of bounded length
+    for selection, size in (
+        (Selection(prefix="oai_dc", until=FAR), 35 + 12),
+        (Selection(prefix="native", until=T0), 1),
+        (Selection(prefix="oai_dc", set_spec="a", until=FAR), None),
+        (Selection(prefix="oai_dc", from_=T0, until=FAR), None),
     ):
         with statements(mixed.engine) as seen:
-            mixed.listing.count(restricted_selection)
-        assert any("JOIN" in sql for sql, _ in seen)
+            counted = mixed.listing.count(selection)
+        assert counted == mixed.listing.count_scan(selection)
+        if size is not None:
+            assert counted == size
+        ranged = [sql for sql, _ in seen if "list_counts" not in sql]
+        assert 1 <= len(ranged) <= 3
+        assert all("LIMIT" in sql for sql in ranged), ranged
 
 
 def test_an_empty_store_counts_zero(store: Store) -> None:

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from oai.protocol.provider import Provider, ProviderOptions
-from oai.protocol.repository import Provenance
+from oai.protocol.repository import ListSpec, Provenance
 from oai.protocol.tokens import TokenCodec
 from tests.oai.protocol.memory import IDENTITY, MODS, OAI_DC, T0, MemoryRepository, populated
 
@@ -307,3 +307,30 @@ def test_token_keeps_the_list_frozen(
     ids = [e.text for p in pages for e in p.iterfind(".//o:identifier", NS)]
     assert len(ids) == 25
     assert "oai:test.example.org:late" not in ids
+
+
+class _Uncounted(MemoryRepository):
+    """A repository that cannot count a list cheaply (Repository.count gives None)."""
+
+    def count(self, spec: ListSpec) -> int | None:  # type: ignore[override]
+        return None
+
+
+@pytest.mark.parametrize("verb", ["ListRecords", "ListIdentifiers"])
+def test_a_list_of_unknown_size_leaves_completelistsize_out_until_its_end(
+    assert_valid: Validate, verb: str
+) -> None:
+    repo = _Uncounted(items=populated(25).items, metadata=populated(25).metadata)
+    provider = Provider(repo, [OAI_DC], IDENTITY, TokenCodec("k"), ProviderOptions(page_size=10))
+    pages = harvest(provider, assert_valid, verb, metadataPrefix="oai_dc")
+    ids = [e.text for p in pages for e in p.iterfind(".//o:header/o:identifier", NS)]
+    assert len(ids) == 25
+    tokens = [p.find(f".//o:{verb}/o:resumptionToken", NS) for p in pages]
+    assert [t.get("completeListSize") for t in tokens] == [None, None, "25"]
+    assert [t.get("cursor") for t in tokens] == ["0", "10", "20"]
+
+
+def test_an_uncounted_empty_list_is_no_records_match(assert_valid: Validate) -> None:
+    provider = Provider(_Uncounted(), [OAI_DC], IDENTITY, TokenCodec("k"), ProviderOptions())
+    root = ask(provider, assert_valid, verb="ListRecords", metadataPrefix="oai_dc")
+    assert errors(root) == ["noRecordsMatch"]
