@@ -21,6 +21,7 @@ import requests
 __all__ = [
     "bulk_insert",
     "free_port",
+    "generated_form",
     "machine_busy",
     "provider_env",
     "start_provider",
@@ -55,6 +56,24 @@ def bulk_insert(
         rendered,
     )
     conn.commit()
+
+
+SUBJECTS = ["Cold War", "Czechoslovakia", "Soviet Union", "Diplomacy", "Intelligence"]
+
+
+def generated_form(i: int) -> dict[str, object]:
+    """The benchmark record number i, in the record JSON form (what the peers serve)."""
+    return {
+        "id": f"g{i}",
+        "title": f"Generated record {i}: memorandum on talks",
+        "summary": f"Summary of generated document {i}, with enough text to be realistic.",
+        "date": {"text": "1961", "start": "1961", "end": "1961", "precision": "year"},
+        "creators": [{"name": "Ministry of Foreign Affairs"}],
+        "subjects": [SUBJECTS[i % 5], SUBJECTS[(i + 2) % 5]],
+        "languages": ["ces"],
+        "rights": "Public domain",
+        "collections": [{"spec": f"coll:{i % 10}", "name": f"Collection {i % 10}"}],
+    }
 
 
 def free_port() -> int:

@@ -26,7 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _common import bulk_insert, free_port, machine_busy, provider_env, start_provider  # noqa: E402
+from _common import (  # noqa: E402
+    bulk_insert,
+    free_port,
+    generated_form,
+    machine_busy,
+    provider_env,
+    start_provider,
+)
 
 from crosswalks import default_registry  # noqa: E402
 from oai.harvest import run_harvest  # noqa: E402
@@ -35,21 +42,6 @@ from oai.settings import SourceSettings, load_settings  # noqa: E402
 from records.model import Record, canonical_json, content_hash  # noqa: E402
 
 T0 = 1_600_000_000
-SUBJECTS = ["Cold War", "Czechoslovakia", "Soviet Union", "Diplomacy", "Intelligence"]
-
-
-def _form(i: int) -> dict[str, object]:
-    return {
-        "id": f"g{i}",
-        "title": f"Generated record {i}: memorandum on talks",
-        "summary": f"Summary of generated document {i}, with enough text to be realistic.",
-        "date": {"text": "1961", "start": "1961", "end": "1961", "precision": "year"},
-        "creators": [{"name": "Ministry of Foreign Affairs"}],
-        "subjects": [SUBJECTS[i % 5], SUBJECTS[(i + 2) % 5]],
-        "languages": ["ces"],
-        "rights": "Public domain",
-        "collections": [{"spec": f"coll:{i % 10}", "name": f"Collection {i % 10}"}],
-    }
 
 
 def generate(db: Path, n: int) -> None:
@@ -65,7 +57,7 @@ def generate(db: Path, n: int) -> None:
     for start in range(0, n, 20_000):
         recs, sets, rendered = [], [], []
         for i in range(start, min(n, start + 20_000)):
-            form = _form(i)
+            form = generated_form(i)
             record = Record.from_dict(form)
             pk, stamp = i + 1, T0 + i
             content = canonical_json(record.content())

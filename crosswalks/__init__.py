@@ -14,6 +14,7 @@ from crosswalks.base import MetadataFormat
 from crosswalks.errors import CrosswalkError, MissingField, UnknownFormat, UnsafeXML
 from crosswalks.parsing import DEFAULT_MAX_BYTES, parse_xml
 from crosswalks.registry import Registry, default_registry, read_document, read_element, render
+from crosswalks.stream import StreamItem, iter_document
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -21,9 +22,11 @@ __all__ = [
     "MetadataFormat",
     "MissingField",
     "Registry",
+    "StreamItem",
     "UnknownFormat",
     "UnsafeXML",
     "default_registry",
+    "iter_document",
     "parse_xml",
     "read_document",
     "read_element",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
-from crosswalks import CrosswalkError, read_document
+from crosswalks import CrosswalkError, iter_document
 from oai.hub import Hub
 from oai.rendering import RenderContext, RenderFailure, StoreRenderer
 from records.errors import ImportFileError, InvalidRecord, StoreError
-from records.jsonl import read_json_records
+from records.jsonl import read_json_stream
 from records.model import Record
 from records.store import WriteResult
 
@@ -44,8 +47,12 @@ class ImportSummary:
         self.unrendered += 1
         self.errors.append(f"{actor}: {failure} (stored without this format)")
 
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged + self.failed
+
     def describe(self) -> str:
-        total = self.added + self.updated + self.unchanged + self.failed
+        total = self.total
         text = (
             f"{total} records: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.failed} failed"
@@ -55,11 +62,31 @@ class ImportSummary:
         return text
 
 
-def import_paths(hub: Hub, paths: Iterable[Path], *, batch: int = 500) -> ImportSummary:
-    """Import every record of every file; bad units are reported, the rest imported."""
+# called after each batch with the file, the bytes of it read so far, its size, and the
+# records done so far in all files
+ProgressCallback = Callable[[Path, int, int, int], None]
+
+
+def import_paths(
+    hub: Hub,
+    paths: Iterable[Path],
+    *,
+    batch: int = 500,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import every record of every file, each read as a stream; bad units are
+    reported, the rest imported."""
     summary = ImportSummary()
     for path in paths:
-        import_records(hub, _read_path(path, summary), summary, batch=batch, actor=str(path))
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            records = _read_stream(path, fh, summary)
+
+            def report(path: Path = path, fh: BinaryIO = fh, size: int = size) -> None:
+                if progress is not None:
+                    progress(path, fh.tell(), size, summary.total)
+
+            import_records(hub, records, summary, batch=batch, actor=str(path), after_batch=report)
     return summary
 
 
@@ -70,6 +97,7 @@ def import_records(
     *,
     batch: int = 500,
     actor: str | None = None,
+    after_batch: Callable[[], None] | None = None,
 ) -> None:
     """Write records in transactions of `batch`; a batch the database refuses is retried
     record by record so that one bad record does not cost the others.
@@ -87,6 +115,10 @@ def import_records(
             summary.count(result.status)
         for failure in unrendered:
             summary.fail_rendering(actor, failure)
+        if after_batch is not None:
+            after_batch()
+    if after_batch is not None:
+        after_batch()  # the units that failed after the last batch
 
 
 def _write(
@@ -117,31 +149,28 @@ def _write(
     return results, unrendered
 
 
-def _read_path(path: Path, summary: ImportSummary) -> Iterator[Record]:
-    if _looks_like_xml(path):
-        yield from _read_xml(path, summary)
+def _read_stream(path: Path, fh: BinaryIO, summary: ImportSummary) -> Iterator[Record]:
+    head = fh.peek(64) if isinstance(fh, io.BufferedReader) else b""
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        yield from _read_xml(path, fh, summary)
         return
-    for item in read_json_records(path):
+    for item in read_json_stream(fh, str(path)):
         if isinstance(item, ImportFileError):
             summary.fail(str(item))
         else:
             yield item
 
 
-def _looks_like_xml(path: Path) -> bool:
-    with path.open("rb") as fh:
-        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<")
-
-
-def _read_xml(path: Path, summary: ImportSummary) -> Iterator[Record]:
+def _read_xml(path: Path, fh: BinaryIO, summary: ImportSummary) -> Iterator[Record]:
+    """The records of an XML file, read as a stream (a dump of any size)."""
     try:
-        forms = read_document(path.read_bytes())
-    except CrosswalkError as exc:
+        for item in iter_document(fh):
+            if item.record is None:
+                summary.fail(f"{path}: {item.describe()}: {item.error}")
+                continue
+            try:
+                yield Record.from_dict(item.record)
+            except InvalidRecord as exc:
+                summary.fail(f"{path}: {item.describe()}: field {exc.field}: {exc.message}")
+    except CrosswalkError as exc:  # the document as a whole (empty, hostile)
         summary.fail(f"{path}: {exc}")
-        return
-    for index, data in enumerate(forms):
-        try:
-            yield Record.from_dict(data)
-        except InvalidRecord as exc:
-            summary.fail(f"{path}: record {index + 1}: field {exc.field}: {exc.message}")

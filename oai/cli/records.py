@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +26,77 @@ def records_group() -> None:
     """Records in the store."""
 
 
+FIRST_ERRORS = 20  # errors printed after an import; the count says how many more
+
+
+class _ImportProgress:
+    """Progress of an import on stderr: share of the bytes read, records/s, time left.
+
+    On a terminal one line is rewritten in place; elsewhere (a log) a line is printed
+    at every tenth of the way."""
+
+    def __init__(self, files: list[Path], show: bool) -> None:
+        self.show, self.tty = show, sys.stderr.isatty()
+        self.total = max(1, sum(path.stat().st_size for path in files))
+        self.done: dict[Path, int] = {}
+        self.records = 0
+        self.started = time.monotonic()
+        self.printed_tenth, self.pending = -1, False
+
+    def __enter__(self) -> _ImportProgress:
+        return self
+
+    def __call__(self, path: Path, position: int, size: int, records: int) -> None:
+        if not self.show:
+            return
+        self.done[path] = position
+        self.records = records
+        share = min(1.0, sum(self.done.values()) / self.total)
+        tenth = int(share * 10)
+        if not self.tty and tenth == self.printed_tenth:
+            self.pending = True  # printed at the end if nothing later is
+            return
+        self.printed_tenth, self.pending = tenth, False
+        self._print(share, records)
+
+    def _print(self, share: float, records: int) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        left = elapsed * (1 - share) / share if share > 0 else 0.0
+        line = (
+            f"importing {share:4.0%} | {records:,} records | {records / elapsed:,.0f} records/s"
+            f" | {left:,.0f} s left"
+        )
+        click.echo(f"\r{line}" if self.tty else line, err=True, nl=not self.tty)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.show and self.pending:
+            self._print(min(1.0, sum(self.done.values()) / self.total), self.records)
+        if self.show and self.tty:
+            click.echo("", err=True)  # end the rewritten line before the summary
+
+
 @records_group.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--batch", default=500, show_default=True, help="Records per transaction.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr (default: when stderr is a terminal).",
+)
 @pass_context
-def records_import(ctx: Context, paths: tuple[str, ...], batch: int) -> None:
+def records_import(ctx: Context, paths: tuple[str, ...], batch: int, progress: bool | None) -> None:
     """Import JSON Lines of the record model, or XML in any inbound format.
 
     An OAI-PMH GetRecord or ListRecords response imports every record inside it.
     """
-    summary: ImportSummary = import_paths(ctx.hub(), [Path(p) for p in paths], batch=batch)
-    for error in summary.errors:
+    files = [Path(p) for p in paths]
+    show = sys.stderr.isatty() if progress is None else progress
+    with _ImportProgress(files, show) as bar:
+        summary: ImportSummary = import_paths(ctx.hub(), files, batch=batch, progress=bar)
+    for error in summary.errors[:FIRST_ERRORS]:
         click.echo(f"error: {error}", err=True)
+    if len(summary.errors) > FIRST_ERRORS:
+        click.echo(f"... and {len(summary.errors) - FIRST_ERRORS} more errors", err=True)
     click.echo(summary.describe())
     if summary.failed and not (summary.added or summary.updated or summary.unchanged):
         sys.exit(1)

@@ -114,3 +114,37 @@ def test_python_dash_m_oai_runs_the_command() -> None:
         [sys.executable, "-m", "oai", "--help"], capture_output=True, text=True, check=True
     )
     assert "records" in result.stdout and "db" in result.stdout
+
+
+def test_import_streams_xml_with_a_progress_bar_and_the_first_errors(
+    oai: CliRunner, tmp_path: Path
+) -> None:
+    # an OAI-PMH ListRecords dump: 30 good records, 25 bad ones; the summary names the
+    # first 20 errors and counts the rest
+    dc = (
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{}</dc:title>'
+        "<dc:identifier>{}</dc:identifier></oai_dc:dc>"
+    )
+    parts = []
+    for n in range(55):
+        body = dc.format(f"Zpráva {n}", f"rec-{n}") if n < 30 else '<x:y xmlns:x="urn:x"/>'
+        parts.append(
+            f"<record><header><identifier>oai:p:{n}</identifier><datestamp>2024-01-01"
+            f"</datestamp></header><metadata>{body}</metadata></record>"
+        )
+    path = tmp_path / "dump.xml"
+    path.write_text(
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>'
+        + "".join(parts)
+        + "</ListRecords></OAI-PMH>",
+        encoding="utf-8",
+    )
+    result = run(oai, "records", "import", "--progress", "--batch", "10", str(path), code=0)
+    assert "55 records: 30 added, 0 updated, 0 unchanged, 25 failed" in result.output
+    assert "importing" in result.stderr and "100% | 55 records" in result.stderr
+    assert result.stderr.count("error: ") == 20
+    assert "... and 5 more errors" in result.stderr
+    quiet = run(oai, "records", "import", "--no-progress", str(path))
+    assert "importing" not in quiet.stderr
+    assert "30 unchanged" in quiet.output
