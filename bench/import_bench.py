@@ -24,9 +24,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import generated_form, machine_busy  # noqa: E402
+from _common import generated_form
 
-from crosswalks import default_registry  # noqa: E402
+from crosswalks import default_registry
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--big", type=int, default=0, help="also import M records (memory)")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {machine_busy()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         dump = work / "dump.xml"

@@ -57,3 +57,10 @@ def test_crosswalk_bench_rates_every_format_both_ways() -> None:
     for section in (writing, reading):
         assert re.search(rf"oai_dc.* {RATE}", section), out
         assert re.search(rf"marcxml.* {RATE}", section), out
+
+
+def test_import_bench_streams_a_dump_into_both_databases(postgres_url: str) -> None:
+    out = run("import_bench.py", "300", "--postgres", postgres_url)
+    for label in ("sqlite", "postgresql"):
+        line = next(x for x in out.splitlines() if x.startswith(label))
+        assert re.search(rf"import +{RATE} .* peak memory +\d+ MiB .* 300 added", line), line
