@@ -23,6 +23,7 @@ __all__ = [
     "Page",
     "PageRecord",
     "Token",
+    "parse_get_record",
     "parse_identify",
     "parse_list_records",
     "repair",
@@ -181,6 +182,15 @@ def parse_list_records(body: bytes, *, max_bytes: int = 100_000_000) -> Page:
         raise PageError("a ListRecords response without <ListRecords>", body)
     elements = listing.findall(f"{_O}record")
     return Page(_text(root, "responseDate"), elements, _token(listing), repairs)
+
+
+def parse_get_record(body: bytes, *, max_bytes: int = 100_000_000) -> Page:
+    """A GetRecord response as a page of one record (no token); the partner's error raised."""
+    root, repairs = _root(body, max_bytes)
+    answer = root.find(f"{_O}GetRecord")
+    if answer is None:
+        raise PageError("a GetRecord response without <GetRecord>", body)
+    return Page(_text(root, "responseDate"), answer.findall(f"{_O}record"), None, repairs)
 
 
 def _record(element: etree._Element) -> PageRecord:

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-__all__ = ["admin_blueprint", "api_blueprint"]
+__all__ = ["admin_blueprint", "api_blueprint", "human_time"]
 
 
 def _setup(state: BlueprintSetupState) -> None:
@@ -30,10 +32,56 @@ def _setup(state: BlueprintSetupState) -> None:
     app.before_request(guard_request)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["utc"] = _utc
+    app.jinja_env.filters["human"] = human_time
+    app.register_error_handler(404, _admin_error)
+    app.register_error_handler(500, _admin_error)
 
 
 def _utc(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "—"
+
+
+def human_time(value: datetime | None, now: datetime | None = None) -> str:
+    """A time as people read it: "3 Dec 2026, 17:05 UTC (2 hours ago)"."""
+    if value is None:
+        return "—"
+    value = value.astimezone(UTC)
+    now = now or datetime.now(UTC)
+    seconds = int((now - value).total_seconds())
+    ago = _ago(abs(seconds))
+    when = f"{value.day} {value:%b %Y, %H:%M} UTC"
+    return f"{when} ({ago} ago)" if seconds >= 0 else f"{when} (in {ago})"
+
+
+def _ago(seconds: int) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "moments" if seconds < 10 else f"{seconds} seconds"
+
+
+def _admin_error(error: Exception) -> ResponseReturnValue:
+    """The admin's own 404 and 500 pages under /admin; elsewhere Flask's answer stands."""
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if request.path.startswith("/api"):  # the API answers in JSON, as its own handler does
+        http = error if isinstance(error, HTTPException) else InternalServerError()
+        response = jsonify(error=http.name.lower().replace(" ", "_"), message=http.description)
+        response.status_code = code
+        return response
+    if not request.path.startswith("/admin"):
+        if isinstance(error, HTTPException):
+            return error
+        return InternalServerError()
+    if code == 404:
+        title, text = "Not found", "There is no such page, record or run here."
+    else:
+        title, text = "Something went wrong", "The server failed to answer; it is logged."
+    description = getattr(error, "description", None) if code == 404 else None
+    body = render_template(
+        "admin/error.html", code=code, title=title, text=text, description=description
+    )
+    return body, code
 
 
 def admin_blueprint() -> Blueprint:

@@ -19,6 +19,7 @@ __all__ = [
     "ChartPoint",
     "SourceOverview",
     "chart_points",
+    "failed_in_last_runs",
     "hub_totals",
     "next_runs",
     "record_counts",
@@ -143,3 +144,22 @@ def chart_points(
 def records_of_run(engine: Engine, run_id: int, *, limit: int = 200) -> list[tuple[str, str]]:
     """(record id, reason) of the record versions a run wrote."""
     return Store(engine).versions_of_run(run_id, limit=limit)
+
+
+def failed_in_last_runs(
+    engine: Engine, source_id: str | None = None, *, limit: int = 1000
+) -> list[tuple[str, str, int]]:
+    """(source id, partner identifier, run id) of the records each source's last finished
+    run rejected."""
+    log = RunLog(engine)
+    found: list[tuple[str, str, int]] = []
+    for source in log.sources.all():
+        if source_id and source.id != source_id:
+            continue
+        run = log.runs.last(source.id, statuses=("ok", "partial", "failed"))
+        if run is None:
+            continue
+        for event in log.events.of_run(run.id, level="error", kind="record", limit=limit):
+            if event.identifier:
+                found.append((source.id, event.identifier, run.id))
+    return found[:limit]

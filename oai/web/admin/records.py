@@ -12,7 +12,17 @@ from records.errors import RecordNotFound
 from records.model import Record, format_datestamp
 from records.store import Version
 
-__all__ = ["RecordView", "VersionView", "record_view"]
+__all__ = ["Link", "RecordView", "VersionView", "landing_page", "record_view"]
+
+MAX_COMPONENTS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Another record of the hub this one is tied to (a finding aid and its parts)."""
+
+    local_id: str
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +52,13 @@ class RecordView:
     identifier: str
     formats: dict[str, str]  # prefix -> GetRecord URL
     versions: list[VersionView]  # newest first
+    parent: Link | None = None  # the finding aid or component this one is part of
+    components: tuple[Link, ...] = ()  # the parts of a finding aid
+    landing: str | None = None  # the partner's own page of the document
+
+    @property
+    def harvested(self) -> bool:
+        return self.record.origin.kind == "harvested" and bool(self.record.origin.source_id)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -58,6 +75,9 @@ class RecordView:
             "origin": self.record.origin.to_dict(),
             "fields": self.fields,
             "formats": self.formats,
+            "landing_page": self.landing,
+            "part_of": self.parent.local_id if self.parent else None,
+            "components": [c.local_id for c in self.components],
             "versions": [v.to_dict() for v in self.versions],
         }
 
@@ -85,4 +105,48 @@ def record_view(hub: Hub, record_id: str, oai_base: str = "/oai") -> RecordView 
         )
         views.append(VersionView(version, changes))
         previous = version.content
-    return RecordView(record, identifier, formats, list(reversed(views)))
+    parent, components = _finding_aid_links(hub, record)
+    return RecordView(
+        record,
+        identifier,
+        formats,
+        list(reversed(views)),
+        parent,
+        components,
+        landing_page(record),
+    )
+
+
+def landing_page(record: Record) -> str | None:
+    """The document's own web page at the partner (http or https only), if it gave one."""
+    candidates = [record.url] + [i.value for i in record.identifiers if i.type == "url"]
+    for url in candidates:
+        if url and url.startswith(("https://", "http://")):
+            return url
+    return None
+
+
+def _finding_aid_links(hub: Hub, record: Record) -> tuple[Link | None, tuple[Link, ...]]:
+    """A component's parent and a finding aid's (or component's) parts, by the partner
+    identifiers a finding aid's records get: `<its id>#<component id>`."""
+    origin = record.origin
+    if origin.kind != "harvested" or not origin.source_id or not origin.remote_identifier:
+        return None, ()
+    source, remote = origin.source_id, origin.remote_identifier
+    root = remote.split("#", 1)[0]
+    parent = None
+    if "#" in remote:
+        above = [r.id for r in record.related if r.relation == "isPartOf" and r.id]
+        for candidate in [f"{root}#{i}" for i in above] + [root]:
+            found = hub.store.find_by_origin(source, candidate)
+            if found is not None and candidate != remote:
+                parent = Link(found.id, found.title)
+                break
+    if "#" in remote:  # a component: its parent above (the finding aid lists the parts)
+        return parent, ()
+    with hub.engine.connect() as conn:
+        below = hub.store.live_ids_by_remote_prefix(conn, source, remote + "#")
+    children = [below[k] for k in sorted(below)][:MAX_COMPONENTS]
+    return parent, tuple(
+        Link(c, k.split("#", 1)[1]) for k, c in zip(sorted(below), children, strict=False)
+    )

@@ -21,13 +21,17 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
+from oai.errors import ConfigError
 from oai.harvest.runlog import STATUSES, RunLog
+from oai.harvest.single import reharvest_record
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
 from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
+from oai.web.admin.recordlist import records_page
 from oai.web.admin.records import record_view
+from oai.web.admin.sourcelookup import source_settings
 
 __all__ = ["ACTIONS", "register_views"]
 
@@ -202,13 +206,20 @@ def record_page(record_id: str) -> str:
     return render_template("admin/record.html", view=view)
 
 
-def find_record() -> Any:
-    record_id = (request.args.get("id") or "").strip()
-    prefix = hub().store.identifier_prefix
-    if record_id.startswith(prefix):
-        record_id = record_id[len(prefix) :]
-    if not record_id:
-        return redirect(url_for("admin.dashboard"))
+def reharvest(record_id: str) -> Any:
+    """POST: fetch a harvested record from its partner again (a small run of its own)."""
+    view = record_view(hub(), record_id, oai_base())
+    if view is None:
+        abort(404)
+    origin = view.record.origin
+    if not view.harvested or not origin.remote_identifier or not origin.source_id:
+        abort(400, description=f"{record_id} is a local record: there is nothing to re-harvest")
+    try:
+        source = source_settings(hub(), origin.source_id)
+    except ConfigError as exc:
+        abort(400, description=str(exc))
+    result = reharvest_record(hub(), source, origin.remote_identifier)
+    flash(f"Re-harvest of {record_id}: run {result.run_id} {result.status}: {result.message}")
     return redirect(url_for("admin.record_page", record_id=record_id))
 
 
@@ -251,8 +262,9 @@ def register_views(bp: Blueprint) -> None:
     bp.add_url_rule("/runs", "runs_page", runs_page)
     bp.add_url_rule("/runs/<int:run_id>", "run_page", run_page)
     bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
-    bp.add_url_rule("/records", "find_record", find_record)
+    bp.add_url_rule("/records", "records_page", records_page)
     bp.add_url_rule("/records/<path:record_id>", "record_page", record_page)
+    bp.add_url_rule("/records/<path:record_id>/reharvest", "reharvest", reharvest, methods=["POST"])
     bp.add_url_rule(
         "/sources/<source_id>/harvest", "harvest_action", harvest_action, methods=["GET", "POST"]
     )

@@ -229,6 +229,16 @@ class FaultServer:
                 break
         return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
+    def get_record(self, args: Mapping[str, str]) -> bytes:
+        if args.get("metadataPrefix") != self.partner.prefix:
+            return self.error(args, "cannotDisseminateFormat", "unknown metadataPrefix")
+        found = [i for i in self.partner.items.values() if i.identifier == args.get("identifier")]
+        if not found:
+            return self.error(args, "idDoesNotExist", "no such record")
+        root, _ = self.envelope(args)
+        self._record(etree.SubElement(root, f"{_O}GetRecord"), found[0])
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
     def _record(self, listing: etree._Element, item: Item) -> None:
         record = etree.SubElement(listing, f"{_O}record")
         header = etree.SubElement(record, f"{_O}header")
@@ -295,6 +305,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body = self.owner.identify(args)
             elif verb == "ListRecords":
                 body = self.owner.list_records(args, fault)
+            elif verb == "GetRecord":
+                body = self.owner.get_record(args)
             else:
                 body = self.owner.error(args, "badVerb", "not served here")
         if self.owner.delay:

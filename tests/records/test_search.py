@@ -1,0 +1,140 @@
+"""The records page's search: full text on titles and identifiers, filters, keyset pages,
+on SQLite (FTS5, kept current by triggers) and PostgreSQL (tsvector GIN index)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from oai.schema import upgrade
+from records.db import create_store_engine
+from records.model import Record
+from records.search import RecordSearch, SearchQuery, search_terms
+from records.store import Store
+
+T0 = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_store_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _put(store: Store, local_id: str, title: str, minute: int, **more: object) -> None:
+    data = {"id": local_id, "title": title, **more}
+    store.put(Record.from_dict(data), now=T0 + timedelta(minutes=minute))
+
+
+@pytest.fixture
+def store(engine: Engine) -> Store:
+    store = Store(engine)
+    _put(
+        store,
+        "embassy-1961",
+        "Report of the Soviet Embassy in Havana",
+        1,
+        date={"text": "1961", "start": "1961", "end": "1961", "precision": "year"},
+    )
+    _put(store, "letter-1", "Letter to the Central Committee", 2)
+    _put(store, "narodni-1", "Zpráva Národního archivu", 3)
+    harvested = {
+        "kind": "harvested",
+        "source_id": "partner",
+        "remote_identifier": "oai:partner.example:doc-7",
+    }
+    _put(store, "partner:doc-7", "Minutes of a meeting", 4, origin=harvested)
+    _put(
+        store,
+        "gone-1",
+        "Report later withdrawn",
+        5,
+        collections=[{"spec": "cold-war", "name": "Cold War"}],
+    )
+    store.delete("gone-1", now=T0 + timedelta(minutes=6))
+    return store
+
+
+def ids(engine: Engine, **query: object) -> list[str]:
+    page = RecordSearch(engine).page(SearchQuery(**query))  # type: ignore[arg-type]
+    return [r.local_id for r in page.rows]
+
+
+def test_words_of_titles_and_identifiers_match(engine: Engine, store: Store) -> None:
+    assert ids(engine, text="report") == ["gone-1", "embassy-1961"]  # newest first
+    assert ids(engine, text="soviet emb") == ["embassy-1961"]  # the last word a prefix
+    assert ids(engine, text="SOVIET") == ["embassy-1961"]
+    assert ids(engine, text="Národního") == ["narodni-1"]
+    if engine.dialect.name == "sqlite":  # FTS5's unicode61 folds them; PostgreSQL's simple not
+        assert ids(engine, text="narodniho") == ["narodni-1"], "diacritics folded"
+    assert ids(engine, text="doc-7") == ["partner:doc-7"], "the partner's identifier"
+    assert ids(engine, text="oai:partner.example:doc-7") == ["partner:doc-7"]
+    assert ids(engine, text="letter-1") == ["letter-1"], "the local id"
+    assert ids(engine, text="zzz") == []
+
+
+def test_the_index_follows_updates(engine: Engine, store: Store) -> None:
+    _put(store, "letter-1", "Telegram to the Presidium", 10)
+    assert ids(engine, text="central committee") == []
+    assert ids(engine, text="presidium") == ["letter-1"]
+
+
+def test_filters(engine: Engine, store: Store) -> None:
+    assert ids(engine, kind="harvested") == ["partner:doc-7"]
+    assert "partner:doc-7" not in ids(engine, kind="local")
+    assert ids(engine, source_id="partner") == ["partner:doc-7"]
+    assert ids(engine, deleted=True) == ["gone-1"]
+    assert "gone-1" not in ids(engine, deleted=False)
+    assert ids(engine, set_spec="cold-war") == ["gone-1"]
+    assert ids(engine, origins=(("partner", "oai:partner.example:doc-7"),)) == ["partner:doc-7"]
+    assert ids(engine, origins=()) == []
+    assert ids(engine, text="report", deleted=False) == ["embassy-1961"]
+
+
+def test_sorted_by_title_and_paged_by_keyset(engine: Engine, store: Store) -> None:
+    search = RecordSearch(engine)
+    titles: list[str] = []
+    after = None
+    while True:
+        page = search.page(SearchQuery(sort="title", after=after, limit=2))
+        titles += [r.title for r in page.rows]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert titles == sorted(titles, key=str.lower)
+    assert len(titles) == 5
+    newest: list[str] = []
+    after = None
+    while True:
+        page = search.page(SearchQuery(after=after, limit=2))
+        newest += [r.local_id for r in page.rows]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert newest == ["gone-1", "partner:doc-7", "narodni-1", "letter-1", "embassy-1961"]
+
+
+def test_rows_carry_what_the_page_shows(engine: Engine, store: Store) -> None:
+    row = RecordSearch(engine).page(SearchQuery(text="embassy")).rows[0]
+    assert (row.title, row.date, row.state) == (
+        "Report of the Soviet Embassy in Havana",
+        "1961",
+        "live",
+    )
+    assert row.datestamp == T0 + timedelta(minutes=1)
+
+
+def test_full_text_method_is_the_databases_own(engine: Engine, store: Store) -> None:
+    method = RecordSearch(engine).page(SearchQuery(text="report")).full_text
+    assert method == ("tsvector" if engine.dialect.name == "postgresql" else "fts5")
+
+
+def test_search_words_are_capped_and_plain() -> None:
+    assert search_terms('a "b" OR c*') == ["a", "b", "or", "c"]
+    assert len(search_terms(" ".join(["w"] * 50))) == 8
+    assert search_terms("x" * 500) == ["x" * 64]
