@@ -1,7 +1,7 @@
 """The admin's record search: full text on titles and identifiers, filters, keyset pages.
 
 Full text where the database offers it, kept current by the database itself inside the
-store's write transactions (the migration `0006` makes the pieces):
+store's write transactions (the migration `0007` makes the pieces):
 
 - SQLite: an FTS5 table `records_fts` with `records` as its external content (title,
   local id, partner identifier), kept current by three triggers on `records`; nothing
@@ -156,7 +156,7 @@ class SearchPage:
 
 
 def _title_key() -> ColumnElement[Any]:
-    # an expression index (0006) holds it: long titles sort by their first 100 characters
+    # an expression index (0007) holds it: long titles sort by their first 100 characters
     # literal numbers, not parameters: only the very expression of the index matches it
     return func.lower(func.substr(t.records.c.title, literal_column("1"), literal_column("100")))
 

@@ -5,8 +5,8 @@ by triggers; PostgreSQL: a GIN index on the same text as a tsvector. Both: an in
 the title's sort key (lower of its first 100 characters) for the page sorted by title.
 The statements come from records.search, which runs the queries that use them.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from alembic import op
 
 from records.search import fts_statements
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
