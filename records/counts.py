@@ -8,6 +8,7 @@ ten million. Instead the database keeps `list_counts`, one running count per key
     (set_spec, "#all")      records in the set ("" for every record)
     (set_spec, "#deleted")  tombstones in the set
     (set_spec, prefix)      (record, format) pairs with stored metadata in the set
+    ("", "#versions")       record versions kept (the dashboard's total)
 
 so that a list of format `p` holds `#deleted + p` items, and a list of no format `#all`.
 (`#` cannot begin a metadataPrefix, whose characters are URI-unreserved.)
@@ -33,6 +34,7 @@ from records import tables as t
 __all__ = [
     "ALL",
     "DELETED",
+    "VERSIONS",
     "ListCounts",
     "compact",
     "compact_all",
@@ -43,6 +45,7 @@ __all__ = [
 
 ALL = "#all"
 DELETED = "#deleted"
+VERSIONS = "#versions"  # every version of every record (no set)
 COMPACT_AFTER = 64  # rows of one key before a read folds them into one
 
 # The change of each count caused by a set of changed rows (`{rows}`), as
@@ -73,9 +76,18 @@ _METADATA_ROWS = """
       FROM {rows} c JOIN record_sets s ON s.record_pk = c.record_pk
      GROUP BY s.set_spec, c.prefix
 """
-_CHANGES = {"records": _RECORD_ROWS, "record_sets": _SET_ROWS, "rendered_metadata": _METADATA_ROWS}
+_VERSION_ROWS = """
+    SELECT '' AS set_spec, '#versions' AS prefix, {sign} * count(*) AS n FROM {rows} c
+"""
+_CHANGES = {
+    "records": _RECORD_ROWS,
+    "record_sets": _SET_ROWS,
+    "rendered_metadata": _METADATA_ROWS,
+    "record_versions": _VERSION_ROWS,
+}
 # SQLite: only these columns change a count (an update of others fires nothing)
 _COUNTED = {
+    "record_versions": "id",  # never updated; the trigger is there for symmetry
     "records": "deleted",
     "record_sets": "set_spec, record_pk",
     "rendered_metadata": "record_pk, prefix",
@@ -114,6 +126,8 @@ def recount(conn: Connection) -> None:
         SELECT '', '#deleted', count(*) FROM records WHERE deleted
         UNION ALL
         SELECT '', prefix, count(*) FROM rendered_metadata GROUP BY prefix
+        UNION ALL
+        SELECT '', '#versions', count(*) FROM record_versions
     """
     in_sets = _SET_ROWS.format(rows="record_sets", sign=1)
     # only this module's own SQL text goes into the statements below: no values
@@ -241,6 +255,7 @@ _SQLITE_ROW = {
         "INSERT INTO list_counts SELECT {r}.set_spec, prefix, 0, {n} FROM rendered_metadata"
         " WHERE record_pk = {r}.record_pk",
     ),
+    "record_versions": ("INSERT INTO list_counts VALUES ('', '#versions', 0, {n})",),
     "rendered_metadata": (
         "INSERT INTO list_counts VALUES ('', {r}.prefix, 0, {n})",
         "INSERT INTO list_counts SELECT set_spec, {r}.prefix, 0, {n} FROM record_sets"

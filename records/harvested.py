@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from records import tables as t
+from records.counts import ALL, DELETED
+from records.writer import PARTNER_SETS
 
 __all__ = ["HarvestedRecords", "RecordState"]
 
@@ -109,15 +111,24 @@ class HarvestedRecords:
         return None if value is None else dict(json.loads(value))
 
     def live_counts_by_source(self) -> dict[str, int]:
-        """Source id -> how many live (not deleted) records it gave."""
-        r = t.records.c
+        """Source id -> how many live (not deleted) records it gave, from the kept
+        counts of the partner sets (every harvested record is in `partners:<id>`)."""
+        c = t.list_counts.c
+        prefix = f"{PARTNER_SETS}:"
         query = (
-            select(r.source_id, func.count())
-            .where(r.source_id.is_not(None), r.deleted.is_(False))
-            .group_by(r.source_id)
+            select(c.set_spec, c.prefix, func.sum(c.n))
+            .where(c.set_spec.startswith(prefix, autoescape=True))
+            .where(c.prefix.in_((ALL, DELETED)))
+            .group_by(c.set_spec, c.prefix)
         )
+        live: dict[str, int] = {}
         with self.engine.connect() as conn:
-            return {str(source): int(n) for source, n in conn.execute(query)}
+            for set_spec, kind, n in conn.execute(query):
+                source = set_spec[len(prefix) :]
+                if ":" in source:
+                    continue  # a set below a partner's set, not the partner's own
+                live[source] = live.get(source, 0) + (int(n) if kind == ALL else -int(n))
+        return {source: n for source, n in live.items() if n}
 
     def versions_of_run(self, run_id: int, *, limit: int = 200) -> list[tuple[str, str]]:
         """(local id, reason) of the record versions a harvest run wrote, oldest first."""

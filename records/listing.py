@@ -117,6 +117,13 @@ class Listing:
     def __init__(self, engine: Engine, *, count_limit: int = COUNT_LIMIT) -> None:
         self.engine = engine
         self.count_limit = count_limit
+        # Every read here is one statement, or several that need no common snapshot: on
+        # PostgreSQL they run without BEGIN and ROLLBACK, two round trips fewer a page.
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self._statements: dict[Hashable, _Compiled] = {}
 
     def page(
@@ -142,7 +149,7 @@ class Listing:
         values["limit"] = limit
         if after is not None:
             values["stamp"], values["pk"] = _seconds(after.datestamp), after.pk
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             rows = conn.exec_driver_sql(compiled.sql, compiled.params(values)).all()
         return [_listed(row, xml, title) for row in rows]
 
@@ -155,7 +162,7 @@ class Listing:
         inside the range); when every such side is longer than that, the size is unknown
         (None) rather than a scan of the whole list: a first page never costs more than
         three short index ranges."""
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             kept = ListCounts(conn)
             whole = kept.list_size(selection.set_spec, selection.prefix)
             size = None if whole == 0 else self._cut(conn, selection, whole)
@@ -169,7 +176,7 @@ class Listing:
         """The exact size by counting every row of the list (tests and benchmarks)."""
         shape = _shape(selection, by_cursor=False, xml=False, title=False)
         compiled = self._compiled(("count", shape), lambda: _count_statement(shape))
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             value = conn.exec_driver_sql(compiled.sql, compiled.params(_values(selection)))
             return int(value.scalar_one())
 
@@ -199,7 +206,7 @@ class Listing:
         compiled = self._compiled(
             ("get", by_prefix), lambda: _get_statement(by_prefix, self._dialect)
         )
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             values = {"local_id": local_id, "prefix": prefix}
             row = conn.exec_driver_sql(compiled.sql, compiled.params(values)).first()
         return None if row is None else _listed(row, by_prefix, True)

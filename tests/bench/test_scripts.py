@@ -64,3 +64,16 @@ def test_import_bench_streams_a_dump_into_both_databases(postgres_url: str) -> N
     for label in ("sqlite", "postgresql"):
         line = next(x for x in out.splitlines() if x.startswith(label))
         assert re.search(rf"import +{RATE} .* peak memory +\d+ MiB .* 300 added", line), line
+
+
+def test_pg_scale_loads_serves_harvests_and_explains(postgres_url: str) -> None:
+    # at this N the planner may rightly scan small tables: the figures and the verdicts
+    # are printed, and mean something at 1,000,000 records (see the README)
+    out = run("pg_scale.py", "400", "--postgres", postgres_url)
+    assert re.search(r"postgresql loaded 400 records", out), out
+    assert re.search(r"postgresql first page [\d.]+ ms .* 90% deep [\d.]+ ms", out), out
+    assert re.search(rf"postgresql ListRecords fetch-only: 400 records .* = {RATE}", out), out
+    assert re.search(r"postgresql/sqlite fetch-only: \d+%", out), out
+    assert re.search(r"postgresql size [\d,]+ bytes a record", out), out
+    assert re.search(r"harvest of the demo partner into 400 records: ok", out), out
+    assert re.search(r"EXPLAIN: \d+ statements, \d+ flagged", out), out

@@ -47,6 +47,14 @@ def _assert_counts_exact(store: Store) -> None:
                 expected = _scanned(store, set_spec, prefix)
                 got = kept.list_size(set_spec, prefix)
                 assert got == expected, (set_spec, prefix, got, expected)
+        r = t.records.c
+        actual = {
+            "records": conn.execute(select(func.count()).where(r.deleted.is_(False))).scalar(),
+            "deleted": conn.execute(select(func.count()).where(r.deleted.is_(True))).scalar(),
+            "versions": conn.execute(select(func.count()).select_from(t.record_versions)).scalar(),
+        }
+    stats = store.stats()
+    assert {k: stats[k] for k in actual} == actual
 
 
 def test_counts_follow_every_kind_of_write(store: Store) -> None:
