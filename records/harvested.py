@@ -130,6 +130,16 @@ class HarvestedRecords:
                 live[source] = live.get(source, 0) + (int(n) if kind == ALL else -int(n))
         return {source: n for source, n in live.items() if n}
 
+    def counts_of_source(self, source_id: str) -> dict[str, int]:
+        """{"live": n, "deleted": n} of one source's records."""
+        r = t.records.c
+        query = select(r.deleted, func.count()).where(r.source_id == source_id).group_by(r.deleted)
+        counts = {"live": 0, "deleted": 0}
+        with self.engine.connect() as conn:
+            for deleted, n in conn.execute(query):
+                counts["deleted" if deleted else "live"] += int(n)
+        return counts
+
     def versions_of_run(self, run_id: int, *, limit: int = 200) -> list[tuple[str, str]]:
         """(local id, reason) of the record versions a harvest run wrote, oldest first."""
         v, r = t.record_versions.c, t.records.c

@@ -32,6 +32,7 @@ from oai.harvest.pool import WorkerPool
 from oai.harvest.prepare import MATCH_KEYS, Crosswalker
 from oai.harvest.reconcile import Reconciler
 from oai.harvest.runlog import Checkpoint, Counts, RunLog, utcnow
+from oai.harvest.sources import all_sources, find_source
 from oai.harvest.state import Progress, ProgressCallback, RunState, StreamState, raw_of
 from oai.harvest.stream import identify
 from oai.hub import Hub
@@ -61,7 +62,7 @@ def sync_sources(hub: Hub) -> RunLog:
     log = RunLog(hub.engine)
     log.sources.sync(
         (s.id, s.name or s.id, s.base_url, s.metadata_prefix, _source_json(s))
-        for s in hub.settings.sources
+        for s in all_sources(hub)  # the configuration's and those added in the browser
         if s.enabled  # a disabled source is kept, marked disabled, like a removed one
     )
     return log
@@ -171,9 +172,9 @@ def run_harvest(
     progress: ProgressCallback | None = None,
 ) -> RunResult:
     """Harvest one source now; `RunInProgress` if it is already being harvested."""
-    source = hub.settings.source(source_id)
+    source = find_source(hub, source_id)
     if not source.enabled:
-        raise ConfigError(f"source {source_id!r} is disabled in the configuration")
+        raise ConfigError(f"source {source_id!r} is disabled")
     log = sync_sources(hub)
     _clear_dead_run(log, source_id, hub.settings.scheduler.stale_after_seconds)
     run_id = log.runs.start(

@@ -11,6 +11,8 @@ at a time (`oai.scheduler.lock`); a second one exits, or waits with `--standby`.
 - Configuration changes are applied at start and on SIGHUP (`oai scheduler --reload`):
   jobs of removed sources go, new ones come, changed schedules are rescheduled, and an
   unchanged job keeps its stored next fire time.
+- Sources added, changed, enabled or disabled in the browser are picked up at the next
+  tick (every change is audited; the newest audit id is their version), no restart.
 - Every `scheduler.poll_seconds` the queue of requested runs ("harvest now" on the
   admin pages) is drained, and runs left `running` by a dead process (no heartbeat for
   `scheduler.stale_after_seconds`) are marked failed; the next run resumes their
@@ -38,6 +40,7 @@ from apscheduler.triggers.base import BaseTrigger
 from oai.harvest import sync_sources
 from oai.harvest.errors import RunInProgress
 from oai.harvest.runlog import RunLog
+from oai.harvest.sources import all_sources
 from oai.hub import Hub
 from oai.scheduler.cron import cron_trigger
 from oai.scheduler.lock import SchedulerLock
@@ -129,6 +132,7 @@ class SchedulerService:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
         self._futures: list[Future[str | None]] = []
         self._futures_guard = threading.Lock()
+        self._managed_version = -1  # of the sources added in the browser, as last applied
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -139,6 +143,7 @@ class SchedulerService:
         with _SERVICES_LOCK:
             _SERVICES[self.key] = self
         sync_sources(self.hub)
+        self._managed_version = self.runlog.managed.version()
         self.scheduler = self._build_scheduler()
         # start paused: jobs are brought in line with the config before any may fire
         self.scheduler.start(paused=True)
@@ -180,7 +185,7 @@ class SchedulerService:
         assert self.scheduler is not None
         wanted = {
             job_id(s.id): (s, trigger_of(s))
-            for s in self.hub.settings.sources
+            for s in all_sources(self.hub)
             if s.enabled and s.schedule
         }
         for job in self.scheduler.get_jobs():
@@ -215,7 +220,8 @@ class SchedulerService:
     # -- the periodic tick: stale runs and the queue -------------------------------------
 
     def tick(self) -> None:
-        """Fail stale runs, then start every queued request."""
+        """Pick up sources changed in the browser, fail stale runs, start queued requests."""
+        self.pick_up_source_changes()
         stale_after = timedelta(seconds=self.hub.settings.scheduler.stale_after_seconds)
         for run_id in self.runlog.runs.mark_stale(stale_after):
             self._stale(run_id, stale_after)
@@ -230,6 +236,18 @@ class SchedulerService:
                 wait=True,
                 request_id=request.id,
             )
+
+    def pick_up_source_changes(self) -> bool:
+        """Re-read the sources added in the browser when any changed (every change is
+        audited, and the newest audit id is their version); True when jobs were synced."""
+        version = self.runlog.managed.version()
+        if version == self._managed_version or self.scheduler is None:
+            return False
+        self._managed_version = version
+        sync_sources(self.hub)
+        self.sync_jobs()
+        log.info("sources changed in the browser picked up (change %d)", version)
+        return True
 
     def _free_slots(self) -> int:
         with self._futures_guard:
@@ -255,7 +273,7 @@ class SchedulerService:
 
     def harvest_all_now(self) -> None:
         """Start a (scheduled) run of every enabled source now, as if its cron fired."""
-        for source in self.hub.settings.sources:
+        for source in all_sources(self.hub):
             if source.enabled:
                 self._submit(self.run_source, source.id, trigger="schedule")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from oai.harvest.runlog.database import utcnow
 from oai.harvest.runlog.events import EventInfo, Events
 from oai.harvest.runlog.log import RunLog
+from oai.harvest.runlog.managed import ManagedSources, SourceChange
 from oai.harvest.runlog.queue import HarvestRequest, Queue
 from oai.harvest.runlog.runs import (
     COUNTERS,
@@ -33,11 +34,13 @@ __all__ = [
     "EventInfo",
     "Events",
     "HarvestRequest",
+    "ManagedSources",
     "Queue",
     "RunInfo",
     "RunLog",
     "Runs",
     "Seen",
+    "SourceChange",
     "SourceInfo",
     "SourceRow",
     "Sources",

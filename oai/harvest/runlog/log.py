@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from oai.harvest.runlog.database import Database
 from oai.harvest.runlog.events import Events
+from oai.harvest.runlog.managed import ManagedSources
 from oai.harvest.runlog.queue import Queue
 from oai.harvest.runlog.runs import Runs
 from oai.harvest.runlog.seen import Seen
@@ -26,7 +27,8 @@ __all__ = ["RunLog"]
 
 
 class RunLog:
-    """The harvest log tables: `sources`, `runs`, `events`, `seen` and the run `queue`."""
+    """The harvest log tables: `sources`, `runs`, `events`, `seen`, the run `queue` and
+    the sources `managed` in the browser with their audit."""
 
     def __init__(self, engine: Engine) -> None:
         db = Database(engine)
@@ -36,3 +38,4 @@ class RunLog:
         self.events = Events(db)
         self.seen = Seen(db)
         self.queue = Queue(db)
+        self.managed = ManagedSources(db)

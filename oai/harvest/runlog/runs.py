@@ -326,7 +326,12 @@ class Runs:
         c = harvest_runs.c
         done = (
             select(func.max(c.id))
-            .where(c.source_id == source_id, c.status.in_(("ok", "partial")))
+            # a one-record re-harvest (trigger "record") completes nothing of the stream
+            .where(
+                c.source_id == source_id,
+                c.status.in_(("ok", "partial")),
+                c.trigger != "record",
+            )
             .scalar_subquery()
         )
         query = (

@@ -25,9 +25,11 @@ from records.sqltypes import NAMING, UTCSeconds
 
 __all__ = [
     "harvest_events",
+    "harvest_managed_sources",
     "harvest_requests",
     "harvest_runs",
     "harvest_seen",
+    "harvest_source_changes",
     "harvest_sources",
     "metadata",
 ]
@@ -127,3 +129,27 @@ harvest_seen = Table(
     Column("run_id", Integer, ForeignKey("harvest_runs.id"), primary_key=True),
     Column("local_id", String(200), primary_key=True),
 )
+
+# Sources added in the browser: their [[sources]] table as JSON (the configuration's
+# sources are never stored here; they stay read-only in the browser).
+harvest_managed_sources = Table(
+    "harvest_managed_sources",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("settings", Text, nullable=False),
+    Column("created_at", UTCSeconds, nullable=False),
+    Column("updated_at", UTCSeconds, nullable=False),
+)
+
+# Every change of a managed source: who, when, what (field -> [before, after], JSON).
+harvest_source_changes = Table(
+    "harvest_source_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(100), nullable=False),
+    Column("at", UTCSeconds, nullable=False),
+    Column("who", String(200), nullable=False),
+    Column("action", String(20), nullable=False),  # add, edit, enable, disable
+    Column("changes", Text, nullable=False),
+)
+Index("ix_harvest_source_changes_source_id", harvest_source_changes.c.source_id)

@@ -18,6 +18,7 @@ __all__ = ["admin_blueprint", "api_blueprint", "human_time"]
 
 def _setup(state: BlueprintSetupState) -> None:
     from oai.web.admin.auth import admin_state, csrf_token, guard_request
+    from oai.web.admin.wording import in_words
 
     app = state.app
     assert isinstance(app, Flask)
@@ -33,6 +34,7 @@ def _setup(state: BlueprintSetupState) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["utc"] = _utc
     app.jinja_env.filters["human"] = human_time
+    app.jinja_env.filters["in_words"] = in_words
     app.register_error_handler(404, _admin_error)
     app.register_error_handler(500, _admin_error)
 
@@ -86,6 +88,7 @@ def _admin_error(error: Exception) -> ResponseReturnValue:
 
 def admin_blueprint() -> Blueprint:
     """The admin pages under /admin (templates and CSS shipped in the package)."""
+    from oai.web.admin.sources import register_sources
     from oai.web.admin.views import register_views
 
     bp = Blueprint(
@@ -98,6 +101,7 @@ def admin_blueprint() -> Blueprint:
     )
     bp.record_once(_setup)
     register_views(bp)
+    register_sources(bp)
     return bp
 
 

@@ -42,6 +42,16 @@ class SourceOverview:
     next_run: datetime | None
     records: int
     queued: int
+    last_failed: RunInfo | None = None  # the newest failed run, for its error in words
+    resumable: bool = False  # a failed run left a checkpoint that no later run completed
+
+    @property
+    def last_error(self) -> str | None:
+        """The newest failure's message, while no later run has completed."""
+        failed, last = self.last_failed, self.last_run
+        if failed is None or (last is not None and last.id != failed.id):
+            return None
+        return failed.message
 
     def to_dict(self) -> dict[str, Any]:
         s = self.source
@@ -60,6 +70,8 @@ class SourceOverview:
             "next_run": _iso(self.next_run),
             "last_run": self.last_run.to_dict() if self.last_run else None,
             "running": self.running.to_dict() if self.running else None,
+            "last_error": self.last_error,
+            "resumable": self.resumable,
         }
 
 
@@ -114,6 +126,8 @@ def source_overviews(engine: Engine) -> list[SourceOverview]:
                 next_run=upcoming.get(source.id),
                 records=counts.get(source.id, 0),
                 queued=queued.get(source.id, 0),
+                last_failed=log.runs.last(source.id, statuses=("failed",)),
+                resumable=log.runs.last_checkpoint(source.id) is not None,
             )
         )
     return out

@@ -24,6 +24,7 @@ from werkzeug.routing import BuildError
 from oai.errors import ConfigError
 from oai.harvest.runlog import STATUSES, RunLog
 from oai.harvest.single import reharvest_record
+from oai.harvest.sources import find_source
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
 from oai.web.admin import auth
@@ -31,7 +32,7 @@ from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
 from oai.web.admin.recordlist import records_page
 from oai.web.admin.records import record_view
-from oai.web.admin.sourcelookup import source_settings
+from oai.web.admin.wording import in_words
 
 __all__ = ["ACTIONS", "register_views"]
 
@@ -178,7 +179,15 @@ def run_page(run_id: int) -> str:
         events=events,
         more_events=events[-1].id if len(events) == PAGE * 4 else None,
         records=records_of_run(hub().engine, run_id),
+        resumable=_resumes(log, run.source_id, run_id),
+        error_words=in_words(run.message) if run.status == "failed" else None,
     )
+
+
+def _resumes(log: RunLog, source_id: str, run_id: int) -> bool:
+    """Whether a Resume would continue from this run's checkpoint."""
+    checkpoint = log.runs.last_checkpoint(source_id)
+    return checkpoint is not None and checkpoint.run_id == run_id
 
 
 def event_raw(run_id: int, event_id: int) -> Response:
@@ -215,7 +224,7 @@ def reharvest(record_id: str) -> Any:
     if not view.harvested or not origin.remote_identifier or not origin.source_id:
         abort(400, description=f"{record_id} is a local record: there is nothing to re-harvest")
     try:
-        source = source_settings(hub(), origin.source_id)
+        source = find_source(hub(), origin.source_id)
     except ConfigError as exc:
         abort(400, description=str(exc))
     result = reharvest_record(hub(), source, origin.remote_identifier)

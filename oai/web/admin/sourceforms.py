@@ -1,0 +1,171 @@
+"""A source's browser form: fields made from the `[[sources]]` table of keys, the posted
+text checked like the configuration's values, and Test connection.
+
+The form has one field per key of `SOURCE_KEYS` (a key a partner kind adds appears by
+itself); lists are comma-separated. Beyond types: the id is a short plain name that the
+configuration does not use, the base URL is http(s), the schedule is valid cron, the
+metadata prefix is an inbound format of the registry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from oai.errors import ConfigError
+from oai.harvest.client import Client, ClientConfig, check_url
+from oai.harvest.errors import HarvestError
+from oai.harvest.sources import source_from_table
+from oai.harvest.stream import identify
+from oai.hub import Hub
+from oai.scheduler.cron import cron_trigger
+from oai.settings import SOURCE_KEYS, SourceSettings
+from oai.settings.values import BOOL, STRINGS, Setting
+
+__all__ = [
+    "FormError",
+    "FormField",
+    "form_fields",
+    "form_values",
+    "source_of_form",
+    "test_connection",
+]
+
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+MAX_FIELD = 2000
+TEST_TIMEOUT = 10.0
+
+
+class FormError(ValueError):
+    """What is wrong with a posted form, in words for the admin."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    key: str
+    label: str
+    help: str
+    kind: str  # text, list, checkbox
+    value: str
+    required: bool
+    readonly: bool = False
+
+
+def _text(setting: Setting, value: object) -> str:
+    if setting.type is STRINGS:
+        return ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else ""
+    if setting.type is BOOL:
+        return "on" if value else ""
+    return "" if value is None else str(value)
+
+
+def form_values(source: SourceSettings | None) -> dict[str, str]:
+    """The form's text values of a source (a new one: the defaults)."""
+    values: dict[str, str] = {}
+    for setting in SOURCE_KEYS:
+        value = getattr(source, setting.name) if source else setting.default
+        values[setting.key] = "" if setting.required and source is None else _text(setting, value)
+    return values
+
+
+def form_fields(values: Mapping[str, str], *, editing: bool) -> list[FormField]:
+    """The form's fields with `values` (a new source's or the posted ones)."""
+    fields = []
+    for setting in SOURCE_KEYS:
+        kind = "list" if setting.type is STRINGS else "checkbox" if setting.type is BOOL else "text"
+        fields.append(
+            FormField(
+                key=setting.key,
+                label=setting.key.replace("_", " "),
+                help=setting.help,
+                kind=kind,
+                value=values.get(setting.key, ""),
+                required=setting.required,
+                readonly=editing and setting.key == "id",  # the id names runs and records
+            )
+        )
+    return fields
+
+
+def source_of_form(hub: Hub, form: Mapping[str, str]) -> SourceSettings:
+    """The source the posted form describes; FormError saying what is wrong."""
+    table: dict[str, Any] = {}
+    for setting in SOURCE_KEYS:
+        raw = form.get(setting.key, "")
+        if len(raw) > MAX_FIELD:
+            raise FormError(f"{setting.key}: at most {MAX_FIELD} characters")
+        if setting.type is BOOL:
+            table[setting.key] = raw in ("on", "true", "1", "yes")
+            continue
+        raw = raw.strip()
+        if not raw and not setting.required:
+            continue
+        try:
+            table[setting.key] = (
+                list(v) if isinstance(v := setting.parse(raw, "the form"), tuple) else v
+            )
+        except ConfigError as exc:
+            raise FormError(str(exc)) from None
+    try:
+        source = source_from_table(table, "the form")
+    except ConfigError as exc:
+        raise FormError(str(exc)) from None
+    _check(hub, source)
+    return source
+
+
+def _check(hub: Hub, source: SourceSettings) -> None:
+    if not ID.match(source.id):
+        raise FormError("id: letters, digits, '.', '_' and '-' only, at most 100, no spaces")
+    try:
+        check_url(source.base_url)
+    except HarvestError as exc:
+        raise FormError(f"base_url: {exc}") from None
+    if source.schedule:
+        try:
+            cron_trigger(source.schedule, where="schedule")
+        except ConfigError as exc:
+            raise FormError(str(exc)) from None
+    inbound = sorted(f.prefix for f in hub.registry.inbound())
+    # a partner may label a standard format its own way (each record's format is
+    # detected), so a prefix we do not know is refused only when it is not a prefix at all
+    usable = re.match(r"^[A-Za-z0-9_.!~*'()-]{1,50}$", source.metadata_prefix)
+    if source.metadata_prefix not in inbound and not usable:
+        raise FormError(f"metadata_prefix: not a usable prefix (known: {', '.join(inbound)})")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionTest:
+    ok: bool
+    summary: str
+    details: dict[str, str]
+
+
+def test_connection(hub: Hub, source: SourceSettings) -> ConnectionTest:
+    """Identify at the source's base URL, once, with short timeouts and no retries."""
+    harvest = hub.settings.harvest
+    config = ClientConfig(
+        connect_timeout=min(harvest.connect_timeout, TEST_TIMEOUT),
+        read_timeout=min(harvest.read_timeout, TEST_TIMEOUT),
+        max_retries=0,
+        max_response_bytes=min(harvest.max_response_bytes, 5_000_000),
+    )
+    client = Client(config)
+    try:
+        info = identify(client, source.base_url, max_bytes=config.max_response_bytes)
+    except HarvestError as exc:
+        return ConnectionTest(False, f"Identify failed: {exc}", {})
+    finally:
+        client.close()
+    details = {
+        "repositoryName": info.repository_name,
+        "baseURL": info.base_url,
+        "granularity": info.granularity,
+        "earliestDatestamp": info.earliest_datestamp,
+        "deletedRecord": info.deleted_record,
+        "responseDate": info.response_date,
+    }
+    name = info.repository_name or source.base_url
+    return ConnectionTest(True, f"{name} answered Identify.", details)

@@ -1,0 +1,57 @@
+"""Sources added in the browser reach the scheduler without a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oai.harvest.runlog import RunLog
+from oai.harvest.sources import all_sources, find_source, table_of
+from oai.scheduler.service import SchedulerService, job_id
+from oai.settings import SourceSettings
+from tests.oai.scheduler import test_service
+from tests.oai.scheduler.test_service import (
+    RecordingRunner,
+    make_settings,
+    new_service,
+    source,
+    wait_for,
+)
+
+services = test_service.services  # the fixture that stops the services a test made
+
+
+def test_a_stored_source_is_scheduled_run_and_unscheduled(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    runner = RecordingRunner()
+    service = new_service(services, make_settings(database_url, tmp_path, source("conf")), runner)
+    assert service.start()
+    assert service.scheduler is not None
+    added = SourceSettings(id="web", base_url="http://127.0.0.1:9/oai", schedule="* * * * * *")
+    log = RunLog(service.hub.engine)
+    log.managed.save("web", table_of(added), who="test", action="add")
+    assert [s.id for s in all_sources(service.hub)] == ["conf", "web"]
+    service.tick()
+    assert service.scheduler.get_job(job_id("web")) is not None
+    wait_for(lambda: runner.count("schedule") >= 1, what="the stored source's cron to fire")
+    assert log.sources.get("web") is not None and log.sources.require("web").enabled
+    disabled = table_of(added) | {"enabled": False}
+    log.managed.save("web", disabled, who="test", action="disable")
+    service.tick()
+    assert service.scheduler.get_job(job_id("web")) is None
+    assert not log.sources.require("web").enabled
+    assert not service.pick_up_source_changes(), "no change: nothing to do"
+    actions = [c.action for c in log.managed.changes("web")]
+    assert actions == ["disable", "add"]
+
+
+def test_the_configuration_wins_over_a_stored_source_of_its_id(
+    database_url: str, tmp_path: Path, services: list[SchedulerService]
+) -> None:
+    service = new_service(
+        services, make_settings(database_url, tmp_path, source("conf")), RecordingRunner()
+    )
+    stored = SourceSettings(id="conf", base_url="http://127.0.0.1:8/other")
+    RunLog(service.hub.engine).managed.save("conf", table_of(stored), who="t", action="add")
+    assert find_source(service.hub, "conf").base_url == "http://127.0.0.1:9/oai"
+    assert len(all_sources(service.hub)) == 1

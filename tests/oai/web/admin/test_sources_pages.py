@@ -1,0 +1,157 @@
+"""The source pages: a page per source, managing sources in the browser (stored,
+audited, read-only when configured), Test connection, and the dashboard's additions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import etree
+
+from oai.harvest.runlog import RunLog
+from oai.hub import Hub
+from oai.web.admin.wording import in_words
+from tests.oai.harvest.faultserver import FaultServer, Partner
+from tests.oai.web.admin.conftest import Data, csrf_of
+
+
+@pytest.fixture
+def partner_url() -> Iterator[str]:
+    partner = Partner()
+    partner.put("doc-1", "One")
+    server = FaultServer(partner).start()
+    yield server.url
+    server.stop()
+
+
+def form(**values: str) -> dict[str, str]:
+    base = {"id": "web", "base_url": "http://127.0.0.1:9/oai", "metadata_prefix": "oai_dc"}
+    return {**base, "name": "Web partner", "enabled": "on", **values}
+
+
+def test_source_page_shows_state_counts_chart_error_and_runs(
+    admin: FlaskClient, data: Data
+) -> None:
+    html = admin.get("/admin/sources/partner").get_data(as_text=True)
+    page = etree.HTML(html)
+    assert page.xpath('string(//span[@id="state"])') == "ok"
+    assert "configuration file" in page.xpath('string(//*[@id="origin"])')
+    counts = page.xpath('//table[@id="counts"]//td/text()')
+    assert counts[:2] == ["1", "0"]
+    legend = page.xpath(
+        "//figure[@id='source-chart']//*[local-name()='g']//*[local-name()='text']/text()"
+    )
+    assert legend == ["added", "updated", "deleted", "failed"]
+    assert [int(v) for v in page.xpath("//table[@id='runs']//tr/@data-run")] == [
+        data.failed_run,
+        data.ok_run,
+    ]
+    assert "not valid OAI-PMH XML" in page.xpath('string(//*[@id="last-error"])')
+    assert not page.xpath('//a[@id="edit"]'), "a configured source is read-only"
+    assert page.xpath('//button[@name="resume"]'), "the failed run left a checkpoint"
+    token = csrf_of(html)
+    assert (
+        admin.post(
+            "/admin/sources/partner/edit", data={**form(id="partner"), "csrf_token": token}
+        ).status_code
+        == 403
+    )
+    assert (
+        admin.post(
+            "/admin/sources/partner/enabled", data={"enabled": "off", "csrf_token": token}
+        ).status_code
+        == 403
+    )
+    assert admin.get("/admin/sources/nope").status_code == 404
+
+
+def test_add_edit_disable_a_source_in_the_browser(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    token = csrf_of(admin.get("/admin/sources/new").get_data(as_text=True))
+    response = admin.post(
+        "/admin/sources/new", data={**form(schedule="*/5 * * * *"), "csrf_token": token}
+    )
+    assert response.status_code == 302
+    log = RunLog(admin_hub.engine)
+    assert log.managed.get("web") is not None
+    assert log.sources.require("web").enabled, "synced for the dashboard at once"
+    page = etree.HTML(admin.get("/admin/sources/web").get_data(as_text=True))
+    assert "database" in page.xpath('string(//*[@id="origin"])')
+    assert page.xpath('//a[@id="edit"]')
+    again = admin.post("/admin/sources/new", data={**form(), "csrf_token": token})
+    assert again.status_code == 400 and b"already" in again.data
+    admin.post(
+        "/admin/sources/web/edit",
+        data={**form(name="Renamed", schedule="*/5 * * * *"), "csrf_token": token},
+    )
+    admin.post("/admin/sources/web/enabled", data={"enabled": "off", "csrf_token": token})
+    assert not log.sources.require("web").enabled
+    changes = log.managed.changes("web")
+    assert [c.action for c in changes] == ["disable", "edit", "add"]
+    assert changes[1].changes == {"name": ["Web partner", "Renamed"]}
+    assert changes[0].changes == {"enabled": [True, False]}
+    assert all(c.who.startswith("admin from ") for c in changes)
+    history = admin.get("/admin/sources").get_data(as_text=True)
+    assert "Renamed" in history and "disable" in history
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ({"base_url": "ftp://127.0.0.1/oai"}, "http"),
+        ({"schedule": "every day"}, "schedule"),
+        ({"id": "has space"}, "id"),
+        ({"id": ""}, "required"),
+        ({"name": "x" * 2001}, "2000"),
+    ],
+)
+def test_bad_forms_are_refused_with_words(
+    admin: FlaskClient, data: Data, values: dict[str, str], says: str
+) -> None:
+    token = csrf_of(admin.get("/admin/sources/new").get_data(as_text=True))
+    response = admin.post("/admin/sources/new", data={**form(**values), "csrf_token": token})
+    assert response.status_code == 400
+    error = etree.HTML(response.get_data(as_text=True)).xpath('string(//*[@id="form-error"])')
+    assert says in error
+
+
+def test_test_connection_runs_identify(admin: FlaskClient, data: Data, partner_url: str) -> None:
+    token = csrf_of(admin.get("/admin/sources/new").get_data(as_text=True))
+    ok = admin.post(
+        "/admin/sources/new",
+        data={**form(base_url=partner_url), "action": "test", "csrf_token": token},
+    )
+    result = etree.HTML(ok.get_data(as_text=True)).xpath('string(//*[@id="test-result"])')
+    assert "Fault partner answered Identify" in result and "YYYY-MM-DDThh:mm:ssZ" in result
+    down = admin.post(
+        "/admin/sources/partner/test", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Test connection failed" in down.get_data(as_text=True), "nothing listens on port 9"
+
+
+def test_dashboard_error_in_words_and_resume_only_with_a_checkpoint(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    row = etree.HTML(admin.get("/admin/").get_data(as_text=True)).xpath(
+        '//tr[@data-source="partner"]'
+    )[0]
+    assert "not valid OAI-PMH XML" in row.xpath('string(td[@class="words"])')
+    assert row.xpath('.//button[text()="Resume"]')
+    log = RunLog(admin_hub.engine)
+    log.runs.finish(log.runs.start("partner", trigger="manual"), "ok")
+    row = etree.HTML(admin.get("/admin/").get_data(as_text=True)).xpath(
+        '//tr[@data-source="partner"]'
+    )[0]
+    assert not row.xpath('.//button[text()="Resume"]'), "a completed run: nothing to resume"
+    assert row.xpath('string(td[@class="words"])').strip() == ""
+
+
+def test_error_words() -> None:
+    assert "refused the connection" in str(
+        in_words("Identify failed: ConnectionError: [Errno 111] Connection refused")
+    )
+    assert "metadata prefix" in str(in_words("cannotDisseminateFormat: no"))
+    assert in_words("something new") == "something new"
+    assert in_words(None) is None
