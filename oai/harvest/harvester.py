@@ -26,6 +26,7 @@ from oai.harvest.errors import (
     HarvestError,
     SweepRefused,
 )
+from oai.harvest.notify import notify_run
 from oai.harvest.parse import IdentifyInfo
 from oai.harvest.pipeline import harvest_stream
 from oai.harvest.pool import WorkerPool
@@ -177,6 +178,9 @@ def run_harvest(
         raise ConfigError(f"source {source_id!r} is disabled")
     log = sync_sources(hub)
     _clear_dead_run(log, source_id, hub.settings.scheduler.stale_after_seconds)
+    before = log.sources.get(source_id)
+    was_failing = bool(before and before.failing)
+    previous = log.runs.last(source_id, statuses=("ok", "partial", "failed"))
     run_id = log.runs.start(
         source_id, trigger=trigger, full=full, window_from=from_, pid=os.getpid()
     )
@@ -196,18 +200,25 @@ def run_harvest(
             status, message = _harvest(run, from_)
     except BaseException as exc:
         log.events.add(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
-        log.runs.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
-        log.sources.record_failure(source_id, hub.settings.scheduler.max_failures)
+        crashed = log.runs.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
+        after = log.sources.record_failure(source_id, hub.settings.scheduler.max_failures)
+        notify_run(
+            hub, crashed, was_failing=was_failing, now_failing=after.failing, previous=previous
+        )
         raise
     finally:
         client.close()
         if run.pool is not None:
             run.pool.close()
     info = log.runs.finish(run_id, status, message)
+    now_failing = False
     if info.status == "failed":
-        log.sources.record_failure(source_id, hub.settings.scheduler.max_failures)
+        now_failing = log.sources.record_failure(
+            source_id, hub.settings.scheduler.max_failures
+        ).failing
     else:
         log.sources.record_success(source_id)
+    notify_run(hub, info, was_failing=was_failing, now_failing=now_failing, previous=previous)
     return RunResult(run_id, info.status, info.counts, info.message, info.pages)
 
 

@@ -19,6 +19,7 @@ from oai.settings.loading import load_settings
 from oai.settings.sections import (
     AdminSettings,
     HarvestSettings,
+    NotifySettings,
     RepositorySettings,
     SchedulerSettings,
     Settings,
@@ -33,6 +34,7 @@ __all__ = [
     "SOURCE_KEYS",
     "AdminSettings",
     "HarvestSettings",
+    "NotifySettings",
     "RepositorySettings",
     "SchedulerSettings",
     "Setting",

@@ -95,11 +95,33 @@ class AdminSettings:
         convert_fields(self, settings_of("admin"), type(self).__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """`[notify]`: where failure notifications go (e-mail over SMTP, webhooks)."""
+
+    smtp_host: str
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_username: str
+    smtp_password: str = field(repr=False)
+    mail_from: str
+    mail_to: tuple[str, ...]
+    webhook_urls: tuple[str, ...]
+    admin_url: str
+    attempts: int
+    timeout: float
+    backoff_seconds: float
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("notify"), type(self).__name__)
+
+
 SECTIONS: Mapping[str, type] = {
     "repository": RepositorySettings,
     "harvest": HarvestSettings,
     "scheduler": SchedulerSettings,
     "admin": AdminSettings,
+    "notify": NotifySettings,
 }
 _NOT_SETTINGS = (*SECTIONS, "sources", "config_path")
 
@@ -121,6 +143,7 @@ class Settings:
     harvest: HarvestSettings
     scheduler: SchedulerSettings
     admin: AdminSettings
+    notify: NotifySettings
     sources: tuple[SourceSettings, ...] = ()
     config_path: Path | None = None
 

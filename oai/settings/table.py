@@ -8,6 +8,7 @@ when they are imported. Adding a setting is one line here plus its field there.
 from __future__ import annotations
 
 from oai.settings.values import (
+    BOOL,
     FLOAT,
     INT,
     ONE_OR_MORE_STRINGS,
@@ -73,6 +74,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin.password_hash", STR, "", "werkzeug password hash of the admin password."),
     Setting("admin.api_tokens", STRINGS, (), "Tokens accepted in the X-API-Token header."),
     Setting("admin.max_login_attempts", INT, 5, "Failed logins per client and 15 minutes."),
+    Setting("notify.smtp_host", STR, "", "SMTP server for failure e-mails; empty: no e-mail."),
+    Setting("notify.smtp_port", INT, 25, "Its port (587 with starttls, 25 without)."),
+    Setting("notify.smtp_starttls", BOOL, False, "Upgrade the SMTP connection with STARTTLS."),
+    Setting("notify.smtp_username", STR, "", "SMTP login; empty: none."),
+    Setting("notify.smtp_password", STR, "", "SMTP password."),
+    Setting("notify.mail_from", STR, "oaihub@localhost", "From address of the e-mails."),
+    Setting("notify.mail_to", STRINGS, (), "Who gets the e-mails; none: no e-mail."),
+    Setting("notify.webhook_urls", STRINGS, (), "http(s) URLs that get a JSON POST."),
+    Setting(
+        "notify.admin_url",
+        STR,
+        "",
+        "Base URL of the admin pages for links in notifications, e.g. https://hub.example.org",
+    ),
+    Setting("notify.attempts", INT, 3, "Deliveries tried per notification and channel."),
+    Setting("notify.timeout", FLOAT, 10.0, "Seconds a delivery may take."),
+    Setting("notify.backoff_seconds", FLOAT, 2.0, "Wait before the second try; doubles."),
 )
 
 # short environment variables, besides OAI_<KEY> with "__" for each dot

@@ -115,6 +115,34 @@ class Events:
                 for r in conn.execute(query)
             ]
 
+    def rejected(self, run_id: int, *, limit: int = 10_000) -> list[tuple[EventInfo, bytes]]:
+        """The records a run rejected (error events of kind "record"), with their raw XML."""
+        query = (
+            select(*_COLUMNS, _e.raw)
+            .where(_e.run_id == run_id, _e.level == "error", _e.kind == "record")
+            .order_by(_e.id)
+            .limit(limit)
+        )
+        with self._db.engine.connect() as conn:
+            return [
+                (
+                    EventInfo(
+                        r.id,
+                        r.run_id,
+                        r.at,
+                        r.level,
+                        r.kind,
+                        r.message,
+                        r.page,
+                        r.identifier,
+                        bool(r.has_raw),
+                        load_json(r.detail),
+                    ),
+                    bytes(r.raw or b""),
+                )
+                for r in conn.execute(query)
+            ]
+
     def raw(self, event_id: int) -> bytes | None:
         """The raw page or record kept with an event."""
         query = select(_e.raw).where(_e.id == event_id)

@@ -17,8 +17,8 @@ __all__ = ["admin_blueprint", "api_blueprint", "human_time"]
 
 
 def _setup(state: BlueprintSetupState) -> None:
+    from oai.harvest.wording import in_words
     from oai.web.admin.auth import admin_state, csrf_token, guard_request
-    from oai.web.admin.wording import in_words
 
     app = state.app
     assert isinstance(app, Flask)

@@ -84,6 +84,12 @@ def record(record_id: str) -> Response:
     return jsonify(view.to_dict())
 
 
+def report(run_id: int) -> Response:
+    from oai.web.admin.report import report_response
+
+    return report_response(run_id)
+
+
 def _json_error(error: HTTPException) -> Response:
     response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description)
     response.status_code = error.code or 500
@@ -96,5 +102,6 @@ def register_api(bp: Blueprint) -> None:
     bp.add_url_rule("/runs", "runs", runs)
     bp.add_url_rule("/runs/<int:run_id>", "run", run)
     bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
+    bp.add_url_rule("/runs/<int:run_id>/report", "report", report)
     bp.add_url_rule("/records/<path:record_id>", "record", record)
     bp.register_error_handler(HTTPException, _json_error)

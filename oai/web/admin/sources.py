@@ -16,6 +16,7 @@ from markupsafe import Markup
 from oai.harvest import sync_sources
 from oai.harvest.runlog import RunLog
 from oai.harvest.sources import SourceEntry, source_entries, table_of
+from oai.harvest.wording import in_words
 from oai.web.admin.chart import source_chart
 from oai.web.admin.queries import next_runs
 from oai.web.admin.sourceforms import (
@@ -26,7 +27,6 @@ from oai.web.admin.sourceforms import (
     test_connection,
 )
 from oai.web.admin.views import hub
-from oai.web.admin.wording import in_words
 
 __all__ = ["register_sources", "who"]
 

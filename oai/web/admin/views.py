@@ -25,6 +25,7 @@ from oai.errors import ConfigError
 from oai.harvest.runlog import STATUSES, RunLog
 from oai.harvest.single import reharvest_record
 from oai.harvest.sources import find_source
+from oai.harvest.wording import in_words
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
 from oai.web.admin import auth
@@ -32,7 +33,6 @@ from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
 from oai.web.admin.recordlist import records_page
 from oai.web.admin.records import record_view
-from oai.web.admin.wording import in_words
 
 __all__ = ["ACTIONS", "register_views"]
 
@@ -263,6 +263,18 @@ def harvest_action(source_id: str) -> Any:
     return redirect(url_for("admin.dashboard"))
 
 
+def _report_csv(run_id: int) -> Response:
+    from oai.web.admin.report import report_response
+
+    return report_response(run_id, "csv")
+
+
+def _report_json(run_id: int) -> Response:
+    from oai.web.admin.report import report_response
+
+    return report_response(run_id, "json")
+
+
 def register_views(bp: Blueprint) -> None:
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/logout", "logout", logout, methods=["POST"])
@@ -271,6 +283,8 @@ def register_views(bp: Blueprint) -> None:
     bp.add_url_rule("/runs", "runs_page", runs_page)
     bp.add_url_rule("/runs/<int:run_id>", "run_page", run_page)
     bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
+    bp.add_url_rule("/runs/<int:run_id>/report.csv", "report_csv", _report_csv)
+    bp.add_url_rule("/runs/<int:run_id>/report.json", "report_json", _report_json)
     bp.add_url_rule("/records", "records_page", records_page)
     bp.add_url_rule("/records/<path:record_id>", "record_page", record_page)
     bp.add_url_rule("/records/<path:record_id>/reharvest", "reharvest", reharvest, methods=["POST"])

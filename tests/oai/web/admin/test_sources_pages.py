@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from oai.harvest.runlog import RunLog
+from oai.harvest.wording import in_words
 from oai.hub import Hub
-from oai.web.admin.wording import in_words
 from tests.oai.harvest.faultserver import FaultServer, Partner
 from tests.oai.web.admin.conftest import Data, csrf_of
 
