@@ -56,12 +56,14 @@ def _start(name: str, args: list[str], env: dict[str, str]) -> Child:
     return Child(name, process)
 
 
-def _wait_for_port(port: int, child: Child, timeout: float = 60.0) -> bool:
+def _wait_for_port(port: int, child: Child, timeout: float = 60.0, host: str = "127.0.0.1") -> bool:
+    # a server on every interface answers on the loopback one
+    address = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if child.process.poll() is not None:
             return False
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        with contextlib.suppress(OSError), socket.create_connection((address, port), 0.5):
             return True
         time.sleep(0.2)
     return False
@@ -89,12 +91,21 @@ def _stop(children: list[Child]) -> None:
             child.process.wait()
 
 
-def _banner(settings: Settings, echo: Callable[[str], None], web: int, partner: int) -> None:
+def _banner(
+    settings: Settings,
+    echo: Callable[[str], None],
+    web: int,
+    partner: int,
+    host: str = "127.0.0.1",
+) -> None:
     stored = settings.admin.password_hash
     demo = check_password_hash(stored, DEMO_PASSWORD) if stored else False
     echo("")
-    echo(f"  OAI-PMH endpoint   http://127.0.0.1:{web}/oai?verb=Identify")
-    echo(f"  admin pages        http://127.0.0.1:{web}/admin/")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
+    echo(f"  OAI-PMH endpoint   http://{shown}:{web}/oai?verb=Identify")
+    if settings.repository.base_url:
+        echo(f"  its base URL       {settings.repository.base_url} (repository.base_url)")
+    echo(f"  admin pages        http://{shown}:{web}/admin/")
     if demo:
         echo(f"  admin password     {DEMO_PASSWORD}   (the demo password of config/demo.toml)")
     elif not stored:
@@ -109,6 +120,7 @@ def run_all(
     *,
     web_port: int = WEB_PORT,
     partner_port: int = PARTNER_PORT,
+    host: str = "127.0.0.1",
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> int:
     """Start partner, web app and scheduler; block until Ctrl-C; the exit status.
@@ -138,17 +150,18 @@ def run_all(
         children.append(partner)
         web = _start(
             "web",
-            [python, "-m", "oai", "serve", "--host", "127.0.0.1", "--port", str(web_port)],
+            [python, "-m", "oai", "serve", "--host", host, "--port", str(web_port)],
             env,
         )
         children.append(web)
-        if not (_wait_for_port(partner_port, partner) and _wait_for_port(web_port, web)):
+        up = _wait_for_port(partner_port, partner) and _wait_for_port(web_port, web, host=host)
+        if not up:
             echo("the demo partner or the web app did not come up; stopping")
             return 1
         children.append(
             _start("scheduler", [python, "-m", "oai", "scheduler", "--harvest-now"], env)
         )
-        _banner(settings, echo, web_port, partner_port)
+        _banner(settings, echo, web_port, partner_port, host)
         while not stopping:
             dead = [c for c in children if c.process.poll() is not None]
             if dead:

@@ -22,12 +22,15 @@ SHARED = Path(os.environ.get("OAI_TEST_SHARED", ROOT.parent / "shared"))
 
 
 @pytest.fixture(autouse=True)
-def _hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _hermetic_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the caller's OAI_* settings (a user's OAI_CONFIG or OAI_DATA_DIR
-    would point every test at one shared database); OAI_TEST_* steer the suite."""
+    would point every test at one shared database); OAI_TEST_* steer the suite. Each
+    test runs in a folder of its own, so the CLI finds no configuration file there
+    (`oai.cli.context.discover_config` looks in the working directory)."""
     for name in list(os.environ):
         if name.startswith("OAI_") and not name.startswith("OAI_TEST_"):
             monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="session")

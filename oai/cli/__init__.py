@@ -1,7 +1,8 @@
 """The `oai` command: thin wrappers over library functions.
 
-Configuration comes from the TOML file named by `OAI_CONFIG` (or `--config`), with
-`OAI_*` environment variables over it. Commands find it through `oai.cli.context`;
+Configuration comes from the TOML file named by `--config` or `OAI_CONFIG`, else one in
+the working directory (`oai.cli.context.discover_config`), with `OAI_*` environment
+variables over it. Commands find it through `oai.cli.context`;
 each part of the service adds its commands to `main` below, one line each.
 """
 
@@ -25,9 +26,9 @@ __all__ = ["main"]
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
-    envvar="OAI_CONFIG",
     type=click.Path(dir_okay=False),
-    help="TOML config file (default: $OAI_CONFIG; without one, a local SQLite file).",
+    help="TOML config file (default: $OAI_CONFIG, else ./oaihub.toml, else "
+    "./config/demo.toml as `make run` uses; without any, a local SQLite file).",
 )
 @click.version_option(package_name="oaihub")
 @click.pass_context

@@ -2,9 +2,19 @@
 
 Commands get it one way, `@pass_context` (the click context object that `main` makes);
 modules that add commands import it from here, never from `oai.cli` itself.
+
+The configuration file is found in this order (`discover_config`): `--config FILE`,
+then `$OAI_CONFIG`, then `oaihub.toml` in the working directory, then
+`config/demo.toml` in the working directory: the file `make run` uses, so that `oai
+harvest demo-partner` in the checkout sees what the running service sees. Without any,
+the defaults (a SQLite file in ./var).
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
 
 import click
 
@@ -12,14 +22,30 @@ from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.settings import Settings, load_settings
 
-__all__ = ["Context", "pass_context"]
+__all__ = ["LOCAL_CONFIGS", "Context", "discover_config", "pass_context"]
+
+# files looked for in the working directory, in order, when none is named
+LOCAL_CONFIGS = (Path("oaihub.toml"), Path("config") / "demo.toml")
+
+
+def discover_config(given: str | None, env: Mapping[str, str] | None = None) -> str | None:
+    """The configuration file to load: given, $OAI_CONFIG, or one in the working directory."""
+    env = os.environ if env is None else env
+    if given:
+        return given
+    if env.get("OAI_CONFIG"):
+        return env["OAI_CONFIG"]
+    for candidate in LOCAL_CONFIGS:
+        if candidate.is_file():
+            return str(candidate)
+    return None
 
 
 class Context:
     """What every command gets: the settings, and a hub made on first use."""
 
     def __init__(self, config: str | None) -> None:
-        self.config = config
+        self.config = discover_config(config)
         self._settings: Settings | None = None
         self._hub: Hub | None = None
 

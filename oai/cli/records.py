@@ -131,13 +131,13 @@ def show_format(hub: Hub, record: Record, prefix: str) -> str:
     """A record's metadata in one outbound format, rendered as the store would keep it."""
     from crosswalks import CrosswalkError
 
+    known = ", ".join(["text", "json", *(f.prefix for f in hub.registry.outbound())])
     try:
         fmt = hub.registry.get(prefix)
-    except CrosswalkError as exc:
-        known = ", ".join(f.prefix for f in hub.registry.outbound())
-        raise click.ClickException(f"{exc} (known: json, text, {known})") from None
+    except CrosswalkError:
+        raise click.ClickException(f"unknown format {prefix!r}; valid: {known}") from None
     if fmt.write is None:
-        raise click.ClickException(f"{prefix} can be read but not written")
+        raise click.ClickException(f"{prefix} can be read but not written; valid: {known}")
     if record.header and record.header.deleted:
         raise click.ClickException(f"{record.id} is deleted: no metadata to show")
     rendered = render_record(hub.render_context, record)

@@ -12,16 +12,20 @@ __all__ = ["run"]
 
 
 @click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Web app address.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Web app port.")
 @click.pass_context
-def run(click_ctx: click.Context) -> None:
+def run(click_ctx: click.Context, host: str, port: int) -> None:
     """Run the whole service (what `make run` calls): web app on 127.0.0.1:5000, the
     scheduler, and a demo partner on 127.0.0.1:5001, with the demo records loaded.
 
-    Without --config / OAI_CONFIG it uses config/demo.toml of the checkout.
+    Without a configuration file found (--config, OAI_CONFIG, ./oaihub.toml,
+    ./config/demo.toml) it uses config/demo.toml of the checkout. The base URL
+    harvesters see is repository.base_url (OAI_REPOSITORY__BASE_URL).
     """
     from oai.runner import default_config, run_all
 
     ctx: Context = click_ctx.obj
     if ctx.config is None:
         ctx.config = str(default_config()) if default_config() else None
-    sys.exit(run_all(ctx.settings))
+    sys.exit(run_all(ctx.settings, web_port=port, host=host))

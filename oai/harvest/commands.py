@@ -23,26 +23,36 @@ __all__ = ["harvest_command", "history_command", "runs_command"]
 
 
 class _Display:
-    """One status line on a terminal (pages, records, records/s); sparse lines otherwise."""
+    """One status line on a terminal (pages, records, records/s); sparse lines otherwise.
+    Either way the last state is shown at the end, and ends with a newline."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last = 0
+        self.open = False  # a terminal line written without its newline yet
+        self.pending: str | None = None  # the newest line not printed (not a terminal)
 
     def __call__(self, progress: Progress) -> None:
         line = (
             f"pages {progress.pages}  records {progress.records}  "
-            f"{progress.rate:,.0f} records/s  {progress.stream}"
+            f"{progress.rate:,.0f} records/s  {progress.stream}".rstrip()
         )
         if self.tty:
             click.echo(f"\r{line}\033[K", nl=False, err=True)
+            self.open = True
         elif progress.pages - self.last >= 50 or progress.pages == 1:
-            self.last = progress.pages
+            self.last, self.pending = progress.pages, None
             click.echo(line, err=True)
+        else:
+            self.pending = line
 
     def close(self) -> None:
-        if self.tty:
+        if self.open:
             click.echo("", err=True)
+            self.open = False
+        elif self.pending is not None:
+            click.echo(self.pending, err=True)
+            self.pending = None
 
 
 @click.command("harvest")
@@ -105,7 +115,14 @@ def runs_command(
         return
     hub = ctx.hub()
     sync_sources(hub)
-    runs = RunLog(hub.engine).runs.newest(source_id=source_id, status=status, limit=limit)
+    log = RunLog(hub.engine)
+    if source_id is not None and log.sources.get(source_id) is None:
+        known = ", ".join(s.id for s in log.sources.all()) or "none"
+        raise click.ClickException(
+            f"no such source {source_id!r} (sources with runs or configured: {known}; "
+            f"configuration: {hub.settings.config_path or 'none'})"
+        )
+    runs = log.runs.newest(source_id=source_id, status=status, limit=limit)
     if as_json:
         click.echo(json.dumps([_json_run(r) for r in runs], indent=2, ensure_ascii=False))
         return
@@ -127,13 +144,19 @@ def _json_run(run: RunInfo) -> dict[str, Any]:
 @runs_command.command("show")
 @click.argument("run_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--raw", "raw_event", type=int, metavar="EVENT", help="Print the raw XML an event kept."
+)
 @pass_context
-def runs_show(ctx: Context, run_id: int, as_json: bool) -> None:
-    """One run: its counts, window, and every event and error."""
+def runs_show(ctx: Context, run_id: int, as_json: bool, raw_event: int | None) -> None:
+    """One run: its counts, window, and every event and error (--raw EVENT: its XML)."""
     log = RunLog(ctx.hub().engine)
     run = log.runs.get(run_id)
     if run is None:
         raise click.ClickException(f"no harvest run {run_id}")
+    if raw_event is not None:
+        _print_raw(log, run_id, raw_event)
+        return
     events = log.events.of_run(run_id, limit=100_000)
     if as_json:
         data = _json_run(run)
@@ -160,6 +183,22 @@ def runs_show(ctx: Context, run_id: int, as_json: bool) -> None:
         where = f" [{e.identifier}]" if e.identifier else ""
         raw = f" (raw kept: event {e.id})" if e.has_raw else ""
         click.echo(f"{e.at:%H:%M:%S} {e.level:<7} {e.kind:<9} {e.message}{where}{raw}")
+
+
+def _print_raw(log: RunLog, run_id: int, event_id: int) -> None:
+    """The raw document an event of this run kept, as bytes on stdout."""
+    mine = log.events.of_run(run_id, after_id=event_id - 1, limit=1)
+    if not mine or mine[0].id != event_id:
+        raise click.ClickException(f"run {run_id} has no event {event_id}")
+    raw = log.events.raw(event_id)
+    if raw is None:
+        with_raw = [e.id for e in log.events.of_run(run_id, limit=100_000) if e.has_raw]
+        listed = ", ".join(map(str, with_raw[:20])) or "none"
+        raise click.ClickException(
+            f"event {event_id} kept no raw document (events of run {run_id} with one: {listed})"
+        )
+    # bytes as they came (click writes bytes to the binary stream), ending with a newline
+    click.echo(raw if raw.endswith(b"\n") else raw + b"\n", nl=False)
 
 
 @click.command("history")

@@ -39,6 +39,7 @@ from oai.harvest.stream import identify
 from oai.hub import Hub
 from oai.settings import SourceSettings
 from records.db import writer_connection
+from records.store import PARTNER_SETS
 
 __all__ = ["Progress", "RunResult", "run_harvest", "sync_sources", "window_for"]
 
@@ -61,11 +62,18 @@ class RunResult:
 def sync_sources(hub: Hub) -> RunLog:
     """Write the configured sources into the database (the scheduler and admin read them)."""
     log = RunLog(hub.engine)
+    sources = [s for s in all_sources(hub) if s.enabled]  # configured and added in the browser
+    # a disabled source is kept, marked disabled, like a removed one
     log.sources.sync(
-        (s.id, s.name or s.id, s.base_url, s.metadata_prefix, _source_json(s))
-        for s in all_sources(hub)  # the configuration's and those added in the browser
-        if s.enabled  # a disabled source is kept, marked disabled, like a removed one
+        (s.id, s.name or s.id, s.base_url, s.metadata_prefix, _source_json(s)) for s in sources
     )
+    for source in sources:  # the partner's set is named after the source, not its spec
+        name = source.name or source.id
+        hub.store.name_set(
+            f"{PARTNER_SETS}:{source.id}",
+            name,
+            f"Records harvested from {name} ({source.base_url})",
+        )
     return log
 
 

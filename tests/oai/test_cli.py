@@ -78,6 +78,10 @@ def test_show_unknown_record_or_format_is_a_clear_error(oai: CliRunner) -> None:
     assert "no record with id 'nope'" in run(oai, "records", "show", "nope", code=1).output
     result = run(oai, "records", "show", "301006", "--format", "nope", code=1)
     assert "nope" in result.output and "oai_dc" in result.output
+    assert result.output.count("valid:") == 1 and "(known" not in result.output, "one list"
+    assert "ead3" not in result.output, "read-only formats are not offered"
+    read_only = run(oai, "records", "show", "301006", "--format", "ead3", code=1).output
+    assert "can be read but not written" in read_only
 
 
 def test_import_reports_bad_lines_and_imports_the_rest(oai: CliRunner, tmp_path: Path) -> None:

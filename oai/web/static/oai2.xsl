@@ -40,6 +40,7 @@
           .error { background: #fee; border: 1px solid #d99; padding: .6em 1em; }
           code { font-size: 95%; }
           .token { margin: 1.5em 0; font-size: 110%; }
+          pre.xml { white-space: pre-wrap; margin: 0; font-size: 90%; }
         </style>
       </head>
       <body>
@@ -212,10 +213,49 @@
       </xsl:for-each>
       <xsl:if test="not(oai_dc:dc)">
         <tr><th>Metadata</th>
-          <td><code><xsl:value-of select="name(*)"/></code>:
-            <xsl:value-of select="substring(normalize-space(*), 1, 600)"/></td></tr>
+          <td><pre class="xml"><xsl:apply-templates select="*" mode="xml"/></pre></td></tr>
       </xsl:if>
     </table>
+  </xsl:template>
+
+  <!-- Any other format (MODS, MARCXML, the native format, ...) as indented XML text:
+       one element a line, two spaces a level; text-only elements on one line. -->
+  <xsl:template match="*" mode="xml">
+    <xsl:param name="indent" select="''"/>
+    <xsl:value-of select="$indent"/>
+    <xsl:text>&lt;</xsl:text><xsl:value-of select="name()"/>
+    <xsl:if test="not(parent::*) or namespace-uri() != namespace-uri(..)">
+      <xsl:text> xmlns</xsl:text>
+      <xsl:if test="contains(name(), ':')">
+        <xsl:text>:</xsl:text><xsl:value-of select="substring-before(name(), ':')"/>
+      </xsl:if>
+      <xsl:text>="</xsl:text><xsl:value-of select="namespace-uri()"/><xsl:text>"</xsl:text>
+    </xsl:if>
+    <xsl:for-each select="@*">
+      <xsl:text> </xsl:text><xsl:value-of select="name()"/><xsl:text>="</xsl:text>
+      <xsl:value-of select="."/><xsl:text>"</xsl:text>
+    </xsl:for-each>
+    <xsl:choose>
+      <xsl:when test="not(node())"><xsl:text>/&gt;&#10;</xsl:text></xsl:when>
+      <xsl:when test="not(*)">
+        <xsl:text>&gt;</xsl:text><xsl:value-of select="."/>
+        <xsl:text>&lt;/</xsl:text><xsl:value-of select="name()"/><xsl:text>&gt;&#10;</xsl:text>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:text>&gt;&#10;</xsl:text>
+        <xsl:apply-templates select="* | text()[normalize-space()]" mode="xml">
+          <xsl:with-param name="indent" select="concat($indent, '  ')"/>
+        </xsl:apply-templates>
+        <xsl:value-of select="$indent"/>
+        <xsl:text>&lt;/</xsl:text><xsl:value-of select="name()"/><xsl:text>&gt;&#10;</xsl:text>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="text()" mode="xml">
+    <xsl:param name="indent" select="''"/>
+    <xsl:value-of select="$indent"/><xsl:value-of select="normalize-space()"/>
+    <xsl:text>&#10;</xsl:text>
   </xsl:template>
 
   <xsl:template match="oai:about">

@@ -86,3 +86,53 @@ def test_unknown_source_is_a_clear_error(config: Path) -> None:
     code, _, err = _oai(config, "harvest", "nope")
     assert code == 1
     assert "no source with id 'nope'" in err
+
+
+def test_unknown_source_names_the_configuration_loaded(config: Path) -> None:
+    _, _, err = _oai(config, "harvest", "nope")
+    assert str(config) in err
+
+
+def test_runs_of_an_unknown_source_is_an_error(config: Path) -> None:
+    code, _, err = _oai(config, "runs", "--source", "nope")
+    assert code == 1
+    assert "no such source 'nope'" in err
+
+
+def test_runs_show_raw_prints_a_kept_document(config: Path, server: FaultServer) -> None:
+    server.inject("truncate", at=3)
+    _oai(config, "harvest", "partner")
+    code, out, _ = _oai(config, "runs", "show", "1", "--json")
+    kept = [e["id"] for e in json.loads(out)["events"] if e["has_raw"]]
+    assert kept
+    code, out, _ = _oai(config, "runs", "show", "1", "--raw", str(kept[0]))
+    assert code == 0
+    assert out.startswith("<?xml") or out.startswith("<OAI-PMH")
+    assert out.endswith("\n")
+    code, _, err = _oai(config, "runs", "show", "1", "--raw", "99999")
+    assert code == 1 and "no event 99999" in err
+
+
+def test_the_progress_line_ends_with_a_newline(config: Path) -> None:
+    code, _, err = _oai(config, "harvest", "partner")
+    assert code == 0
+    progress = [line for line in err.splitlines(keepends=True) if "records/s" in line]
+    assert progress and all(line.endswith("\n") for line in progress)
+    assert "pages 3" in progress[-1], "the last state is shown"
+
+
+def test_the_config_in_the_working_directory_is_found(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "checkout"
+    (work / "config").mkdir(parents=True)
+    (work / "config" / "demo.toml").write_text(config.read_text())
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(main, ["harvest", "partner"])
+    assert result.exit_code == 0, result.output
+    (work / "oaihub.toml").write_text(config.read_text().replace('id = "partner"', 'id = "other"'))
+    result = CliRunner().invoke(main, ["harvest", "partner"])
+    assert result.exit_code == 1
+    assert "oaihub.toml" in result.stderr, "oaihub.toml comes before config/demo.toml"
+    monkeypatch.setenv("OAI_CONFIG", str(config))
+    assert CliRunner().invoke(main, ["runs", "--source", "partner"]).exit_code == 0
