@@ -53,7 +53,9 @@ def write_dump(path: Path, n: int) -> int:
     return path.stat().st_size
 
 
-def run_import(dump: Path, database_url: str, data_dir: Path) -> tuple[float, int, str]:
+def run_import(
+    dump: Path, database_url: str, data_dir: Path, workers: int
+) -> tuple[float, int, str]:
     """(seconds, peak KiB of the child, last line of its output) of one import."""
     env = dict(os.environ)
     env.update(
@@ -67,7 +69,7 @@ def run_import(dump: Path, database_url: str, data_dir: Path) -> tuple[float, in
     subprocess.run([str(oai), "db", "upgrade"], env=env, check=True, capture_output=True)
     start = time.perf_counter()
     child = subprocess.Popen(
-        [str(oai), "records", "import", "--no-progress", str(dump)],
+        [str(oai), "records", "import", "--no-progress", "--workers", str(workers), str(dump)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -113,6 +115,9 @@ def main() -> None:
     )
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--big", type=int, default=0, help="also import M records (memory)")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[2], help="render processes; several: each"
+    )
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,19 +128,24 @@ def main() -> None:
         targets = [("sqlite", f"sqlite:///{work / 'import.sqlite'}")]
         if not args.sqlite_only:
             targets.append(("postgresql", fresh_schema(args.postgres)))
-        for name, url in targets:
-            seconds, peak, summary = run_import(dump, url, work)
-            print(
-                f"{name:<10} import {args.n / seconds:8.0f} records/s"
-                f" | {seconds:6.1f} s | peak memory {peak / 1024:6.0f} MiB | {summary}"
-            )
+        for round_, workers in enumerate(args.workers):
+            for name, url in targets:
+                if name == "postgresql":
+                    url = fresh_schema(args.postgres)
+                else:
+                    url = f"sqlite:///{work / f'import-{round_}.sqlite'}"
+                seconds, peak, summary = run_import(dump, url, work, workers)
+                print(
+                    f"{name:<10} import {args.n / seconds:8.0f} records/s | {workers} workers"
+                    f" | {seconds:6.1f} s | peak memory {peak / 1024:6.0f} MiB | {summary}"
+                )
         if not args.sqlite_only:
             drop_schema(args.postgres)
         if args.big:
             big = work / "big.xml"
             size = write_dump(big, args.big)
             seconds, peak, summary = run_import(
-                big, f"sqlite:///{work / 'big.sqlite'}", work / "big"
+                big, f"sqlite:///{work / 'big.sqlite'}", work / "big", args.workers[-1]
             )
             print(
                 f"sqlite     import of {size / 1e6:.0f} MB: {args.big / seconds:8.0f} records/s"

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
 from crosswalks import CrosswalkError, iter_document
+from oai.harvest.pool import watch_parent
 from oai.hub import Hub
-from oai.rendering import RenderContext, RenderFailure, StoreRenderer
+from oai.rendering import RenderContext, Rendered, RenderFailure, StoreRenderer, render_record
 from records.errors import ImportFileError, InvalidRecord, StoreError
 from records.jsonl import read_json_stream
 from records.model import Record
@@ -73,6 +77,7 @@ def import_paths(
     *,
     batch: int = 500,
     progress: ProgressCallback | None = None,
+    workers: int = 0,
 ) -> ImportSummary:
     """Import every record of every file, each read as a stream; bad units are
     reported, the rest imported."""
@@ -86,7 +91,15 @@ def import_paths(
                 if progress is not None:
                     progress(path, fh.tell(), size, summary.total)
 
-            import_records(hub, records, summary, batch=batch, actor=str(path), after_batch=report)
+            import_records(
+                hub,
+                records,
+                summary,
+                batch=batch,
+                actor=str(path),
+                after_batch=report,
+                workers=workers,
+            )
     return summary
 
 
@@ -98,6 +111,7 @@ def import_records(
     batch: int = 500,
     actor: str | None = None,
     after_batch: Callable[[], None] | None = None,
+    workers: int = 0,
 ) -> None:
     """Write records in transactions of `batch`; a batch the database refuses is retried
     record by record so that one bad record does not cost the others.
@@ -108,9 +122,8 @@ def import_records(
     while storing it keeps it served everywhere else and the error says what is missing.
     """
     context = hub.render_context
-    iterator = iter(records)
-    while chunk := list(islice(iterator, batch)):
-        results, unrendered = _write(hub, context, chunk, summary, actor)
+    for chunk, ahead in _rendered_ahead(context, records, batch, workers):
+        results, unrendered = _write(hub, context, chunk, summary, actor, ahead)
         for result in results:
             summary.count(result.status)
         for failure in unrendered:
@@ -121,16 +134,69 @@ def import_records(
         after_batch()  # the units that failed after the last batch
 
 
+Ahead = dict[str, tuple[Record, Rendered]]
+
+
+def _rendered_ahead(
+    context: RenderContext, records: Iterable[Record], batch: int, workers: int
+) -> Iterator[tuple[list[Record], Ahead]]:
+    """Chunks of records, each with its renderings made ahead by `workers` processes
+    while this one reads the next chunks and writes the earlier ones (none: rendered
+    when written). The pool starts with the second chunk: a small import needs none."""
+    iterator = iter(records)
+    pool: ProcessPoolExecutor | None = None
+    pending: deque[tuple[list[Record], Future[list[Rendered]] | None]] = deque()
+    try:
+        while True:
+            chunk = list(islice(iterator, batch))
+            if chunk:
+                if pool is None and workers > 0 and pending:
+                    pool = _render_pool(workers)
+                job = pool.submit(render_records, context, chunk) if pool else None
+                pending.append((chunk, job))
+            if pending and (not chunk or len(pending) > max(1, workers)):
+                done, job = pending.popleft()
+                rendered = job.result() if job is not None else None
+                yield done, _ahead(done, rendered)
+            elif not chunk:
+                return
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ahead(chunk: list[Record], rendered: list[Rendered] | None) -> Ahead:
+    if rendered is None:
+        return {}
+    return {record.id: (record, made) for record, made in zip(chunk, rendered, strict=True)}
+
+
+def render_records(context: RenderContext, records: list[Record]) -> list[Rendered]:
+    """In a worker: every outbound format of each record."""
+    return [render_record(context, record) for record in records]
+
+
+def _render_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: this process may hold threads and open database connections
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 def _write(
     hub: Hub,
     context: RenderContext,
     chunk: list[Record],
     summary: ImportSummary,
     actor: str | None,
+    ahead: Ahead,
 ) -> tuple[list[WriteResult], list[RenderFailure]]:
     """Write a chunk in one transaction, or record by record if the database refuses it:
     the results, and the render failures of the records stored."""
-    renderer = StoreRenderer(context)
+    renderer = StoreRenderer(context, ahead)
     try:
         results = hub.store.put_many(chunk, renderer=renderer, reason="import", actor=actor)
     except StoreError:
@@ -139,7 +205,7 @@ def _write(
         return results, renderer.failures
     results, unrendered = [], []
     for record in chunk:
-        renderer = StoreRenderer(context)
+        renderer = StoreRenderer(context, ahead)
         try:
             results.append(hub.store.put(record, renderer=renderer, actor=actor))
         except StoreError as exc:

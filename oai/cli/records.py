@@ -79,12 +79,20 @@ class _ImportProgress:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--batch", default=500, show_default=True, help="Records per transaction.")
 @click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Processes that render records ahead (default: the harvest.workers setting).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="A progress bar on stderr (default: when stderr is a terminal).",
 )
 @pass_context
-def records_import(ctx: Context, paths: tuple[str, ...], batch: int, progress: bool | None) -> None:
+def records_import(
+    ctx: Context, paths: tuple[str, ...], batch: int, workers: int | None, progress: bool | None
+) -> None:
     """Import JSON Lines of the record model, or XML in any inbound format.
 
     An OAI-PMH GetRecord or ListRecords response imports every record inside it.
@@ -92,7 +100,12 @@ def records_import(ctx: Context, paths: tuple[str, ...], batch: int, progress: b
     files = [Path(p) for p in paths]
     show = sys.stderr.isatty() if progress is None else progress
     with _ImportProgress(files, show) as bar:
-        summary: ImportSummary = import_paths(ctx.hub(), files, batch=batch, progress=bar)
+        hub = ctx.hub()
+        if workers is None:
+            workers = hub.settings.harvest.workers
+        summary: ImportSummary = import_paths(
+            hub, files, batch=batch, progress=bar, workers=workers
+        )
     for error in summary.errors[:FIRST_ERRORS]:
         click.echo(f"error: {error}", err=True)
     if len(summary.errors) > FIRST_ERRORS:

@@ -25,7 +25,7 @@ from oai.harvest.prepare import Crosswalker, Failure, Incoming, detecting_reader
 from oai.rendering import RenderContext, Rendered, StoreRenderer, render_record
 from records.model import Record
 
-__all__ = ["Prepared", "WorkerPool", "prepare_page"]
+__all__ = ["Prepared", "WorkerPool", "prepare_page", "watch_parent"]
 
 MIN_RECORDS = 50  # smaller pages are cheaper to do in place than to ship to a worker
 
@@ -49,8 +49,8 @@ class Prepared:
         return StoreRenderer(context, ahead)
 
 
-def _watch_parent(parent: int) -> None:
-    """In a worker: exit when the harvesting process is gone (even after a SIGKILL, which
+def watch_parent(parent: int) -> None:
+    """In a worker: exit when the parent process is gone (even after a SIGKILL, which
     leaves a pool's workers waiting for work that never comes)."""
 
     def watch() -> None:
@@ -98,7 +98,7 @@ class WorkerPool:
             self._executor = ProcessPoolExecutor(
                 self.workers,
                 mp_context=spawn,
-                initializer=_watch_parent,
+                initializer=watch_parent,
                 initargs=(os.getpid(),),
             )
         return self._executor.submit(prepare_page, crosswalker, prefix, context, body, max_bytes)

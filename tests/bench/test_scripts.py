@@ -60,10 +60,10 @@ def test_crosswalk_bench_rates_every_format_both_ways() -> None:
 
 
 def test_import_bench_streams_a_dump_into_both_databases(postgres_url: str) -> None:
-    out = run("import_bench.py", "300", "--postgres", postgres_url)
+    out = run("import_bench.py", "300", "--postgres", postgres_url, "--workers", "0", "2")
     for label in ("sqlite", "postgresql"):
         line = next(x for x in out.splitlines() if x.startswith(label))
-        assert re.search(rf"import +{RATE} .* peak memory +\d+ MiB .* 300 added", line), line
+        assert re.search(rf"import +{RATE} \| 0 workers .* peak memory +\d+ MiB .* 300 added", line)
 
 
 def test_pg_scale_loads_serves_harvests_and_explains(postgres_url: str) -> None:
