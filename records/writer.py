@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from records import tables as t
 from records.db import insert_ignore
@@ -356,10 +357,15 @@ def _insert_many(
     # statement trigger (records.counts) runs once per batch, not once per row
     copy_sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
         with cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
+    except dbapi_error as exc:
+        # raised as SQLAlchemy raises the driver's errors (IntegrityError, ...), so the
+        # callers' handling of a refused batch is the same as for any other statement
+        raise DBAPIError.instance(copy_sql, None, exc, dbapi_error, dialect=conn.dialect) from exc
     finally:
         cursor.close()
 
