@@ -226,21 +226,33 @@ def explain(engine: Engine, captured: Captured) -> int:
     with engine.connect() as conn:
         for activity, sql, params in captured.seen.values():
             try:
-                plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}", params).scalar_one()
+                # ANALYZE: a plan that walks the wrong index and filters looks fine
+                # unexecuted; executed, it shows the rows it threw away
+                plan = conn.exec_driver_sql(
+                    f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params
+                ).scalar_one()
             except Exception as exc:
                 conn.rollback()
                 print(f"  ?    {activity:<10} {_short(sql)}  (EXPLAIN failed: {exc})")
                 continue
             nodes = list(_nodes(plan[0]["Plan"]))
-            problems = [
-                f"Seq Scan on {node['Relation Name']}"
-                for node in nodes
-                if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in BIG_TABLES
-            ] + [
-                f"Sort of {int(node['Plan Rows']):,} rows"
-                for node in nodes
-                if node["Node Type"] == "Sort" and node["Plan Rows"] > 10_000
-            ]
+            problems = (
+                [
+                    f"Seq Scan on {node['Relation Name']}"
+                    for node in nodes
+                    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in BIG_TABLES
+                ]
+                + [
+                    f"Sort of {int(node['Actual Rows']):,} rows"
+                    for node in nodes
+                    if node["Node Type"] == "Sort" and node["Actual Rows"] > 10_000
+                ]
+                + [
+                    f"{node['Node Type']} threw away {removed:,} rows"
+                    for node in nodes
+                    if (removed := int(node.get("Rows Removed by Filter", 0))) > 10_000
+                ]
+            )
             scans = sorted(
                 {
                     f"{node['Node Type']} {node.get('Index Name') or node.get('Relation Name')}"
@@ -249,6 +261,8 @@ def explain(engine: Engine, captured: Captured) -> int:
                 }
             )
             verdict = "FLAG" if problems else "ok"
+            took = plan[0].get("Execution Time", 0.0)
+            scans.append(f"{took:.1f} ms")
             flagged += bool(problems)
             detail = "; ".join(problems or scans) or "no record table"
             print(f"  {verdict:<4} {activity:<10} {_short(sql)}  [{detail}]")

@@ -360,7 +360,9 @@ def _bounded_statement(shape: _Shape, side: str) -> Select[Any]:
     elif side == "before":
         where.append(stamp < bindparam("from", type_=t.UTCSeconds()))
     rows = select(literal(1).label("one")).select_from(source).where(*where)
-    limited = rows.limit(bindparam("limit", type_=Integer())).subquery()
+    # in keyset order, so the range is walked on its index: without it PostgreSQL may
+    # walk the primary key and filter, reading half the table before the first row
+    limited = rows.order_by(stamp, _key).limit(bindparam("limit", type_=Integer())).subquery()
     return select(func.count()).select_from(limited)
 
 
