@@ -88,9 +88,15 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _text(value: Any) -> str:
     """A text value with its line breaks kept and spaces folded within each line."""
-    lines = (" ".join(line.split()) for line in str(value or "").splitlines())
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""  # the API gives strings; an object or a list here is no text
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -99,7 +105,7 @@ def _items(parts: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
     for part in parts if isinstance(parts, list) else ():
         if not isinstance(part, Mapping):
             continue
-        for item in part.get("items") or ():
+        for item in _list(part.get("items")):
             if isinstance(item, Mapping):
                 yield code(part.get("type")), item
         yield from _items(part.get("childParts"))
@@ -180,11 +186,11 @@ def _file_link(file: Mapping[str, Any], fallback: str) -> dict[str, Any]:
 def _files(draft: Draft, entity: Mapping[str, Any], portal: str | None) -> None:
     """Digital objects and attachments -> links to their files (and their media types)."""
     held: Mapping[str, Any]
-    for dao in entity.get("digitalObjects") or ():
+    for dao in _list(entity.get("digitalObjects")):
         if not isinstance(dao, Mapping):
             continue
         label = _str(dao.get("name")) or f"digital object {dao.get('id')}"
-        files = [f for f in dao.get("files") or () if isinstance(f, Mapping)]
+        files = [f for f in _list(dao.get("files")) if isinstance(f, Mapping)]
         if not files:
             url = _str(dao.get("permalink"))
             if not url and portal and dao.get("id"):
@@ -198,7 +204,7 @@ def _files(draft: Draft, entity: Mapping[str, Any], portal: str | None) -> None:
                 )
             draft.add_object("related", link)
             draft.add("formats", _str(file.get("contentType")))
-    for attachment in entity.get("attachments") or ():
+    for attachment in _list(entity.get("attachments")):
         if isinstance(attachment, Mapping):
             found = attachment.get("file")
             held = found if isinstance(found, Mapping) else {}
@@ -251,13 +257,13 @@ def entity_record(
     landing page is `{portal}/apu/{id}`. `labels` names referenced entities by UUID (the
     API gives references as bare UUIDs); an unnamed one is titled by its UUID.
     """
-    uuid = str(entity.get("id") or "").strip().lower()
+    uuid = _text(entity.get("id")).strip().lower()
     draft = Draft("aron_json", etree.Element("entity", id=uuid))
-    draft.set("title", " ".join(str(entity.get("name") or "").split()))
+    draft.set("title", " ".join(_text(entity.get("name")).split()))
     draft.set("summary", _text(entity.get("description")))
     parent = entity.get("parent")
-    if isinstance(parent, Mapping) and parent.get("id"):
-        parent_id = str(parent["id"]).lower()
+    if isinstance(parent, Mapping) and _text(parent.get("id")):
+        parent_id = _text(parent["id"]).lower()
         title = _str(parent.get("name")) or (labels or {}).get(parent_id) or parent_id
         draft.add_object("related", {"relation": "isPartOf", "id": parent_id, "title": title})
     mapper = _Mapper(draft, labels or {})

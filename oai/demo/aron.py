@@ -28,13 +28,9 @@ import bisect
 import gzip
 import json
 import logging
-import random
 import signal
 import threading
 import time
-import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
@@ -42,12 +38,21 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from oai.demo.aron_data import generate, new_ids
+from oai.demo.aron_state import AronState
 
-__all__ = ["BASE_PATH", "DEFAULT_PORT", "AronState", "aron_app", "aron_server", "running"]
+__all__ = [
+    "BASE_PATH",
+    "DEFAULT_PORT",
+    "DEMO_COUNT",
+    "AronState",
+    "aron_app",
+    "aron_server",
+    "running",
+]
 
 BASE_PATH = "/aron/api/aron"
 DEFAULT_PORT = 5002
+DEMO_COUNT = 60  # entities of the demo partner of `make run`
 LIMIT = 10_000
 _FIELDS = {"id", "name", "type"}
 _VIEW = ("id", "name", "description", "order")
@@ -56,99 +61,6 @@ _SIMPLE_DROP = ("type", "parent")
 
 class BadRequest(Exception):
     """A 400 with ARON's error body."""
-
-
-@dataclass
-class Fault:
-    """Break the next `times` requests whose path contains `path`: a status or a stall."""
-
-    status: int = 0
-    stall: float = 0.0
-    path: str = ""
-    times: int = 1
-
-
-@dataclass
-class AronState:
-    """The portal's entities (flat, by id) and what tests set up or look at."""
-
-    entities: dict[str, dict[str, Any]] = field(default_factory=dict)
-    ghosts: set[str] = field(default_factory=set)  # indexed ids missing from the database
-    hidden: set[str] = field(default_factory=set)  # in a re-import: not listed, GET 404
-    faults: list[Fault] = field(default_factory=list)
-    writes: list[tuple[str, str]] = field(default_factory=list)
-    requests: list[tuple[str, str, Any]] = field(default_factory=list)
-    in_flight: int = 0
-    max_in_flight: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @classmethod
-    def generated(cls, n: int, seed: int = 12, ghost_every: int = 0) -> AronState:
-        """n generated entities; every `ghost_every`-th index entry a ghost (0: none)."""
-        state = cls()
-        state.load(generate(n, seed))
-        if ghost_every:
-            rng = random.Random(seed)
-            for _ in range(max(1, n // ghost_every)):
-                state.ghosts.add(str(uuid.UUID(int=rng.getrandbits(128), version=4)))
-        return state
-
-    def load(self, entities: Iterable[dict[str, Any]]) -> None:
-        with self.lock:
-            for entity in entities:
-                self.entities[entity["id"]] = entity
-
-    def index(self) -> list[str]:
-        """The search index: sorted ids, ghosts included, hidden ones not."""
-        return sorted((self.entities.keys() - self.hidden) | self.ghosts)
-
-    def update(self, entity_id: str, **changes: Any) -> None:
-        with self.lock:
-            self.entities[entity_id].update(changes)
-
-    def delete(self, entity_id: str) -> None:
-        with self.lock:
-            del self.entities[entity_id]
-
-    def fail(self, status: int, path: str = "", times: int = 1) -> None:
-        self.faults.append(Fault(status=status, path=path, times=times))
-
-    def stall(self, seconds: float, path: str = "", times: int = 1) -> None:
-        self.faults.append(Fault(stall=seconds, path=path, times=times))
-
-    def start_reimport(self, ids: Iterable[str], seed: int = 99) -> None:
-        """A partner re-import of `ids`: new part, item and file ids, order/pos shifted,
-        and the entities gone from lists and GET until `finish_reimport`."""
-        rng = random.Random(seed)
-        with self.lock:
-            for entity_id in ids:
-                entity = self.entities[entity_id]
-                new_ids(entity, rng)
-                entity["order"] += 1000
-                entity["pos"] += 1
-                self.hidden.add(entity_id)
-
-    def finish_reimport(self) -> None:
-        with self.lock:
-            self.hidden.clear()
-
-    def fault_for(self, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.times > 0 and fault.path in path:
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def nested(self, entity_id: str, depth: int = 0) -> dict[str, Any] | None:
-        """The entity as the API gives it: its parent chain nested (None if missing)."""
-        entity = self.entities.get(entity_id)
-        if entity is None or entity_id in self.hidden or depth > 100:
-            return None
-        out = dict(entity)
-        parent = entity.get("parent")
-        out["parent"] = self.nested(parent, depth + 1) if parent else None
-        return out
 
 
 def _error(status: int, message: str, exception: str) -> Response:
@@ -225,6 +137,15 @@ def _matcher(spec: Any) -> Any:
     return lambda e: e.get("_ghost", False) or e.get(name) in values
 
 
+def _ids_of(filters: list[Any], index: list[str]) -> list[str]:
+    """The index entries a top-level IDS filter allows (the whole index without one)."""
+    for spec in filters:
+        if isinstance(spec, dict) and spec.get("operation") == "IDS":
+            present = set(index)
+            return sorted(i for i in spec.get("ids") or [] if i in present)
+    return index
+
+
 def _list(state: AronState, shape: str) -> Response:
     params = request.get_json(silent=True) if request.data else {}
     if not isinstance(params, dict):
@@ -248,7 +169,16 @@ def _list(state: AronState, shape: str) -> Response:
             entity = state.entities.get(entity_id) or {"id": entity_id, "_ghost": True}
             return all(m(entity) for m in matchers)
 
-        hits = [i for i in index if visible(i)] if matchers else index
+        key = json.dumps(params.get("filters") or [], sort_keys=True)
+        if not matchers:
+            hits = index
+        elif key in state.cache:
+            hits = state.cache[key]
+        else:
+            candidates = _ids_of(params.get("filters") or [], index)
+            hits = [i for i in candidates if visible(i)]
+            if len(state.cache) < 100:
+                state.cache[key] = hits
         if matchers and after is not None:
             start = bisect.bisect_right(hits, after)
         page_ids = hits[start : start + size]
@@ -300,7 +230,7 @@ def aron_app(state: AronState) -> Flask:
             with state.lock:
                 state.writes.append((request.method, request.path))
             return _error(405, "the fake portal refuses every write", "WriteRefused")
-        fault = state.fault_for(request.path)
+        fault = state.fault_for(request.path, request.get_data(as_text=True))
         if fault and fault.stall:
             time.sleep(fault.stall)
         if fault and fault.status:
@@ -379,7 +309,7 @@ class running:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m oai.demo.aron", description=__doc__)
     parser.add_argument("--port", default=DEFAULT_PORT, type=int)
-    parser.add_argument("--count", default=60, type=int, help="entities to generate")
+    parser.add_argument("--count", default=DEMO_COUNT, type=int, help="entities to generate")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = aron_server(AronState.generated(args.count), args.port)
@@ -389,7 +319,11 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    print(f"demo ARON partner: {args.count} entities; http://127.0.0.1:{args.port}{BASE_PATH}")
+    print(
+        f"DEMO ARON partner (generated demo data, not the National Archives): {args.count} "
+        f"entities; http://127.0.0.1:{args.port}{BASE_PATH}",
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:

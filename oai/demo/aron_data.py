@@ -221,7 +221,8 @@ def generate(n: int, seed: int = 12) -> list[dict[str, Any]]:
 
 
 def new_ids(entity: dict[str, Any], rng: random.Random) -> None:
-    """What a partner's re-import does to an entity: new part, item and file ids."""
+    """What a partner's re-import does to an entity: new part and item ids, new file
+    timestamps (the files themselves keep their ids)."""
     ids = _Ids(rng)
 
     def parts(items: list[dict[str, Any]]) -> None:
@@ -234,7 +235,6 @@ def new_ids(entity: dict[str, Any], rng: random.Random) -> None:
     parts(entity.get("parts") or [])
     for dao in entity.get("digitalObjects") or []:
         for file in dao.get("files") or []:
-            file["id"] = ids()
             if isinstance(file.get("file"), dict):
                 file["file"]["updated"] = "2026-12-01T00:00:00Z"
 

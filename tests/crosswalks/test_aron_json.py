@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crosswalks import CrosswalkError, MissingField, default_registry, read_document
 from crosswalks.aron_json import parse_json, read_json
@@ -218,3 +220,49 @@ def test_bad_input_is_a_clear_error() -> None:
     with pytest.raises(CrosswalkError, match="expected an entity"):
         read_json(b"42")
     assert unit_date(1900, 1910).startswith("{")
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_item_values = st.one_of(
+    st.text(max_size=30),
+    st.just(unit_date(1900, 1910)),
+    st.just('{"from": "x", "to": null, "format": "??"}'),
+    st.just("ac22dbd4-1d37-4052-a5a6-4d2e1cce080b"),
+    _json_values,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    name=st.one_of(st.text(max_size=20), _json_values),
+    kind=st.one_of(st.sampled_from(["FUND", "ARCH_DESC", "X"]), _json_values),
+    items=st.lists(
+        st.fixed_dictionaries(
+            {"type": st.one_of(st.text(max_size=12), _json_values), "value": _item_values},
+            optional={"href": _json_values},
+        ),
+        max_size=6,
+    ),
+    parent=_json_values,
+    extra=st.dictionaries(
+        st.sampled_from(["digitalObjects", "attachments", "parts"]), _json_values
+    ),
+)
+def test_any_entity_gives_a_valid_record_or_a_crosswalk_error(
+    name: Any, kind: Any, items: list[dict[str, Any]], parent: Any, extra: dict[str, Any]
+) -> None:
+    entity = {**_entity(name=name, type=kind, parent=parent, parts=_items()), **extra}
+    if "parts" not in extra:
+        entity["parts"][0]["items"] = items
+    try:
+        records = read_json([entity], portal="https://p.example/aron")
+    except CrosswalkError:
+        return
+    for record in records:
+        Record.from_dict(record)

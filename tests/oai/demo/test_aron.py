@@ -150,9 +150,11 @@ def test_writes_are_refused_and_recorded(url: str, state: AronState) -> None:
 
 def test_faults_and_reimport(url: str, state: AronState) -> None:
     state.fail(503, path="/listview")
-    state.fail(500, path="/apu/")
+    state.fail(500, path="/apu/listview", after=1)
     assert _post(url, "/apu/listview", {}).status_code == 503
+    assert _post(url, "/apu/listview", {}).status_code == 200  # let pass: `after`
     assert _post(url, "/apu/listview", {}).status_code == 500
+    assert _post(url, "/apu/list", {}).status_code == 200
     assert _post(url, "/apu/listview", {}).status_code == 200
     state.stall(0.4, path="/listview")
     started = time.monotonic()
