@@ -2,7 +2,9 @@
 
 `run_all(settings)` migrates the database and loads the demo records, then starts:
 
-1. the demo partner on 127.0.0.1:5001 (`python -m oai.demo.partner`),
+1. the demo partners: an oaihub on 127.0.0.1:5001 (`python -m oai.demo.partner`) and a
+   fake ARON portal (a Czech archive's REST API) on 127.0.0.1:5002 (`python -m
+   oai.demo.aron`), both labelled as demos,
 2. the web app (provider, admin pages, API) on 127.0.0.1:5000 (`oai serve`, gunicorn),
 3. the scheduler (`oai scheduler --harvest-now`), which harvests the partner at once
    and then on its schedule;
@@ -27,6 +29,8 @@ from types import FrameType
 from werkzeug.security import check_password_hash
 
 from oai.demo import load_demo_records
+from oai.demo.aron import DEFAULT_PORT as ARON_PORT
+from oai.demo.aron import DEMO_COUNT
 from oai.demo.partner import DEFAULT_PORT as PARTNER_PORT
 from oai.hub import Hub
 from oai.settings import Settings
@@ -97,6 +101,7 @@ def _banner(
     web: int,
     partner: int,
     host: str = "127.0.0.1",
+    aron: int = ARON_PORT,
 ) -> None:
     stored = settings.admin.password_hash
     demo = check_password_hash(stored, DEMO_PASSWORD) if stored else False
@@ -111,6 +116,7 @@ def _banner(
     elif not stored:
         echo("  admin password     none set: put a hash in admin.password_hash to log in")
     echo(f"  demo partner       http://127.0.0.1:{partner}/oai?verb=Identify")
+    echo(f"  demo ARON partner  http://127.0.0.1:{aron}/aron/api/aron (DEMO data, not the archive)")
     echo("  Ctrl-C stops everything.")
     echo("")
 
@@ -121,12 +127,13 @@ def run_all(
     web_port: int = WEB_PORT,
     partner_port: int = PARTNER_PORT,
     host: str = "127.0.0.1",
+    aron_port: int = ARON_PORT,
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> int:
     """Start partner, web app and scheduler; block until Ctrl-C; the exit status.
 
-    The `[[sources]]` entry of the demo partner (config/demo.toml) must point at
-    `partner_port`.
+    The `[[sources]]` entries of the demo partners (config/demo.toml) must point at
+    `partner_port` and `aron_port`.
     """
     with Hub.from_settings(settings, migrate=True) as hub:
         echo(load_demo_records(hub).describe())
@@ -148,20 +155,30 @@ def run_all(
             env,
         )
         children.append(partner)
+        aron = _start(
+            "demo ARON partner",
+            [python, "-m", "oai.demo.aron", "--port", str(aron_port), "--count", str(DEMO_COUNT)],
+            env,
+        )
+        children.append(aron)
         web = _start(
             "web",
             [python, "-m", "oai", "serve", "--host", host, "--port", str(web_port)],
             env,
         )
         children.append(web)
-        up = _wait_for_port(partner_port, partner) and _wait_for_port(web_port, web, host=host)
+        up = (
+            _wait_for_port(partner_port, partner)
+            and _wait_for_port(aron_port, aron)
+            and _wait_for_port(web_port, web, host=host)
+        )
         if not up:
-            echo("the demo partner or the web app did not come up; stopping")
+            echo("a demo partner or the web app did not come up; stopping")
             return 1
         children.append(
             _start("scheduler", [python, "-m", "oai", "scheduler", "--harvest-now"], env)
         )
-        _banner(settings, echo, web_port, partner_port, host)
+        _banner(settings, echo, web_port, partner_port, host, aron_port)
         while not stopping:
             dead = [c for c in children if c.process.poll() is not None]
             if dead:

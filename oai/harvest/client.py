@@ -118,12 +118,20 @@ class Client:
 
     def get(self, url: str, params: Mapping[str, str]) -> Response:
         """The 200 response to GET url?params, after retries; `TransportError` otherwise."""
+        return self._send(url, params, None)
+
+    def post_json(self, url: str, body: bytes) -> Response:
+        """The 200 response to a POST of a JSON body (a query, such as ARON's list
+        endpoints: it changes nothing there), after retries; `TransportError` otherwise."""
+        return self._send(url, None, body)
+
+    def _send(self, url: str, params: Mapping[str, str] | None, body: bytes | None) -> Response:
         check_url(url)
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._fetch(url, params)
+                response = self._fetch(url, params, body)
             except (ResponseTooLarge, UnsafeURL):
                 raise  # retrying cannot help
             except (TransportError, *_TRANSPORT) as exc:
@@ -155,13 +163,25 @@ class Client:
             self.on_retry(Retry(url, attempt, reason, wait, after))
         self.sleep(wait)
 
-    def _fetch(self, url: str, params: Mapping[str, str] | None) -> Response:
+    def _fetch(
+        self, url: str, params: Mapping[str, str] | None, body: bytes | None = None
+    ) -> Response:
         timeout = (self.config.connect_timeout, self.config.read_timeout)
         for _ in range(MAX_REDIRECTS + 1):
             self.requests += 1
-            raw = self.session.get(
-                url, params=params, timeout=timeout, stream=True, allow_redirects=False
-            )
+            if body is None:
+                raw = self.session.get(
+                    url, params=params, timeout=timeout, stream=True, allow_redirects=False
+                )
+            else:  # a query in a body; a redirect is followed with the same POST
+                raw = self.session.post(
+                    url,
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    timeout=timeout,
+                    stream=True,
+                    allow_redirects=False,
+                )
             with raw:
                 if raw.is_redirect and "Location" in raw.headers:
                     url = urljoin(raw.url, raw.headers["Location"])

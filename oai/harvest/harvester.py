@@ -26,6 +26,7 @@ from oai.harvest.errors import (
     HarvestError,
     SweepRefused,
 )
+from oai.harvest.kinds.aron import harvest_aron
 from oai.harvest.notify import notify_run
 from oai.harvest.parse import IdentifyInfo
 from oai.harvest.pipeline import harvest_stream
@@ -80,6 +81,7 @@ def sync_sources(hub: Hub) -> RunLog:
 def _source_json(source: SourceSettings) -> str:
     return json.dumps(
         {
+            "kind": source.kind,
             "sets": list(source.sets),
             "schedule": source.schedule,
             "match": list(source.match),
@@ -245,6 +247,8 @@ def _on_retry(run: RunState, retry: Retry) -> None:
 def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     """The body of a run; returns (status, message)."""
     settings, source = run.hub.settings, run.source
+    if source.kind == "aron":  # every run sweeps the portal: no window, no Identify
+        return harvest_aron(run)
     max_bytes = settings.harvest.max_response_bytes
     try:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)

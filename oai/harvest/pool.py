@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,10 @@ class WorkerPool:
         body: bytes,
         max_bytes: int,
     ) -> Future[Prepared]:
+        return self.call(prepare_page, crosswalker, prefix, context, body, max_bytes)
+
+    def call(self, fn: Callable[..., Prepared], *args: Any) -> Future[Prepared]:
+        """Run `fn(*args)` (picklable, module level) in a worker: another kind's pages."""
         if self._executor is None:
             # spawn, not fork: the harvesting process has threads and open connections
             spawn = multiprocessing.get_context("spawn")
@@ -101,7 +106,7 @@ class WorkerPool:
                 initializer=watch_parent,
                 initargs=(os.getpid(),),
             )
-        return self._executor.submit(prepare_page, crosswalker, prefix, context, body, max_bytes)
+        return self._executor.submit(fn, *args)
 
     def close(self) -> None:
         if self._executor is not None:

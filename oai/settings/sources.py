@@ -18,6 +18,8 @@ from typing import Any
 from oai.errors import ConfigError
 from oai.settings.values import (
     BOOL,
+    FLOAT,
+    INT,
     REQUIRED,
     STR,
     STRINGS,
@@ -27,17 +29,26 @@ from oai.settings.values import (
     describe,
 )
 
-__all__ = ["SOURCE_KEYS", "SourceSettings", "read_sources", "read_table"]
+__all__ = ["KINDS", "SOURCE_KEYS", "SourceSettings", "read_sources", "read_table"]
+
+# The partner kinds a source can be (until the kinds interface of issue 12 lands, the
+# harvester dispatches on this key itself).
+KINDS = ("oai-pmh", "aron")
 
 SOURCE_KEYS: tuple[Setting, ...] = (
     Setting("id", STR, REQUIRED, "Stable id, used in logs and set names (partners:<id>)."),
-    Setting("base_url", STR, REQUIRED, "The partner's OAI-PMH base URL."),
+    Setting("base_url", STR, REQUIRED, "The partner's OAI-PMH base URL (aron: its API base)."),
+    Setting("kind", STR, "oai-pmh", "Partner kind: oai-pmh, or aron (ARON's REST API)."),
     Setting("metadata_prefix", STR, "oai_dc", "Any inbound format of the crosswalk registry."),
     Setting("name", STR, "", "Shown on the admin pages; empty: the id."),
     Setting("sets", STRINGS, (), "Sets harvested, each as its own stream; none: all records."),
     Setting("schedule", STR, "", "Cron in UTC for `oai scheduler`; empty: manual runs only."),
     Setting("match", STRINGS, (), "Keys linking partner records to local ones."),
     Setting("enabled", BOOL, True, "false: kept in the configuration, never harvested."),
+    Setting("types", STRINGS, (), "aron: entity types swept, one list each; none: all."),
+    Setting("page_size", INT, 500, "aron: ids asked for per listview page (1-10000)."),
+    Setting("max_concurrency", INT, 2, "aron: requests in flight at most (1-8)."),
+    Setting("pause_seconds", FLOAT, 0.25, "aron: pause after each request, per slot."),
 )
 
 
@@ -53,6 +64,11 @@ class SourceSettings:
     schedule: str = ""
     match: tuple[str, ...] = ()
     enabled: bool = True
+    kind: str = "oai-pmh"
+    types: tuple[str, ...] = ()
+    page_size: int = 500
+    max_concurrency: int = 2
+    pause_seconds: float = 0.25
 
     def __post_init__(self) -> None:
         where = f"source {self.id!r}" if isinstance(self.id, str) else "SourceSettings"
@@ -60,6 +76,16 @@ class SourceSettings:
         for key in SOURCE_KEYS:
             if key.required and not getattr(self, key.name):
                 raise ConfigError(f"{where}: {key.key!r} is required")
+        if self.kind not in KINDS:
+            raise ConfigError(
+                f"{where}: 'kind' must be one of {', '.join(KINDS)}, not {self.kind!r}"
+            )
+        if not 1 <= self.page_size <= 10_000:
+            raise ConfigError(f"{where}: 'page_size' must be 1 to 10000, not {self.page_size}")
+        if not 1 <= self.max_concurrency <= 8:
+            raise ConfigError(f"{where}: 'max_concurrency' must be 1 to 8")
+        if not 0 <= self.pause_seconds <= 60:
+            raise ConfigError(f"{where}: 'pause_seconds' must be 0 to 60")
 
 
 def read_sources(value: object, path: Path) -> tuple[SourceSettings, ...]:

@@ -77,3 +77,10 @@ def test_pg_scale_loads_serves_harvests_and_explains(postgres_url: str) -> None:
     assert re.search(r"postgresql size [\d,]+ bytes a record", out), out
     assert re.search(r"harvest of the demo partner into 400 records: ok", out), out
     assert re.search(r"EXPLAIN: \d+ statements, \d+ flagged", out), out
+
+
+def test_aron_bench_sweeps_every_entity_and_a_no_change_sweep_writes_nothing() -> None:
+    out = run("aron_bench.py", "300")
+    assert re.search(r"full sweep: 300 entities in [\d.]+s = [\d,]+ entities/s end to end", out)
+    assert re.search(r"CPU per entity: .* whole machine \d+ us", out), out
+    assert re.search(r"no-change sweep: [\d.]+s \([\d,]+ entities/s\), wrote nothing", out), out

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from oai.demo.aron import DEMO_COUNT
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.runner import DEMO_PASSWORD, default_config
@@ -37,14 +38,16 @@ def _closed(port: int) -> bool:
 def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     demo = default_config()
     assert demo is not None, "config/demo.toml is in the checkout"
-    web, partner = _free_port(), _free_port()
+    web, partner, aron = _free_port(), _free_port(), _free_port()
     config = tmp_path / "demo.toml"
-    config.write_text(demo.read_text().replace("127.0.0.1:5001", f"127.0.0.1:{partner}"))
+    text = demo.read_text().replace("127.0.0.1:5001", f"127.0.0.1:{partner}")
+    config.write_text(text.replace("127.0.0.1:5002", f"127.0.0.1:{aron}"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
     env.update(OAI_CONFIG=str(config), OAI_DATA_DIR=str(tmp_path / "var"))
     code = (
         "import sys; from oai.runner import run_all; from oai.settings import load_settings; "
-        f"sys.exit(run_all(load_settings(), web_port={web}, partner_port={partner}))"
+        f"sys.exit(run_all(load_settings(), web_port={web}, partner_port={partner}, "
+        f"aron_port={aron}))"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code],
@@ -75,7 +78,13 @@ def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(tmp_path: Pat
                 time.sleep(0.3)
             (run,) = log.runs.newest(source_id="demo-partner", status="ok")
             assert run.counts.added == 4
-            assert hub.store.stats()["records"] == 8 + 4  # demo records + partner records
+            while not log.runs.newest(source_id="demo-aron", status="ok"):
+                assert time.monotonic() < deadline, "the ARON partner was not harvested"
+                time.sleep(0.3)
+            (aron_run,) = log.runs.newest(source_id="demo-aron", status="ok")
+            assert aron_run.counts.added == DEMO_COUNT
+            # demo records + partner records + the ARON partner's entities
+            assert hub.store.stats()["records"] == 8 + 4 + DEMO_COUNT
     finally:
         process.send_signal(signal.SIGINT)
         status = process.wait(timeout=60)
@@ -83,3 +92,4 @@ def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(tmp_path: Pat
     assert status == 0
     assert _closed(web)
     assert _closed(partner)
+    assert _closed(aron)
