@@ -35,9 +35,23 @@ from oai.harvest.wording import in_words
 from oai.hub import Hub
 from oai.settings import NotifySettings
 
-__all__ = ["Notice", "deliver", "notice_for", "notify_run"]
+__all__ = ["Notice", "deliver", "notice_for", "notify_run", "wait_for_deliveries"]
 
 log = logging.getLogger(__name__)
+_THREADS: list[threading.Thread] = []
+_THREADS_LOCK = threading.Lock()
+
+
+def wait_for_deliveries(timeout: float = 60.0) -> bool:
+    """Wait for the deliveries under way (a process that stops, a test); True if all ended."""
+    deadline = time.monotonic() + timeout
+    with _THREADS_LOCK:
+        threads = list(_THREADS)
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    with _THREADS_LOCK:
+        _THREADS[:] = [t for t in _THREADS if t.is_alive()]
+        return not _THREADS
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +138,9 @@ def notify_run(
     thread = threading.Thread(
         target=deliver, args=(hub, notice), name=f"notify-run-{run.id}", daemon=False
     )
+    with _THREADS_LOCK:
+        _THREADS[:] = [t for t in _THREADS if t.is_alive()]
+        _THREADS.append(thread)
     thread.start()
     return thread
 

@@ -39,6 +39,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from oai.harvest import sync_sources
 from oai.harvest.errors import RunInProgress
+from oai.harvest.notify import notify_run, wait_for_deliveries
 from oai.harvest.runlog import RunLog
 from oai.harvest.sources import all_sources
 from oai.hub import Hub
@@ -168,6 +169,8 @@ class SchedulerService:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        if wait:  # notifications of the last runs go out before the database closes
+            wait_for_deliveries()
         with _SERVICES_LOCK:
             if _SERVICES.get(self.key) is self:
                 del _SERVICES[self.key]
@@ -269,7 +272,16 @@ class SchedulerService:
             "scheduler, the next run resumes from its checkpoint",
         )
         if run is not None:
+            before = self.runlog.sources.get(run.source_id)
             self._after_failure(run.source_id, run_id, counted=False)
+            after = self.runlog.sources.get(run.source_id)
+            notify_run(  # a killed run fails like any other: the admins hear of it
+                self.hub,
+                self.runlog.runs.require(run_id),
+                was_failing=bool(before and before.failing),
+                now_failing=bool(after and after.failing),
+                previous=None,
+            )
 
     def harvest_all_now(self) -> None:
         """Start a (scheduled) run of every enabled source now, as if its cron fired."""

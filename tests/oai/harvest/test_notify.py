@@ -19,6 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from oai.harvest import run_harvest
+from oai.harvest.notify import wait_for_deliveries
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from tests.oai.harvest.conftest import make_hub
@@ -150,6 +151,7 @@ def test_failure_failing_and_recovery_reach_mail_and_webhook(
         assert run_harvest(hub, "partner").ok
         time.sleep(0.5)
         assert len(hook.bodies) == 3, "no notice on an ordinary success"
+        assert wait_for_deliveries(30)
         sent = [e.message for e in RunLog(hub.engine).events.of_run(first.run_id, kind="notify")]
         assert any("by webhook" in m and "attempt 2" in m for m in sent), sent
 
@@ -178,6 +180,7 @@ def test_an_undeliverable_notice_is_logged_and_the_harvest_stands(
         def warnings() -> list[str]:
             return [e.message for e in log.events.of_run(result.run_id, kind="notify")]
 
+        assert wait_for_deliveries(30)
         wait_for(lambda: len(warnings()) == 2, "both channels to give up")
         assert all("NOT sent" in m and "after 2 attempts" in m for m in warnings())
         assert log.runs.require(result.run_id).status == "failed"

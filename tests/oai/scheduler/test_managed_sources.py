@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+from oai.harvest.notify import wait_for_deliveries
 from oai.harvest.runlog import RunLog
 from oai.harvest.sources import all_sources, find_source, table_of
 from oai.scheduler.service import SchedulerService, job_id
 from oai.settings import SourceSettings
+from tests.oai.harvest import test_notify
+from tests.oai.harvest.test_notify import Receiver
 from tests.oai.scheduler import test_service
 from tests.oai.scheduler.test_service import (
     RecordingRunner,
@@ -18,6 +22,7 @@ from tests.oai.scheduler.test_service import (
 )
 
 services = test_service.services  # the fixture that stops the services a test made
+receiver = test_notify.receiver  # a webhook receiver on 127.0.0.1
 
 
 def test_a_stored_source_is_scheduled_run_and_unscheduled(
@@ -55,3 +60,30 @@ def test_the_configuration_wins_over_a_stored_source_of_its_id(
     RunLog(service.hub.engine).managed.save("conf", table_of(stored), who="t", action="add")
     assert find_source(service.hub, "conf").base_url == "http://127.0.0.1:9/oai"
     assert len(all_sources(service.hub)) == 1
+
+
+def test_a_stale_run_is_notified(
+    database_url: str,
+    tmp_path: Path,
+    services: list[SchedulerService],
+    receiver: tuple[Receiver, str],
+) -> None:
+    hook, url = receiver
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        source("p1"),
+        scheduler__stale_after_seconds=1,
+        notify__webhook_urls=[url],
+    )
+    service = new_service(services, settings, RecordingRunner())
+    service.runlog.sources.sync([("p1", "p1", "http://127.0.0.1:9/oai", "oai_dc", "{}")])
+    run_id = service.runlog.runs.start("p1", trigger="schedule", pid=999_999_999)
+    time.sleep(2.1)  # the heartbeat grows older than stale_after_seconds
+    assert service.start()  # it ticks once: the stale run is failed
+    wait_for(lambda: len(hook.bodies) == 1, what="the webhook of the killed run")
+    assert (hook.bodies[0]["event"], hook.bodies[0]["run"]) == ("failed", run_id)
+    assert "heartbeat" in hook.bodies[0]["error"]
+    assert wait_for_deliveries(30)
+    sent = service.runlog.events.of_run(run_id, kind="notify")
+    assert [e.level for e in sent] == ["info"]
