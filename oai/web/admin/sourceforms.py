@@ -22,6 +22,7 @@ from oai.harvest.stream import identify
 from oai.hub import Hub
 from oai.scheduler.cron import cron_trigger
 from oai.settings import SOURCE_KEYS, SourceSettings
+from oai.settings.sources import KINDS
 from oai.settings.values import BOOL, STRINGS, Setting
 
 __all__ = [
@@ -47,10 +48,11 @@ class FormField:
     key: str
     label: str
     help: str
-    kind: str  # text, list, checkbox
+    kind: str  # text, list, checkbox, select
     value: str
     required: bool
     readonly: bool = False
+    options: tuple[str, ...] = ()
 
 
 def _text(setting: Setting, value: object) -> str:
@@ -75,6 +77,8 @@ def form_fields(values: Mapping[str, str], *, editing: bool) -> list[FormField]:
     fields = []
     for setting in SOURCE_KEYS:
         kind = "list" if setting.type is STRINGS else "checkbox" if setting.type is BOOL else "text"
+        options = KINDS if setting.key == "kind" else ()
+        kind = "select" if options else kind
         fields.append(
             FormField(
                 key=setting.key,
@@ -84,6 +88,7 @@ def form_fields(values: Mapping[str, str], *, editing: bool) -> list[FormField]:
                 value=values.get(setting.key, ""),
                 required=setting.required,
                 readonly=editing and setting.key == "id",  # the id names runs and records
+                options=options,
             )
         )
     return fields
@@ -136,6 +141,19 @@ def _check(hub: Hub, source: SourceSettings) -> None:
         raise FormError(f"metadata_prefix: not a usable prefix (known: {', '.join(inbound)})")
 
 
+def _test_aron(client: Client, source: SourceSettings) -> ConnectionTest:
+    """The ARON kind's equivalent of Identify: one listview page of one id."""
+    from oai.harvest.kinds.aron_api import AronAPI
+
+    page = AronAPI(client, source.base_url).listview([], None, 1)
+    first = page.ids[0] if page.ids else "(none: the portal lists nothing)"
+    return ConnectionTest(
+        True,
+        "The ARON API answered a listview request.",
+        {"base URL": source.base_url, "first id": first},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionTest:
     ok: bool
@@ -154,9 +172,12 @@ def test_connection(hub: Hub, source: SourceSettings) -> ConnectionTest:
     )
     client = Client(config)
     try:
+        if source.kind == "aron":
+            return _test_aron(client, source)
         info = identify(client, source.base_url, max_bytes=config.max_response_bytes)
     except HarvestError as exc:
-        return ConnectionTest(False, f"Identify failed: {exc}", {})
+        what = "The ARON API" if source.kind == "aron" else "Identify"
+        return ConnectionTest(False, f"{what} failed: {exc}", {})
     finally:
         client.close()
     details = {

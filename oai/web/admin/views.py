@@ -32,7 +32,7 @@ from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
 from oai.web.admin.recordlist import records_page
-from oai.web.admin.records import record_view
+from oai.web.admin.records import RecordView, record_view
 
 __all__ = ["ACTIONS", "register_views"]
 
@@ -212,7 +212,18 @@ def record_page(record_id: str) -> str:
     view = record_view(hub(), record_id, oai_base())
     if view is None:
         abort(404)
-    return render_template("admin/record.html", view=view)
+    return render_template("admin/record.html", view=view, reharvestable=_reharvestable(view))
+
+
+def _reharvestable(view: RecordView) -> bool:
+    """A harvested record of a configured OAI-PMH source (GetRecord fetches it)."""
+    origin = view.record.origin
+    if not view.harvested or not origin.source_id:
+        return False
+    try:
+        return find_source(hub(), origin.source_id).kind == "oai-pmh"
+    except ConfigError:
+        return False
 
 
 def reharvest(record_id: str) -> Any:
@@ -227,6 +238,8 @@ def reharvest(record_id: str) -> Any:
         source = find_source(hub(), origin.source_id)
     except ConfigError as exc:
         abort(400, description=str(exc))
+    if source.kind != "oai-pmh":
+        abort(400, description=f"{source.id} is a {source.kind} source: no GetRecord to ask")
     result = reharvest_record(hub(), source, origin.remote_identifier)
     flash(f"Re-harvest of {record_id}: run {result.run_id} {result.status}: {result.message}")
     return redirect(url_for("admin.record_page", record_id=record_id))

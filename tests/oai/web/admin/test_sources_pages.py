@@ -155,3 +155,36 @@ def test_error_words() -> None:
     assert "metadata prefix" in str(in_words("cannotDisseminateFormat: no"))
     assert in_words("something new") == "something new"
     assert in_words(None) is None
+
+
+def test_test_connection_of_an_aron_source_asks_its_api(admin: FlaskClient, data: Data) -> None:
+    from oai.demo.aron import AronState, running
+
+    token = csrf_of(admin.get("/admin/sources/new").get_data(as_text=True))
+    form_page = admin.get("/admin/sources/new").get_data(as_text=True)
+    assert etree.HTML(form_page).xpath('//select[@id="f-kind"]/option/@value') == [
+        "oai-pmh",
+        "aron",
+    ]
+    with running(AronState.generated(5, seed=1)) as base:
+        values = {**form(base_url=base, kind="aron"), "action": "test", "csrf_token": token}
+        answer = admin.post("/admin/sources/new", data=values).get_data(as_text=True)
+    result = etree.HTML(answer).xpath('string(//*[@id="test-result"])')
+    assert "ARON API answered" in result and "first id" in result
+
+
+def test_records_of_other_kinds_offer_no_getrecord(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    from oai.harvest.sources import table_of
+    from oai.settings import SourceSettings
+    from records.model import Record
+
+    aron = SourceSettings(id="portal", base_url="http://127.0.0.1:9/aron/api/aron", kind="aron")
+    RunLog(admin_hub.engine).managed.save("portal", table_of(aron), who="t", action="add")
+    origin = {"kind": "harvested", "source_id": "portal", "remote_identifier": "e-1"}
+    admin_hub.store.put(Record.from_dict({"id": "portal:e-1", "title": "E", "origin": origin}))
+    page = admin.get("/admin/records/portal:e-1").get_data(as_text=True)
+    assert 'name="reharvest"' not in page and "OAI-PMH sources" in page
+    refused = admin.post("/admin/records/portal:e-1/reharvest", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 400
