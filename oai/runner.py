@@ -8,6 +8,7 @@
 2. the web app (provider, admin pages, API) on 127.0.0.1:5000 (`oai serve`, gunicorn),
 3. the scheduler (`oai scheduler --harvest-now`), which harvests the partner at once
    and then on its schedule;
+4. on PostgreSQL, one `oai worker`, which runs the harvests the scheduler queues;
 
 prints where to log in, and stops every child on Ctrl-C (or when one of them dies).
 """
@@ -33,6 +34,7 @@ from oai.demo.aron import DEFAULT_PORT as ARON_PORT
 from oai.demo.aron import DEMO_COUNT
 from oai.demo.partner import DEFAULT_PORT as PARTNER_PORT
 from oai.hub import Hub
+from oai.scheduler.queue import queue_enabled
 from oai.settings import Settings
 
 __all__ = ["DEMO_PASSWORD", "default_config", "run_all"]
@@ -178,6 +180,9 @@ def run_all(
         children.append(
             _start("scheduler", [python, "-m", "oai", "scheduler", "--harvest-now"], env)
         )
+        if queue_enabled(settings):
+            # on PostgreSQL the scheduler queues harvests: one worker here runs them
+            children.append(_start("worker", [python, "-m", "oai", "worker"], env))
         _banner(settings, echo, web_port, partner_port, host, aron_port)
         while not stopping:
             dead = [c for c in children if c.process.poll() is not None]

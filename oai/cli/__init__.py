@@ -17,6 +17,7 @@ from oai.cli.records import records_group
 from oai.cli.run import run
 from oai.harvest.commands import harvest_command, history_command, runs_command
 from oai.scheduler.commands import scheduler_command
+from oai.scheduler.worker import worker_command
 from oai.web.admin.commands import admin_command
 from oai.web.commands import request_command, serve_command
 
@@ -49,5 +50,6 @@ main.add_command(request_command)
 main.add_command(harvest_command)
 main.add_command(runs_command)
 main.add_command(scheduler_command)
+main.add_command(worker_command)
 main.add_command(admin_command)
 main.add_command(run)

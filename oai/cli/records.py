@@ -81,8 +81,10 @@ class _ImportProgress:
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
-    default=None,
-    help="Processes that render records ahead (default: the harvest.workers setting).",
+    default=0,
+    show_default=True,
+    help="Processes that render records ahead while this one reads and writes; they help"
+    " only where cores are idle (0: all in this process).",
 )
 @click.option(
     "--progress/--no-progress",
@@ -91,7 +93,7 @@ class _ImportProgress:
 )
 @pass_context
 def records_import(
-    ctx: Context, paths: tuple[str, ...], batch: int, workers: int | None, progress: bool | None
+    ctx: Context, paths: tuple[str, ...], batch: int, workers: int, progress: bool | None
 ) -> None:
     """Import JSON Lines of the record model, or XML in any inbound format.
 
@@ -101,8 +103,6 @@ def records_import(
     show = sys.stderr.isatty() if progress is None else progress
     with _ImportProgress(files, show) as bar:
         hub = ctx.hub()
-        if workers is None:
-            workers = hub.settings.harvest.workers
         summary: ImportSummary = import_paths(
             hub, files, batch=batch, progress=bar, workers=workers
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -159,8 +160,28 @@ def _clear_dead_run(log: RunLog, source_id: str, stale_after: int) -> None:
     silent = utcnow() - (running.heartbeat_at or running.started_at)
     if silent > timedelta(seconds=stale_after):
         log.runs.abandon(running.id, f"no heartbeat for {int(silent.total_seconds())}s: stale")
-    elif running.pid is not None and running.pid != os.getpid() and not _alive(running.pid):
+    elif (
+        running.pid is not None
+        and running.pid != os.getpid()
+        and _on_this_host(running.worker)
+        and not _alive(running.pid)
+    ):
         log.runs.abandon(running.id, f"its process {running.pid} is gone")
+
+
+def this_worker(name: str | None = None) -> str:
+    """What a run records of the process that runs it: "host:pid", or "name@host:pid"
+    for a named `oai worker`."""
+    where = f"{socket.gethostname()}:{os.getpid()}"
+    return f"{name}@{where}" if name else where
+
+
+def _on_this_host(worker: str | None) -> bool:
+    """Whether a run's process is on this machine (a process id means nothing on
+    another: there only the heartbeat tells). Runs from before 0009 name no worker."""
+    if worker is None:
+        return True
+    return worker.rpartition("@")[2].rpartition(":")[0] == socket.gethostname()
 
 
 def _alive(pid: int) -> bool:
@@ -181,8 +202,12 @@ def run_harvest(
     full: bool = False,
     from_: str | None = None,
     progress: ProgressCallback | None = None,
+    worker: str | None = None,
 ) -> RunResult:
-    """Harvest one source now; `RunInProgress` if it is already being harvested."""
+    """Harvest one source now; `RunInProgress` if it is already being harvested.
+
+    `worker` names the `oai worker` that runs it, for the run log (which also records
+    this process: "name@host:pid")."""
     source = find_source(hub, source_id)
     if not source.enabled:
         raise ConfigError(f"source {source_id!r} is disabled")
@@ -192,7 +217,12 @@ def run_harvest(
     was_failing = bool(before and before.failing)
     previous = log.runs.last(source_id, statuses=("ok", "partial", "failed"))
     run_id = log.runs.start(
-        source_id, trigger=trigger, full=full, window_from=from_, pid=os.getpid()
+        source_id,
+        trigger=trigger,
+        full=full,
+        window_from=from_,
+        pid=os.getpid(),
+        worker=this_worker(worker),
     )
     config = ClientConfig.from_settings(hub.settings.harvest)
     client = Client(config)

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -24,7 +24,7 @@ import click
 from oai.cli.context import Context, pass_context
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
-from oai.scheduler.service import SchedulerService, describe_jobs
+from oai.scheduler.service import Runner, SchedulerService, describe_jobs, harvest_runner
 from oai.settings import Settings, load_settings
 
 __all__ = ["pid_path", "run_scheduler", "scheduler_command", "send_reload"]
@@ -93,8 +93,8 @@ def run_scheduler(
     """Run the scheduler until stopped; the process exit status."""
     signals = signals or _Signals()
     poll = float(settings.scheduler.poll_seconds)
-    with Hub.from_settings(settings, migrate=True) as hub:
-        service = SchedulerService(hub)
+    with Hub.from_settings(settings, migrate=True) as hub, _runner(hub) as runner:
+        service = SchedulerService(hub, runner=runner)
         while not service.start():
             if not standby:
                 echo(f"another scheduler already runs on {_url(hub)}; exiting")
@@ -114,6 +114,25 @@ def run_scheduler(
             with contextlib.suppress(FileNotFoundError):
                 pid_path(settings).unlink()
     return 0
+
+
+@contextlib.contextmanager
+def _runner(hub: Hub) -> Iterator[Runner]:
+    """How the scheduler runs a harvest: on PostgreSQL with the job queue, it defers a
+    job for the `oai worker` processes; otherwise it harvests in this process."""
+    from oai.scheduler.queue import queue_enabled
+
+    if not queue_enabled(hub.settings):
+        yield harvest_runner
+        return
+    from oai.scheduler.queue import Deferrer, ensure_queue_schema
+
+    ensure_queue_schema(hub.engine)
+    deferrer = Deferrer(hub.settings)
+    try:
+        yield deferrer.runner
+    finally:
+        deferrer.close()
 
 
 def _loop(service: SchedulerService, signals: _Signals, poll: float, settings: Settings) -> None:

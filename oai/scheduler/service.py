@@ -49,6 +49,7 @@ from oai.settings import Settings, SourceSettings
 
 __all__ = [
     "JOBSTORE_TABLE",
+    "QUEUED",
     "RunOutcome",
     "Runner",
     "SchedulerService",
@@ -60,6 +61,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 JOBSTORE_TABLE = "apscheduler_jobs"
+QUEUED = "queued"  # a runner's status when a worker will run the harvest later
 JOB_PREFIX = "harvest:"
 MAX_BACKOFF_FIRES = 64
 MAX_BACKOFF = timedelta(days=1)
@@ -134,6 +136,10 @@ class SchedulerService:
         self._futures: list[Future[str | None]] = []
         self._futures_guard = threading.Lock()
         self._managed_version = -1  # of the sources added in the browser, as last applied
+        # sources whose harvest a worker will run (QUEUED), and since when: their
+        # failures are counted for backing off when their run ends (see `tick`)
+        self._queued: dict[str, datetime] = {}
+        self._queued_guard = threading.Lock()
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -225,6 +231,7 @@ class SchedulerService:
     def tick(self) -> None:
         """Pick up sources changed in the browser, fail stale runs, start queued requests."""
         self.pick_up_source_changes()
+        self._check_queued()
         stale_after = timedelta(seconds=self.hub.settings.scheduler.stale_after_seconds)
         for run_id in self.runlog.runs.mark_stale(stale_after):
             self._stale(run_id, stale_after)
@@ -239,6 +246,22 @@ class SchedulerService:
                 wait=True,
                 request_id=request.id,
             )
+
+    def _check_queued(self) -> None:
+        """Back off from a source whose harvest, run by a worker, failed."""
+        with self._queued_guard:
+            queued = dict(self._queued)
+        for source_id, since in queued.items():
+            newest = self.runlog.runs.newest(source_id=source_id, limit=1)
+            if not newest or newest[0].started_at < since - timedelta(seconds=1):
+                continue  # not started yet
+            run = newest[0]
+            if run.status == "running":
+                continue
+            with self._queued_guard:
+                self._queued.pop(source_id, None)
+            if run.status == "failed":
+                self._after_failure(source_id, run.id, counted=True)
 
     def pick_up_source_changes(self) -> bool:
         """Re-read the sources added in the browser when any changed (every change is
@@ -338,6 +361,9 @@ class SchedulerService:
             failed = latest[0].id if latest and latest[0].status == "failed" else None
             self._after_failure(source_id, failed, counted=True)
             return "failed"
+        if outcome.status == QUEUED:
+            with self._queued_guard:
+                self._queued.setdefault(source_id, datetime.now(UTC))
         if request_id is not None and outcome.run_id is not None:
             self.runlog.queue.attach_run(request_id, outcome.run_id)
         if outcome.status == "failed":

@@ -78,6 +78,9 @@ class SchedulerSettings:
     stale_after_seconds: int
     max_failures: int
     poll_seconds: int
+    job_queue: bool
+    worker_concurrency: int
+    worker_stalled_seconds: int
 
     def __post_init__(self) -> None:
         convert_fields(self, settings_of("scheduler"), type(self).__name__)

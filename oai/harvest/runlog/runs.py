@@ -88,6 +88,8 @@ class RunInfo:
     counts: Counts
     checkpoint: dict[str, Any] | None
     message: str | None
+    # which process ran it: "host:pid", or the name of the `oai worker` that took its job
+    worker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (times as ISO 8601 UTC), as `oai runs --json` and /api give it."""
@@ -137,6 +139,7 @@ def _run(row: Row[Any]) -> RunInfo:
         counts,
         load_json(row.checkpoint),
         row.message,
+        row.worker,
     )
 
 
@@ -157,6 +160,7 @@ class Runs:
         full: bool = False,
         window_from: str | None = None,
         pid: int | None = None,
+        worker: str | None = None,
     ) -> int:
         """Open a `running` run; `RunInProgress` if the source already has one."""
         now = utcnow()
@@ -168,6 +172,7 @@ class Runs:
             "started_at": now,
             "heartbeat_at": now,
             "pid": pid,
+            "worker": worker,
             "window_from": window_from,
             **dict.fromkeys(COUNTERS, 0),
         }

@@ -66,6 +66,8 @@ harvest_runs = Table(
     Column("finished_at", UTCSeconds, nullable=True),
     Column("heartbeat_at", UTCSeconds, nullable=True),
     Column("pid", Integer, nullable=True),
+    # "host:pid" of the process, or the `oai worker` name (migration 0009)
+    Column("worker", String(200), nullable=True),
     Column("window_from", String(40), nullable=True),
     Column("window_until", String(40), nullable=True),
     Column("pages", Integer, nullable=False, default=0),

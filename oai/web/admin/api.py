@@ -41,6 +41,25 @@ def sources() -> Response:
     )
 
 
+def workers() -> Response:
+    """The `oai worker` processes alive on this database and the harvest each runs."""
+    from oai.scheduler.queue import workers_overview
+
+    found = workers_overview(hub().engine)
+    return jsonify(
+        workers=[
+            {
+                "id": w.id,
+                "last_heartbeat": w.last_heartbeat.isoformat(),
+                "source_id": w.source_id,
+                "job_id": w.job_id,
+                "run_worker": w.run_worker,
+            }
+            for w in found
+        ]
+    )
+
+
 def runs() -> Response:
     filters = run_filters()
     limit = min(max(request.args.get("limit", PAGE, type=int), 1), 500)
@@ -100,6 +119,7 @@ def register_api(bp: Blueprint) -> None:
     bp.add_url_rule("/openapi.json", "openapi", openapi)
     bp.add_url_rule("/sources", "sources", sources)
     bp.add_url_rule("/runs", "runs", runs)
+    bp.add_url_rule("/workers", "workers", workers)
     bp.add_url_rule("/runs/<int:run_id>", "run", run)
     bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
     bp.add_url_rule("/runs/<int:run_id>/report", "report", report)

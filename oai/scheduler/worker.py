@@ -1,0 +1,92 @@
+"""`oai worker`: a process that runs harvest jobs from the queue (PostgreSQL only).
+
+Start any number, on any machines whose configuration names the same database. Each
+takes up to `scheduler.worker_concurrency` harvests at once, proves it is alive to the
+others every few seconds, and puts back in the queue the jobs of a worker silent for
+`scheduler.worker_stalled_seconds` (killed, or cut off from the database), so a harvest
+cut short by a dead machine is finished by another, from its checkpoint. SIGTERM or
+Ctrl-C stop it after the harvests it is running end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import click
+
+from oai.cli.context import Context, pass_context
+from oai.errors import ConfigError
+from oai.hub import Hub
+from oai.settings import Settings
+
+__all__ = ["run_worker", "worker_command"]
+
+log = logging.getLogger("oai.worker")
+
+
+def run_worker(settings: Settings, *, name: str | None = None, wait: bool = True) -> None:
+    """Run harvest jobs until stopped (or, with `wait` False, until the queue is empty)."""
+    # the queue (and Procrastinate) is imported only by the processes that use it
+    from oai.scheduler.queue import ensure_queue_schema, queue_enabled, worker_name
+
+    if not queue_enabled(settings):
+        raise ConfigError(
+            "oai worker needs PostgreSQL and scheduler.job_queue = true; on SQLite the "
+            "scheduler runs the harvests itself"
+        )
+    with Hub.from_settings(settings, migrate=True) as hub:
+        ensure_queue_schema(hub.engine)
+        asyncio.run(_serve(settings, hub, name or worker_name(), wait))
+
+
+async def _serve(settings: Settings, hub: Hub, name: str, wait: bool) -> None:
+    from oai.scheduler.queue import QUEUE, make_queue_app
+
+    app = make_queue_app(settings)
+    stalled = float(settings.scheduler.worker_stalled_seconds)
+    async with app.open_async():
+        watchdog = asyncio.create_task(_watch(app, stalled))
+        try:
+            log.info("worker %s: taking harvest jobs", name)
+            await app.run_worker_async(
+                queues=[QUEUE],
+                name=name,
+                concurrency=max(1, settings.scheduler.worker_concurrency),
+                wait=wait,
+                install_signal_handlers=True,
+                update_heartbeat_interval=max(1.0, stalled / 6),
+                stalled_worker_timeout=stalled,
+                delete_jobs="successful",
+                additional_context={"hub": hub, "worker_name": name},
+            )
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+
+
+async def _watch(app: object, stalled: float) -> None:
+    """Now and then, re-queue the jobs of silent workers."""
+    from oai.scheduler.queue import retry_stalled_jobs
+
+    while True:
+        try:
+            await retry_stalled_jobs(app, stalled)  # type: ignore[arg-type]
+        except Exception:  # a busy database must not stop the worker
+            log.exception("looking for stalled jobs failed")
+        await asyncio.sleep(max(1.0, stalled / 3))
+
+
+@click.command("worker")
+@click.option("--name", help="This worker's name in the run log (default: its host name).")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, cron).")
+@pass_context
+def worker_command(ctx: Context, name: str | None, burst: bool) -> None:
+    """Run harvest jobs from the queue (PostgreSQL): start one or more on any machine."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        run_worker(ctx.settings, name=name, wait=not burst)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
