@@ -20,10 +20,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("harvest_runs", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("worker", sa.String(length=200), nullable=True))
+    op.add_column("harvest_runs", sa.Column("worker", sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("harvest_runs", schema=None) as batch_op:
-        batch_op.drop_column("worker")
+    # a plain DROP COLUMN (SQLite 3.35+): batch mode would copy and drop harvest_runs,
+    # which the run events' foreign keys refuse
+    op.drop_column("harvest_runs", "worker")
