@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from oai.hub import Hub
 from oai.settings import Settings, load_settings
+from oai.web.security import install_security
 
 __all__ = ["create_app", "hub_of"]
 
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Flas
     # a key of its own, derived from the secret: see oai.keys
     app.config["SECRET_KEY"] = hub.keys.admin_sessions
     app.extensions["oaihub"] = hub
+    install_security(app, hub.settings)
     _register_blueprints(app)
     return app
 

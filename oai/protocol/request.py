@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from oai.errors import BadArgument, BadVerb, OAIError
+from oai.errors import BadArgument, BadResumptionToken, BadVerb, IdDoesNotExist, OAIError
 from oai.protocol.datestamps import parse_range
 from oai.protocol.verbs import VERBS, VerbSpec
 
@@ -51,6 +51,7 @@ def parse_request(pairs: Pairs) -> OAIRequest | list[OAIError]:
         return [BadVerb(f"not an OAI-PMH verb: {verbs[0]!r}")]
     args: dict[str, str] = {}
     errors: list[OAIError] = []
+    unreadable: set[str] = set()
     for key, value in items:
         if key == "verb":
             continue
@@ -60,25 +61,43 @@ def parse_request(pairs: Pairs) -> OAIRequest | list[OAIError]:
             errors.append(BadArgument(f"the argument {key!r} is repeated"))
         elif not value:
             errors.append(BadArgument(f"the argument {key!r} is empty"))
+        elif _NOT_XML.search(value):
+            errors.append(_unreadable(key))
+            unreadable.add(key)
         elif key in _PATTERNS and not _PATTERNS[key].match(value):
             errors.append(BadArgument(f"the argument {key!r} has an illegal value: {value!r}"))
         else:
             args[key] = value
-    errors.extend(_combination_errors(spec, args))
+    # an argument given but unreadable is not also "missing"
+    errors.extend(_combination_errors(spec, args, set(args) | unreadable))
     if errors:
         return _unique(errors)
     return _with_dates(spec, args)
 
 
-def _combination_errors(spec: VerbSpec, args: dict[str, str]) -> list[OAIError]:
-    if spec.exclusive and spec.exclusive in args:
+# characters outside XML 1.0's Char production: no response could echo them
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _unreadable(key: str) -> OAIError:
+    """The error for an argument holding characters XML cannot carry (never echoed)."""
+    message = f"the argument {key!r} holds characters that XML cannot carry"
+    if key == "resumptionToken":
+        return BadResumptionToken(message)
+    if key == "identifier":
+        return IdDoesNotExist(message)
+    return BadArgument(message)
+
+
+def _combination_errors(spec: VerbSpec, args: dict[str, str], given: set[str]) -> list[OAIError]:
+    if spec.exclusive and spec.exclusive in given:
         others = sorted(set(args) - {spec.exclusive})
         if others:
             return [BadArgument(f"{spec.exclusive} is exclusive; also given: {', '.join(others)}")]
         return []
     return [
         BadArgument(f"{spec.name} requires the argument {name!r}")
-        for name in sorted(spec.required - set(args))
+        for name in sorted(spec.required - given)
     ]
 
 

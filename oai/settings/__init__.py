@@ -23,6 +23,7 @@ from oai.settings.sections import (
     RepositorySettings,
     SchedulerSettings,
     Settings,
+    WebSettings,
 )
 from oai.settings.sources import SOURCE_KEYS, SourceSettings
 from oai.settings.table import ENV_ALIASES, SETTINGS
@@ -40,5 +41,6 @@ __all__ = [
     "Setting",
     "Settings",
     "SourceSettings",
+    "WebSettings",
     "load_settings",
 ]

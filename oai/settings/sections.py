@@ -26,6 +26,7 @@ __all__ = [
     "RepositorySettings",
     "SchedulerSettings",
     "Settings",
+    "WebSettings",
     "build_settings",
     "check_against_the_table",
 ]
@@ -119,12 +120,24 @@ class NotifySettings:
         convert_fields(self, settings_of("notify"), type(self).__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """`[web]`: limits and checks on every request of the web app."""
+
+    max_request_bytes: int
+    allowed_hosts: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("web"), type(self).__name__)
+
+
 SECTIONS: Mapping[str, type] = {
     "repository": RepositorySettings,
     "harvest": HarvestSettings,
     "scheduler": SchedulerSettings,
     "admin": AdminSettings,
     "notify": NotifySettings,
+    "web": WebSettings,
 }
 _NOT_SETTINGS = (*SECTIONS, "sources", "config_path")
 
@@ -147,6 +160,7 @@ class Settings:
     scheduler: SchedulerSettings
     admin: AdminSettings
     notify: NotifySettings
+    web: WebSettings
     sources: tuple[SourceSettings, ...] = ()
     config_path: Path | None = None
 

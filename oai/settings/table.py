@@ -51,6 +51,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("repository.max_concurrent_lists", INT, 8, "Concurrent list requests per worker."),
     Setting("repository.rate_limit_per_minute", INT, 600, "Requests per client and minute."),
     Setting("repository.retry_after_seconds", INT, 10, "Retry-After sent with a 503."),
+    Setting(
+        "web.max_request_bytes",
+        INT,
+        4 * 1024 * 1024,
+        "Largest request body (POST /oai, admin forms); larger ones get 413 unread.",
+    ),
+    Setting(
+        "web.allowed_hosts",
+        STRINGS,
+        (),
+        "Host names the web app answers (empty: those of base_url and public_url, and"
+        " loopback); others get 400.",
+    ),
     Setting("harvest.connect_timeout", FLOAT, 10.0, "Seconds to connect to a partner."),
     Setting("harvest.read_timeout", FLOAT, 60.0, "Seconds to wait for a partner's bytes."),
     Setting("harvest.max_retries", INT, 5, "Retries of one request before the stream fails."),

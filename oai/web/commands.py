@@ -12,8 +12,10 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from oai.cli.context import Context, pass_context
+from oai.errors import ConfigError
 from oai.refresh import refresh_stale_renderings
 from oai.settings import Settings
+from oai.web.security import require_base_url
 
 __all__ = ["GunicornApplication", "request_command", "serve_command"]
 
@@ -62,6 +64,10 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 @pass_context
 def serve_command(ctx: Context, host: str, port: int, workers: int, refresh: bool) -> None:
     """Serve /oai (and the rest of the web app) with gunicorn."""
+    try:
+        require_base_url(ctx.settings, host)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     hub = ctx.hub(migrate=True)
     if refresh:
         summary = refresh_stale_renderings(hub)

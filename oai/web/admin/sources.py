@@ -105,7 +105,7 @@ def source_form(source_id: str | None = None) -> Any:
     if entry is not None and not entry.editable:
         abort(403, description=f"{source_id} comes from the configuration file: edit it there")
     editing = entry is not None
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD: the form; only POST saves
         values = form_values(entry.settings if entry else None)
         return _form(values, editing, source_id)
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}

@@ -64,8 +64,17 @@ def oai_base() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no host, no //) may be a post-login target."""
-    if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
+    """Only a path on this site may be a post-login target: one leading slash, no
+    scheme or host, no backslash, no control character or space (browsers and
+    werkzeug's redirect fold "////evil.example" and "/\\evil.example" into a host)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+        and not any(c == "\\" or c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target)
+    ):
         return target
     return url_for("admin.dashboard")
 
@@ -73,7 +82,7 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     state = auth.admin_state()
     client = request.remote_addr or "unknown"
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD: the form, nothing counted
         return render_template("admin/login.html", configured=bool(auth.password_hash()))
     wait = state.throttle.blocked_for(client)
     if wait:
@@ -257,7 +266,7 @@ def harvest_action(source_id: str) -> Any:
     if not source.enabled:
         abort(400, description=f"{source_id} is no longer in the configuration")
     label, confirm, full = ACTIONS[action]
-    if request.method == "GET" or (confirm and request.form.get("confirmed") != "yes"):
+    if request.method != "POST" or (confirm and request.form.get("confirmed") != "yes"):
         return render_template(
             "admin/confirm.html", source=source, action=action, label=label, full=full
         )

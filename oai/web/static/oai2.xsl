@@ -25,23 +25,7 @@
       <head>
         <meta charset="utf-8"/>
         <title>OAI-PMH <xsl:value-of select="$verb"/></title>
-        <style>
-          body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 62em;
-                 padding: 1em 1.5em; color: #1d1d1f; line-height: 1.45; }
-          nav a { margin-right: 1em; }
-          nav { padding: .6em 0; border-bottom: 1px solid #ccc; margin-bottom: 1em; }
-          table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; }
-          th, td { text-align: left; vertical-align: top; padding: .3em .6em;
-                   border-bottom: 1px solid #e3e3e3; }
-          th { width: 14em; color: #555; font-weight: 600; }
-          .record { border: 1px solid #ddd; border-radius: 6px; padding: .6em 1em;
-                    margin: 1em 0; }
-          .deleted { color: #a00; font-weight: 600; }
-          .error { background: #fee; border: 1px solid #d99; padding: .6em 1em; }
-          code { font-size: 95%; }
-          .token { margin: 1.5em 0; font-size: 110%; }
-          pre.xml { white-space: pre-wrap; margin: 0; font-size: 90%; }
-        </style>
+        <link rel="stylesheet" href="oai/static/oai2.css"/>
       </head>
       <body>
         <h1>OAI-PMH 2.0 <small><xsl:value-of select="$verb"/></small></h1>

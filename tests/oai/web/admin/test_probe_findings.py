@@ -1,0 +1,318 @@
+"""The attacks a security probe made on the running service, one test each, and the
+defences every route must have (enumerated from the app's URL map, so a route added
+later is covered too)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from lxml import etree
+from werkzeug.datastructures import MultiDict
+
+from oai.errors import ConfigError
+from oai.harvest.runlog import RunLog
+from oai.hub import Hub
+from oai.web.security import require_base_url
+from tests.oai.web.admin.conftest import PASSWORD, csrf_of, log_in, make_admin_hub
+
+OAI = {"o": "http://www.openarchives.org/OAI/2.0/"}
+Validate = Callable[[bytes], None]
+
+
+# -- 1. open redirect after login -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "////evil.example/phish",
+        "//evil.example/phish",
+        "/\\evil.example/phish",
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+    ],
+)
+def test_login_never_redirects_off_site(anon: FlaskClient, target: str) -> None:
+    token = csrf_of(anon.get("/admin/login").get_data(as_text=True))
+    response = anon.post(
+        f"/admin/login?next={quote(target, safe='')}",
+        data={"password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/admin") and "evil" not in location, location
+
+
+def test_login_keeps_a_same_site_target(anon: FlaskClient) -> None:
+    token = csrf_of(anon.get("/admin/login").get_data(as_text=True))
+    response = anon.post(
+        "/admin/login?next=/admin/runs%3Fstatus%3Dfailed",
+        data={"password": PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/admin/runs?status=failed"
+
+
+# -- 2. HEAD is GET: no state change without POST and CSRF -------------------------------
+
+
+def test_head_never_queues_a_harvest(admin: FlaskClient, admin_hub: Hub) -> None:
+    before = RunLog(admin_hub.engine).queue.pending_by_source()
+    response = admin.open("/admin/sources/partner/harvest?action=full&confirmed=yes", method="HEAD")
+    assert response.status_code in (200, 302, 405)
+    assert RunLog(admin_hub.engine).queue.pending_by_source() == before
+
+
+def test_head_never_logs_in_and_never_counts_as_a_failure(anon: FlaskClient) -> None:
+    for _ in range(10):  # an uptime monitor: more than admin.max_login_attempts (3)
+        assert anon.open("/admin/login", method="HEAD").status_code == 200
+    anon.open("/admin/login", method="HEAD", data={"password": PASSWORD})
+    assert anon.get("/admin/").status_code == 302  # still logged out
+    assert log_in(anon).status_code == 302  # and not locked out
+    assert anon.get("/admin/").status_code == 200
+
+
+# -- 3. request bodies have a cap, checked before anything reads them --------------------
+
+
+@pytest.fixture
+def small_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    from oai.app import create_app
+
+    with make_admin_hub(database_url, tmp_path, **{"web.max_request_bytes": 2048}) as hub:
+        app = create_app(hub=hub)
+        app.config["TESTING"] = True
+        yield app
+
+
+@pytest.mark.parametrize("path", ["/oai", "/admin/logout", "/admin/login", "/api/runs"])
+def test_a_body_over_the_cap_is_413_unread(small_app: Flask, path: str) -> None:
+    client = small_app.test_client()
+    body = "verb=Identify&x=" + "a" * 5000
+    response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    ok = client.post("/oai", data={"verb": "Identify"})
+    assert ok.status_code == 200
+
+
+# -- 4. characters XML cannot carry, in /oai arguments -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("verb=ListRecords&resumptionToken=%00", "badResumptionToken"),
+        ("verb=ListRecords&resumptionToken=%EF%BF%BF", "badResumptionToken"),
+        ("verb=GetRecord&metadataPrefix=oai_dc&identifier=%01", "idDoesNotExist"),
+        ("verb=ListRecords&metadataPrefix=%0B", "badArgument"),
+        ("verb=ListRecords&metadataPrefix=oai_dc&set=a%1Fb", "badArgument"),
+        ("verb=%00", "badVerb"),
+        ("verb=Identify&%01=1", "badArgument"),
+    ],
+)
+def test_control_characters_get_the_oai_error_not_a_503(
+    anon: FlaskClient, assert_valid: Validate, query: str, code: str
+) -> None:
+    for response in (
+        anon.get(f"/oai?{query}"),
+        anon.post("/oai", data=query, content_type="application/x-www-form-urlencoded"),
+    ):
+        assert response.status_code == 200
+        assert_valid(response.data)
+        root = etree.fromstring(response.data)
+        assert [e.get("code") for e in root.findall("o:error", OAI)] == [code]
+
+
+# -- 6. security headers -------------------------------------------------------------------
+
+
+def test_every_response_has_the_security_headers(admin: FlaskClient) -> None:
+    for path in ("/oai?verb=Identify", "/admin/login", "/admin/", "/api/runs", "/nope"):
+        headers = admin.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+        private = path.startswith(("/admin", "/api"))
+        assert (headers.get("Cache-Control") == "no-store") is private, path
+
+
+def test_the_oai_browser_view_needs_nothing_inline(anon: FlaskClient) -> None:
+    with anon.get("/oai/static/oai2.xsl") as response:
+        xsl = response.get_data(as_text=True)
+    assert "<style" not in xsl and "style=" not in xsl and "<script" not in xsl
+    assert 'href="oai/static/oai2.css"' in xsl
+    with anon.get("/oai/static/oai2.css") as css:
+        assert css.status_code == 200 and css.mimetype == "text/css"
+    page = anon.get("/oai?verb=Identify").data
+    assert b'<?xml-stylesheet type="text/xsl" href="oai/static/oai2.xsl"?>' in page
+
+
+# -- 8. the Host header and the base URL ---------------------------------------------------
+
+
+def test_an_unknown_host_is_refused_when_base_url_is_unset(anon: FlaskClient) -> None:
+    assert anon.get("/oai?verb=Identify", headers={"Host": "evil.example"}).status_code == 400
+    local = anon.get("/oai?verb=Identify", headers={"Host": "127.0.0.1:8000"})
+    base = etree.fromstring(local.data).findtext("o:Identify/o:baseURL", namespaces=OAI)
+    assert base == "http://127.0.0.1:8000/oai"
+
+
+def test_a_configured_base_url_is_what_identify_says(database_url: str, tmp_path: Path) -> None:
+    from oai.app import create_app
+
+    overrides = {
+        "repository.base_url": "https://hub.example.org/oai",
+        "web.allowed_hosts": ["internal.lan"],
+    }
+    with make_admin_hub(database_url, tmp_path, **overrides) as hub:
+        client = create_app(hub=hub).test_client()
+        for host in ("hub.example.org", "internal.lan", "localhost"):
+            response = client.get("/oai?verb=Identify", headers={"Host": host})
+            base = etree.fromstring(response.data).findtext("o:Identify/o:baseURL", namespaces=OAI)
+            assert base == "https://hub.example.org/oai"
+        assert client.get("/oai?verb=Identify", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_serving_beyond_loopback_needs_a_base_url(admin_hub: Hub) -> None:
+    require_base_url(admin_hub.settings, "127.0.0.1")
+    require_base_url(admin_hub.settings, "::1")
+    with pytest.raises(ConfigError, match=r"repository\.base_url"):
+        require_base_url(admin_hub.settings, "0.0.0.0")
+
+
+# -- every route: strangers refused, state changes need CSRF -------------------------------
+
+OPEN = {"/admin/login", "/api/openapi.json"}
+
+
+def _routes(app: Flask) -> list[tuple[str, set[str]]]:
+    out = []
+    for rule in app.url_map.iter_rules():
+        path = str(rule.rule)
+        if not path.startswith(("/admin", "/api")) or "static" in path or path in OPEN:
+            continue
+        filled = (
+            path.replace("<int:run_id>", "1")
+            .replace("<int:event_id>", "1")
+            .replace("<path:record_id>", "partner-1")
+            .replace("<source_id>", "partner")
+        )
+        for name in list(rule.arguments):
+            filled = filled.replace(f"<{name}>", "x")
+        out.append((filled, set(rule.methods or ()) - {"OPTIONS"}))
+    return out
+
+
+def test_every_admin_and_api_route_refuses_strangers(admin_app: Flask, admin_hub: Hub) -> None:
+    stranger = admin_app.test_client()
+    routes = _routes(admin_app)
+    assert len(routes) > 10
+    before = RunLog(admin_hub.engine).queue.pending_by_source()
+    for path, methods in routes:
+        for method in sorted(methods | {"PUT", "DELETE", "PATCH"}):
+            response = stranger.open(path, method=method)
+            # 302 to the login, 401 for the API, 400 for a missing CSRF token, 405
+            assert response.status_code in (302, 400, 401, 405), (method, path)
+            if response.status_code == 302:
+                assert "/admin/login" in response.headers["Location"]
+    assert RunLog(admin_hub.engine).queue.pending_by_source() == before
+
+
+def test_every_state_change_needs_the_csrf_token(admin_app: Flask, admin: FlaskClient) -> None:
+    posts = [path for path, methods in _routes(admin_app) if "POST" in methods]
+    assert posts
+    for path in posts:
+        assert admin.post(path, data={"confirmed": "yes"}).status_code == 400, path
+        assert admin.post(path, headers={"X-CSRF-Token": "forged"}).status_code == 400, path
+
+
+# -- a fuzz of malformed /oai requests -----------------------------------------------------
+
+ARGS = ["verb", "metadataPrefix", "identifier", "set", "from", "until", "resumptionToken"]
+VERBS = [
+    "Identify",
+    "ListRecords",
+    "ListIdentifiers",
+    "GetRecord",
+    "ListSets",
+    "ListMetadataFormats",
+]
+NASTY = [
+    "\x00",
+    "\x01",
+    "\x0b",
+    "\x1f",
+    "\x7f",
+    "\ufffe",
+    "\uffff",
+    "\ud7ff",
+    "&",
+    "<",
+    "]]>",
+    "%",
+    "'",
+    '"',
+    "\u202e",
+    "\U0001f600",
+    "2024-02-30",
+    "9999-12-31T23:59:59Z",
+    "0000-00-00",
+    "2024-01-01T00:00:00",
+    "2024-01-01T25:00:00Z",
+    "-1",
+    "a" * 5000,
+]
+
+
+def _value(rng: random.Random) -> str:
+    parts = [
+        rng.choice(NASTY + VERBS + ["oai_dc", "partner-1", ""]) for _ in range(rng.randint(1, 3))
+    ]
+    return "".join(parts)
+
+
+def test_a_fuzz_of_malformed_requests_gives_no_5xx_and_only_well_formed_xml(
+    database_url: str, tmp_path: Path
+) -> None:
+    from oai.app import create_app
+    from tests.oai.web.admin.conftest import populate
+
+    # no rate limit: 2,000 requests a minute from one client would rightly get 503s
+    hub = make_admin_hub(database_url, tmp_path, **{"repository.rate_limit_per_minute": 0})
+    populate(hub)
+    try:
+        _fuzz(create_app(hub=hub).test_client())
+    finally:
+        hub.close()
+
+
+def _fuzz(anon: FlaskClient) -> None:
+    rng = random.Random(14)
+    token = None
+    first = anon.get("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc").data
+    found = etree.fromstring(first).find(".//o:resumptionToken", OAI)
+    if found is not None and found.text:
+        token = found.text
+    for n in range(2000):
+        args = [(rng.choice(ARGS), _value(rng)) for _ in range(rng.randint(0, 4))]
+        if rng.random() < 0.5:
+            args.insert(0, ("verb", rng.choice(VERBS)))
+        if token and rng.random() < 0.1:  # a tampered token
+            cut = rng.randrange(len(token))
+            args.append(("resumptionToken", token[:cut] + rng.choice("Ax.-_") + token[cut + 1 :]))
+        post = n % 2 == 1
+        form = MultiDict(args)
+        response = anon.post("/oai", data=form) if post else anon.get("/oai", query_string=form)
+        assert response.status_code < 500, (args, response.status_code)
+        if response.status_code == 200:
+            etree.fromstring(response.data)  # well-formed, or this raises
