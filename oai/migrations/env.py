@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from oai.harvest.runlog.tables import metadata as runlog_metadata
+from oai.web.admin.state import metadata as admin_metadata
 from records.db import metadata as records_metadata
 
 
@@ -19,7 +20,7 @@ engine = context.config.attributes["engine"]
 with engine.begin() as connection:
     context.configure(
         connection=connection,
-        target_metadata=[records_metadata, runlog_metadata],
+        target_metadata=[records_metadata, runlog_metadata, admin_metadata],
         render_as_batch=connection.dialect.name == "sqlite",
         include_object=include_object,
     )

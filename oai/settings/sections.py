@@ -94,6 +94,9 @@ class AdminSettings:
     password_hash: str = field(repr=False)
     api_tokens: tuple[str, ...] = field(repr=False)
     max_login_attempts: int
+    session_idle_minutes: int
+    session_max_hours: int
+    secure_cookie: str
 
     def __post_init__(self) -> None:
         convert_fields(self, settings_of("admin"), type(self).__name__)
@@ -125,6 +128,7 @@ class WebSettings:
     """`[web]`: limits and checks on every request of the web app."""
 
     max_request_bytes: int
+    trusted_proxies: int
     allowed_hosts: tuple[str, ...]
 
     def __post_init__(self) -> None:

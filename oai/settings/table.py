@@ -58,6 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body (POST /oai, admin forms); larger ones get 413 unread.",
     ),
     Setting(
+        "web.trusted_proxies",
+        INT,
+        0,
+        "Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are believed (0: none).",
+    ),
+    Setting(
         "web.allowed_hosts",
         STRINGS,
         (),
@@ -100,6 +106,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin.password_hash", STR, "", "werkzeug password hash of the admin password."),
     Setting("admin.api_tokens", STRINGS, (), "Tokens accepted in the X-API-Token header."),
     Setting("admin.max_login_attempts", INT, 5, "Failed logins per client and 15 minutes."),
+    Setting("admin.session_idle_minutes", INT, 60, "A session unused this long must log in again."),
+    Setting("admin.session_max_hours", INT, 12, "No session lives longer, used or not."),
+    Setting(
+        "admin.secure_cookie",
+        STR,
+        "auto",
+        "Session cookie only over https: true, false, or auto (when base_url is https).",
+    ),
     Setting("notify.smtp_host", STR, "", "SMTP server for failure e-mails; empty: no e-mail."),
     Setting("notify.smtp_port", INT, 25, "Its port (587 with starttls, 25 without)."),
     Setting("notify.smtp_starttls", BOOL, False, "Upgrade the SMTP connection with STARTTLS."),

@@ -19,11 +19,12 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from oai.errors import ConfigError
 from oai.settings import Settings
 
-__all__ = ["install_security", "require_base_url"]
+__all__ = ["install_security", "require_base_url", "secure_cookie"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -37,6 +38,12 @@ def install_security(app: Flask, settings: Settings) -> None:
     """Register the size and host checks and the response headers on the app."""
     limit = settings.web.max_request_bytes
     app.config["MAX_CONTENT_LENGTH"] = limit
+    proxies = settings.web.trusted_proxies
+    if proxies > 0:
+        # the client's address, scheme and host as the proxies in front saw them
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
     hosts = allowed_hosts(settings)
 
     @app.before_request
@@ -96,3 +103,17 @@ def require_base_url(settings: Settings, bind_host: str) -> None:
         f"repository.base_url is not set, and the web app would listen on {bind_host}: set"
         " repository.base_url (OAI_REPOSITORY__BASE_URL) to the URL harvesters use"
     )
+
+
+def secure_cookie(settings: Settings) -> bool:
+    """Whether the session cookie is sent over https only: `admin.secure_cookie` true or
+    false, or "auto": when `repository.base_url` (or `public_url`) is https."""
+    choice = settings.admin.secure_cookie.strip().lower()
+    if choice in ("true", "yes", "1"):
+        return True
+    if choice in ("false", "no", "0"):
+        return False
+    if choice != "auto":
+        raise ConfigError(f"admin.secure_cookie must be true, false or auto, not {choice!r}")
+    url = settings.repository.base_url or settings.public_url
+    return url.lower().startswith("https://")

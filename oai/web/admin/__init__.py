@@ -19,6 +19,7 @@ __all__ = ["admin_blueprint", "api_blueprint", "human_time"]
 def _setup(state: BlueprintSetupState) -> None:
     from oai.harvest.wording import in_words
     from oai.web.admin.auth import admin_state, csrf_token, guard_request
+    from oai.web.security import secure_cookie
 
     app = state.app
     assert isinstance(app, Flask)
@@ -28,6 +29,7 @@ def _setup(state: BlueprintSetupState) -> None:
     admin_state(app)
     # the session cookie: not readable by scripts, not sent on cross-site POSTs
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SECURE"] = secure_cookie(app.extensions["oaihub"].settings)
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.before_request(guard_request)

@@ -8,26 +8,29 @@
 - Every POST (any unsafe method) under `/admin` and `/api` carries the session's CSRF
   token (a hidden form field, or the `X-CSRF-Token` header); one missing or wrong is
   refused with 400. API calls with a valid `X-API-Token` need none.
-- Failed logins are counted per client address; at `admin.max_login_attempts` within
-  15 minutes further attempts are refused with 429 until the window moves on. The count
-  lives in the worker's memory: with N gunicorn workers a client gets at most N times
-  the limit, still far too few for guessing a password.
+- A session is valid only in the epoch it was issued in (logout moves the epoch on, so
+  every earlier session, a captured copy of a cookie included, is refused), for the
+  password it logged in with, within `admin.session_idle_minutes` of its last use and
+  `admin.session_max_hours` of its login (`oai.web.admin.state`).
+- Failed logins are kept in the database (every worker and host sees them): at
+  `admin.max_login_attempts` within 15 minutes a client address is refused with 429
+  until the window moves on; the account itself is only slowed down past the limit.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, abort, current_app, jsonify, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.security import check_password_hash
 
 from oai.hub import Hub
+from oai.web.admin.state import AdminStore, password_fingerprint
 
 __all__ = [
     "LoginThrottle",
@@ -36,10 +39,13 @@ __all__ = [
     "csrf_token",
     "guard_request",
     "log_in",
+    "log_out_everywhere",
     "logged_in",
 ]
 
 WINDOW_SECONDS = 15 * 60
+ACCOUNT = "admin"  # the one account (its password is `admin.password_hash`)
+MAX_ACCOUNT_DELAY = 8  # seconds: the most a login of the account is slowed down
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static", "api.openapi"})
 PROTECTED_PREFIXES = ("/admin", "/api")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -47,38 +53,43 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @dataclass
 class LoginThrottle:
-    """Failed logins per client in a sliding window."""
+    """Failed logins, kept in the database so that every worker and host counts them.
 
+    Per client address: at `limit` failures within the window, further attempts are
+    refused (429) until the oldest leaves the window. Per account: past the limit each
+    attempt is only slowed down (`delay_for`), so that nobody can lock the admin out of
+    their own service by failing on purpose from many addresses."""
+
+    store: AdminStore
     limit: int
     window: float = WINDOW_SECONDS
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _recent(self, client: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(client, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def blocked_for(self, client: str, now: float | None = None) -> int:
+    def blocked_for(self, client: str, now: datetime | None = None) -> int:
         """Seconds until `client` may try again; 0 when it may now."""
         if self.limit <= 0:  # 0: no limit (not advisable)
             return 0
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            failures = self._recent(client, now)
-            if len(failures) < self.limit:
-                return 0
-            return max(1, int(failures[0] + self.window - now) + 1)
+        now = now or datetime.now(UTC)
+        span = timedelta(seconds=self.window)
+        count, oldest = self.store.failures(now, span, client=client)
+        if count < self.limit or oldest is None:
+            return 0
+        return max(1, int((oldest + span - now).total_seconds()) + 1)
 
-    def failed(self, client: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._recent(client, now).append(now)
+    def delay_for(self, account: str, now: datetime | None = None) -> float:
+        """Seconds to wait before checking a password of `account` (0 under the limit)."""
+        if self.limit <= 0:
+            return 0.0
+        now = now or datetime.now(UTC)
+        count, _ = self.store.failures(now, timedelta(seconds=self.window), account=account)
+        over = count - self.limit
+        return 0.0 if over < 0 else float(min(2**over, MAX_ACCOUNT_DELAY))
+
+    def failed(self, client: str, account: str = ACCOUNT, now: datetime | None = None) -> None:
+        now = now or datetime.now(UTC)
+        self.store.failed(client, account, now, timedelta(seconds=self.window))
 
     def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
+        self.store.succeeded(client)
 
 
 @dataclass
@@ -86,14 +97,17 @@ class AdminState:
     """Per-app state of the admin blueprint, in `app.extensions["oaihub.admin"]`."""
 
     throttle: LoginThrottle
+    store: AdminStore
 
 
 def admin_state(app: Flask | None = None) -> AdminState:
     app = app or current_app
     state = app.extensions.get("oaihub.admin")
     if state is None:
-        limit = _hub(app).settings.admin.max_login_attempts
-        state = app.extensions.setdefault("oaihub.admin", AdminState(LoginThrottle(limit)))
+        hub = _hub(app)
+        store = AdminStore(hub.engine)
+        throttle = LoginThrottle(store, hub.settings.admin.max_login_attempts)
+        state = app.extensions.setdefault("oaihub.admin", AdminState(throttle, store))
     assert isinstance(state, AdminState)
     return state
 
@@ -120,15 +134,46 @@ def check_password(password: str) -> bool:
 
 
 def logged_in() -> bool:
-    return session.get("admin") is True
+    """Whether the session is an admin's, still valid: issued in the current epoch (no
+    logout since), for the current password, used within the idle timeout and younger
+    than the absolute lifetime. A valid session is marked as used."""
+    if session.get("admin") is not True:
+        return False
+    settings = _hub(current_app).settings.admin
+    now = time.time()
+    born, seen = session.get("born"), session.get("seen")
+    valid = (
+        isinstance(born, int | float)
+        and isinstance(seen, int | float)
+        and now - seen <= settings.session_idle_minutes * 60
+        and now - born <= settings.session_max_hours * 3600
+        and session.get("pw") == password_fingerprint(settings.password_hash)
+        and session.get("epoch") == admin_state().store.epoch()
+    )
+    if not valid or not isinstance(seen, int | float):
+        session.clear()
+        return False
+    if now - seen > 30:  # refresh the idle clock without rewriting the cookie each time
+        session["seen"] = int(now)
+    return True
 
 
 def log_in() -> None:
     # a fresh session on login: nothing set before it (session fixation) survives
     session.clear()
+    now = int(time.time())
     session["admin"] = True
     session["csrf"] = secrets.token_urlsafe(32)
+    session["epoch"] = admin_state().store.epoch()
+    session["pw"] = password_fingerprint(password_hash())
+    session["born"] = session["seen"] = now
     session.permanent = False
+
+
+def log_out_everywhere() -> None:
+    """End this session and every other one issued so far (copies of cookies too)."""
+    admin_state().store.end_all_sessions()
+    session.clear()
 
 
 def csrf_token() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -15,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from markupsafe import Markup
@@ -88,6 +88,9 @@ def login() -> Any:
     if wait:
         body = render_template("admin/login.html", configured=True, blocked=wait)
         return Response(body, status=429, headers={"Retry-After": str(wait)})
+    delay = state.throttle.delay_for(auth.ACCOUNT)
+    if delay:
+        time.sleep(delay)  # the account is being guessed at: slow, never locked
     if not auth.check_password(request.form.get("password", "")):
         state.throttle.failed(client)
         body = render_template(
@@ -100,7 +103,7 @@ def login() -> Any:
 
 
 def logout() -> Any:
-    session.clear()
+    auth.log_out_everywhere()
     flash("Logged out.")
     return redirect(url_for("admin.login"))
 

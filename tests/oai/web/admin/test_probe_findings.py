@@ -5,6 +5,7 @@ later is covered too)."""
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -316,3 +317,127 @@ def _fuzz(anon: FlaskClient) -> None:
         assert response.status_code < 500, (args, response.status_code)
         if response.status_code == 200:
             etree.fromstring(response.data)  # well-formed, or this raises
+
+
+# -- 5. sessions can be revoked, go idle and expire ----------------------------------------
+
+
+def _copy_cookie(source: FlaskClient, target: FlaskClient) -> None:
+    cookie = source.get_cookie("session")
+    assert cookie is not None
+    target.set_cookie("session", cookie.value)
+
+
+def test_a_cookie_captured_before_logout_is_refused_after_it(
+    admin_app: Flask, admin: FlaskClient
+) -> None:
+    thief = admin_app.test_client()
+    _copy_cookie(admin, thief)
+    assert thief.get("/admin/").status_code == 200  # the copy works while logged in
+    token = csrf_of(admin.get("/admin/").get_data(as_text=True))
+    assert admin.post("/admin/logout", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/admin/").status_code == 302  # refused from then on
+    assert thief.get("/api/runs").status_code == 401
+
+
+def test_a_password_change_ends_every_session(
+    database_url: str, tmp_path: Path, admin: FlaskClient, admin_hub: Hub
+) -> None:
+    from werkzeug.security import generate_password_hash
+
+    from oai.app import create_app
+
+    with make_admin_hub(
+        database_url, tmp_path, **{"admin.password_hash": generate_password_hash("new one")}
+    ) as changed:
+        client = create_app(hub=changed).test_client()
+        _copy_cookie(admin, client)
+        assert client.get("/admin/").status_code == 302
+
+
+def test_sessions_time_out_when_idle_and_at_their_lifetime(
+    admin: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time as real_time
+
+    import oai.web.admin.auth as auth
+
+    start = real_time.time()
+    clock = {"now": start}
+    monkeypatch.setattr(auth.time, "time", lambda: clock["now"])
+    clock["now"] = start + 59 * 60  # the default idle timeout is 60 minutes
+    assert admin.get("/admin/").status_code == 200
+    for step in range(2, 15):  # used every 50 minutes: never idle, but 12 hours at most
+        clock["now"] = start + step * 50 * 60
+        if clock["now"] > start + 12 * 3600:
+            break
+        assert admin.get("/admin/").status_code == 200, step
+    clock["now"] = start + 12 * 3600 + 1
+    assert admin.get("/admin/").status_code == 302
+
+
+def test_an_idle_session_is_refused(admin: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as real_time
+
+    import oai.web.admin.auth as auth
+
+    later = real_time.time() + 61 * 60
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    assert admin.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("base_url", "setting", "secure"),
+    [
+        ("https://hub.example.org/oai", "auto", True),
+        ("http://127.0.0.1:5000/oai", "auto", False),
+        ("http://127.0.0.1:5000/oai", "true", True),
+        ("https://hub.example.org/oai", "false", False),
+    ],
+)
+def test_the_secure_cookie_flag(
+    database_url: str, tmp_path: Path, base_url: str, setting: str, secure: bool
+) -> None:
+    from oai.app import create_app
+
+    overrides = {"repository.base_url": base_url, "admin.secure_cookie": setting}
+    with make_admin_hub(database_url, tmp_path, **overrides) as hub:
+        client = create_app(hub=hub).test_client()
+        response = log_in(client)
+        assert response.status_code == 302
+        assert ("Secure" in response.headers["Set-Cookie"]) is secure
+
+
+# -- 7. the login throttle is shared by every worker, per real client, and never locks ----
+#       the account
+
+
+def test_failed_logins_count_across_workers(database_url: str, tmp_path: Path) -> None:
+    from oai.app import create_app
+
+    with make_admin_hub(database_url, tmp_path) as hub:
+        first, second = create_app(hub=hub), create_app(hub=hub)  # two gunicorn workers
+        for n in range(3):  # admin.max_login_attempts = 3
+            worker = (first, second)[n % 2]
+            assert log_in(worker.test_client(), "wrong").status_code == 401
+        assert log_in(second.test_client(), PASSWORD).status_code == 429
+        assert log_in(first.test_client(), PASSWORD).status_code == 429
+
+
+def test_behind_a_proxy_the_real_client_is_throttled_not_everyone(
+    database_url: str, tmp_path: Path
+) -> None:
+    from oai.app import create_app
+
+    with make_admin_hub(database_url, tmp_path, **{"web.trusted_proxies": 1}) as hub:
+        app = create_app(hub=hub)
+        attacker = app.test_client()
+        attacker.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
+        for _ in range(3):
+            assert log_in(attacker, "wrong").status_code == 401
+        assert log_in(attacker, PASSWORD).status_code == 429
+        admin = app.test_client()
+        admin.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+        started = time.monotonic()
+        assert log_in(admin, PASSWORD).status_code == 302  # not locked out
+        assert time.monotonic() - started >= 1.0  # but slowed: the account was guessed at

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from oai.harvest.runlog import RunLog
+from oai.hub import Hub
 from oai.web.admin.auth import PUBLIC_ENDPOINTS
 from tests.oai.web.admin.conftest import API_TOKEN, PASSWORD, XSS, Data, csrf_of, log_in
 
@@ -143,15 +144,23 @@ def test_session_cookie_is_httponly_and_samesite(admin_app: Flask) -> None:
     assert "SameSite=Lax" in cookie
 
 
-def test_the_throttle_window_moves_on() -> None:
-    from oai.web.admin.auth import LoginThrottle
+def test_the_throttle_window_moves_on(admin_hub: Hub) -> None:
+    from datetime import UTC, datetime, timedelta
 
-    throttle = LoginThrottle(limit=2, window=60)
-    throttle.failed("a", now=0)
-    throttle.failed("a", now=10)
-    assert throttle.blocked_for("a", now=20) == 41
-    assert throttle.blocked_for("b", now=20) == 0
-    assert throttle.blocked_for("a", now=61) == 0, "the first failure left the window"
+    from oai.web.admin.auth import LoginThrottle
+    from oai.web.admin.state import AdminStore
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    throttle = LoginThrottle(AdminStore(admin_hub.engine), limit=2, window=60)
+    throttle.failed("a", now=t0)
+    throttle.failed("a", now=t0 + timedelta(seconds=10))
+    assert throttle.blocked_for("a", now=t0 + timedelta(seconds=20)) == 41
+    assert throttle.blocked_for("b", now=t0 + timedelta(seconds=20)) == 0
+    assert throttle.blocked_for("a", now=t0 + timedelta(seconds=61)) == 0, "the first left"
+    # the account is slowed, never locked: past the limit each attempt waits longer
+    assert throttle.delay_for("admin", now=t0 + timedelta(seconds=20)) == 1.0
+    throttle.failed("c", now=t0 + timedelta(seconds=30))
+    assert throttle.delay_for("admin", now=t0 + timedelta(seconds=31)) == 2.0
     throttle.succeeded("a")
-    assert throttle.blocked_for("a", now=20) == 0
-    assert LoginThrottle(limit=0).blocked_for("a") == 0
+    assert throttle.blocked_for("a", now=t0 + timedelta(seconds=20)) == 0
+    assert LoginThrottle(AdminStore(admin_hub.engine), limit=0).blocked_for("a") == 0
