@@ -28,6 +28,7 @@ from oai.harvest.errors import (
     SweepRefused,
 )
 from oai.harvest.kinds.aron import harvest_aron
+from oai.harvest.kinds.files import harvest_files
 from oai.harvest.notify import notify_run
 from oai.harvest.parse import IdentifyInfo
 from oai.harvest.pipeline import harvest_stream
@@ -279,6 +280,8 @@ def _harvest(run: RunState, from_: str | None) -> tuple[str, str]:
     settings, source = run.hub.settings, run.source
     if source.kind == "aron":  # every run sweeps the portal: no window, no Identify
         return harvest_aron(run)
+    if source.kind == "files":  # every run reads the whole set of files
+        return harvest_files(run)
     max_bytes = settings.harvest.max_response_bytes
     try:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)

@@ -33,12 +33,23 @@ __all__ = ["KINDS", "SOURCE_KEYS", "SourceSettings", "read_sources", "read_table
 
 # The partner kinds a source can be (until the kinds interface of issue 12 lands, the
 # harvester dispatches on this key itself).
-KINDS = ("oai-pmh", "aron")
+KINDS = ("oai-pmh", "aron", "files")
 
 SOURCE_KEYS: tuple[Setting, ...] = (
     Setting("id", STR, REQUIRED, "Stable id, used in logs and set names (partners:<id>)."),
-    Setting("base_url", STR, REQUIRED, "The partner's OAI-PMH base URL (aron: its API base)."),
-    Setting("kind", STR, "oai-pmh", "Partner kind: oai-pmh, or aron (ARON's REST API)."),
+    Setting(
+        "base_url",
+        STR,
+        REQUIRED,
+        "The partner's OAI-PMH base URL (aron: its API base; files: a file, directory,"
+        " glob or one http(s) URL).",
+    ),
+    Setting(
+        "kind",
+        STR,
+        "oai-pmh",
+        "Partner kind: oai-pmh, aron (ARON's REST API), or files (exported files).",
+    ),
     Setting("metadata_prefix", STR, "oai_dc", "Any inbound format of the crosswalk registry."),
     Setting("name", STR, "", "Shown on the admin pages; empty: the id."),
     Setting("sets", STRINGS, (), "Sets harvested, each as its own stream; none: all records."),
