@@ -179,3 +179,11 @@ def test_one_url(
         failed = run_harvest(hub, "files")
         assert failed.status == "failed" and tombstones(hub) == 0
         assert len(live(hub)) == 8
+
+
+def test_every_kind_a_source_may_name_has_a_module() -> None:
+    from oai.harvest.kinds import KINDS
+    from oai.settings.sources import KINDS as NAMES
+
+    assert set(NAMES) == set(KINDS)
+    assert all(kind.name == name for name, kind in KINDS.items())

@@ -1,0 +1,194 @@
+"""The `oai-pmh` kind: a partner's OAI-PMH data provider, harvested incrementally.
+
+Identify gives the partner's clock and granularity. The window: `from` is the previous
+complete run's `until` minus `harvest.overlap_seconds`; `until` is the partner's own
+responseDate (for day-granularity partners: yesterday), never our clock and never the
+highest datestamp seen. Each set is its own stream of pages (`pipeline`), checkpointed
+page by page; a failed run's checkpoint is resumed. The high-water mark moves to
+`until` only when every stream of the run completed; a full harvest then sweeps the
+records none of its runs saw into tombstones, under `harvest.sweep_max_share`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from oai.harvest.errors import HarvestError, SweepRefused
+from oai.harvest.parse import IdentifyInfo
+from oai.harvest.pipeline import harvest_stream
+from oai.harvest.prepare import MATCH_KEYS, Crosswalker
+from oai.harvest.reconcile import Reconciler
+from oai.harvest.runlog import Checkpoint, utcnow
+from oai.harvest.state import RunState, StreamState, raw_of
+from oai.harvest.stream import identify
+
+__all__ = ["DAY", "harvest_oai_pmh", "window_for"]
+
+DAY = "YYYY-MM-DD"
+
+
+def _parse_stamp(value: str | None) -> datetime | None:
+    """A partner's date or datetime (tolerant of fractions and offsets), in UTC."""
+    try:
+        parsed = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _format(value: datetime, granularity: str) -> str:
+    return value.strftime("%Y-%m-%d" if granularity == DAY else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def window_for(
+    info: IdentifyInfo, high_water: str | None, overlap: int, from_: str | None, full: bool
+) -> tuple[str | None, str]:
+    """(from, until) of a new run, in the partner's granularity, from the partner's clock."""
+    # the partner's clock; ours only when it sent no readable responseDate
+    now = _parse_stamp(info.response_date) or utcnow()
+    if info.day_granularity:
+        until = _format(now - timedelta(days=1), DAY)  # today is not over on their side
+    else:
+        until = _format(now, info.granularity)
+    if from_:
+        return from_, until
+    last = None if full else _parse_stamp(high_water)
+    if last is None:
+        return None, until
+    return _format(last - timedelta(seconds=overlap), info.granularity), until
+
+
+def harvest_oai_pmh(run: RunState, from_: str | None) -> tuple[str, str]:
+    """Harvest an OAI-PMH partner: Identify, plan the window and streams (or resume a
+    checkpoint), harvest each set stream, and sweep after a full harvest."""
+    settings, source = run.hub.settings, run.source
+    max_bytes = settings.harvest.max_response_bytes
+    try:
+        info = identify(run.client, source.base_url, max_bytes=max_bytes)
+    except HarvestError as exc:
+        run.event("error", "identify", f"Identify failed: {exc}", **raw_of(exc))
+        run.log.runs.add_counts(run.run_id, run.transport())
+        return "failed", f"Identify failed: {exc}"
+    run.log.runs.add_counts(run.run_id, run.transport())
+    # the configured prefix is the partner's label; each record's format is detected
+    namespace = next(
+        (f.namespace for f in run.hub.registry.all() if f.prefix == source.metadata_prefix), ""
+    )
+    _plan(run, info, from_)
+    now = utcnow()
+    run.reconciler = Reconciler(
+        run.hub.store,
+        source_id=source.id,
+        run_id=run.run_id,
+        now=now,
+        match=source.match,
+    )
+    for key in sorted(set(source.match) - set(MATCH_KEYS)):
+        run.event(
+            "warning",
+            "config",
+            f"unknown match key {key!r} ignored (known: {', '.join(MATCH_KEYS)})",
+        )
+    run.crosswalker = Crosswalker(source.id, source.base_url, namespace, now, tuple(source.match))
+    failures: list[str] = []
+    for state in run.streams:
+        if not state.done:
+            failure = harvest_stream(run, state, max_bytes)
+            if failure:
+                failures.append(failure)
+    if failures:
+        return "failed", "; ".join(failures)
+    run.log.sources.set_high_water(source.id, run.window[1] or info.response_date, info.granularity)
+    return _finish_full(run)
+
+
+def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
+    """Choose the window and the streams: resume a failed run's checkpoint, or start new."""
+    source, settings = run.source, run.hub.settings
+    saved = None if from_ else run.log.runs.last_checkpoint(source.id)
+    if saved is not None and (saved.full or not run.full) and _resumable(saved):
+        run.window = (saved.window_from, saved.window_until)
+        run.streams = [
+            StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
+            for s in saved.state["streams"]
+        ]
+        run.full, run.resumed_from = saved.full, saved.run_id
+        if run.full:
+            run.chain = [*saved.state.get("chain", [saved.run_id]), run.run_id]
+        run.event("info", "resume", f"resuming run {saved.run_id} from its checkpoint")
+    else:
+        high_water = None if run.full else _high_water(run)
+        overlap = settings.harvest.overlap_seconds
+        run.window = window_for(info, high_water, overlap, from_, run.full)
+        run.streams = [StreamState(s) for s in (source.sets or (None,))]
+        run.chain = [run.run_id] if run.full else []
+    run.log.runs.set_window(run.run_id, *run.window)
+    run.log.runs.checkpoint(run.run_id, run.state())
+    run.event(
+        "info",
+        "identify",
+        f"{info.repository_name or source.base_url}: granularity "
+        f"{info.granularity}, deletedRecord {info.deleted_record}, window "
+        f"{run.window[0] or 'start'} .. {run.window[1]}",
+    )
+
+
+def _resumable(saved: Checkpoint) -> bool:
+    streams = saved.state.get("streams")
+    return isinstance(streams, list) and all(isinstance(s, dict) for s in streams)
+
+
+def _high_water(run: RunState) -> str | None:
+    found = run.log.sources.get(run.source.id)
+    return found.high_water if found else None
+
+
+def _finish_full(run: RunState) -> tuple[str, str]:
+    """After a complete run: a full harvest sweeps what none of its runs saw."""
+    summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
+    if not run.full:
+        return "ok", f"complete: {summary}"
+    try:
+        deleted = _sweep(run)
+    except SweepRefused as exc:
+        detail = {"would_delete": exc.would_delete, "live": exc.live, "share": exc.share}
+        run.event("error", "sweep", str(exc), detail=detail)
+        return "partial", str(exc)
+    finally:
+        run.log.seen.forget(run.chain)
+    return "ok", f"complete: {summary}; sweep: {deleted} tombstones"
+
+
+def _sweep(run: RunState) -> int:
+    assert run.reconciler is not None
+    live = run.hub.store.local_ids_of_source(run.source.id)
+    seen = run.reconciler.seen | run.log.seen.by(run.chain)
+    gone = sorted(live - seen)
+    if not gone:
+        return 0
+    share = run.hub.settings.harvest.sweep_max_share
+    if len(gone) >= share * len(live):
+        raise SweepRefused(len(gone), len(live), share)
+    writes = run.hub.engine.execution_options(sqlite_begin_immediate=True)
+    with writes.begin() as conn:
+        for local_id in gone:
+            run.hub.store.delete(
+                local_id,
+                reason="harvest",
+                actor=f"sweep:{run.source.id}",
+                run_id=run.run_id,
+                conn=conn,
+            )
+        run.log.runs.add_counts(run.run_id, {"deleted": len(gone)}, conn)
+        run.log.events.add(
+            run.run_id,
+            "info",
+            "sweep",
+            f"{len(gone)} records not seen in the full harvest became tombstones",
+            detail={"ids": gone[:1000]},
+            conn=conn,
+        )
+    run.counts["deleted"] += len(gone)
+    return len(gone)
