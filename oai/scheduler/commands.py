@@ -16,15 +16,17 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
 from oai.cli.context import Context, pass_context
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
-from oai.scheduler.service import Runner, SchedulerService, describe_jobs, harvest_runner
+from oai.scheduler.service import Runner, SchedulerService, harvest_runner
 from oai.settings import Settings, load_settings
 
 __all__ = ["pid_path", "run_scheduler", "scheduler_command", "send_reload"]
@@ -208,3 +210,11 @@ def _jobs_of(settings: Settings) -> list[dict[str, object]]:
             {"source": s, "next_run": t.isoformat() if t else None}
             for s, t in sorted(next_runs(hub.engine).items())
         ]
+
+
+def describe_jobs(service: SchedulerService) -> list[dict[str, Any]]:
+    """The jobs as plain data (for `oai scheduler --list` and logs)."""
+    return [
+        {"source": source, "next_run": when.astimezone(UTC).isoformat() if when else None}
+        for source, when in sorted(service.next_run_times().items())
+    ]

@@ -43,6 +43,7 @@ from oai.harvest.notify import notify_run, wait_for_deliveries
 from oai.harvest.runlog import RunLog
 from oai.harvest.sources import all_sources
 from oai.hub import Hub
+from oai.scheduler.backoff import back_off, failing_message
 from oai.scheduler.cron import cron_trigger
 from oai.scheduler.lock import SchedulerLock
 from oai.settings import Settings, SourceSettings
@@ -63,8 +64,6 @@ log = logging.getLogger(__name__)
 JOBSTORE_TABLE = "apscheduler_jobs"
 QUEUED = "queued"  # a runner's status when a worker will run the harvest later
 JOB_PREFIX = "harvest:"
-MAX_BACKOFF_FIRES = 64
-MAX_BACKOFF = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,39 +386,11 @@ class SchedulerService:
         until = self._back_off(source_id, info.consecutive_failures - max_failures)
         if run_id is None:
             return
-        when = until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else "its next scheduled time"
-        self.runlog.events.add(
-            run_id,
-            "error",
-            "backoff",
-            f"{info.consecutive_failures} failed runs in a row (limit "
-            f"scheduler.max_failures = {max_failures}): the source is failing; scheduled "
-            f"runs back off until {when}. A successful run or 'resume' clears this.",
-            detail={"consecutive_failures": info.consecutive_failures, "next_run": when},
-        )
+        message, detail = failing_message(info.consecutive_failures, max_failures, until)
+        self.runlog.events.add(run_id, "error", "backoff", message, detail=detail)
 
     def _back_off(self, source_id: str, extra_failures: int) -> datetime | None:
         """Skip 2**extra_failures cron fires (capped); the new next fire time."""
         if self.scheduler is None:
             return None
-        job = self.scheduler.get_job(job_id(source_id))
-        if job is None or job.next_run_time is None:
-            return None
-        fires = min(2 ** max(extra_failures, 0), MAX_BACKOFF_FIRES)
-        limit = datetime.now(UTC) + MAX_BACKOFF
-        when: datetime = job.next_run_time
-        for _ in range(fires):
-            following = job.trigger.get_next_fire_time(when, when + timedelta(seconds=1))
-            if following is None or following > limit:
-                break
-            when = following
-        job.modify(next_run_time=when)
-        return when.astimezone(UTC)
-
-
-def describe_jobs(service: SchedulerService) -> list[dict[str, Any]]:
-    """The jobs as plain data (for `oai scheduler --list` and logs)."""
-    return [
-        {"source": source, "next_run": when.astimezone(UTC).isoformat() if when else None}
-        for source, when in sorted(service.next_run_times().items())
-    ]
+        return back_off(self.scheduler.get_job(job_id(source_id)), extra_failures)
