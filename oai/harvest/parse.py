@@ -34,9 +34,10 @@ _O = f"{{{OAI_NS}}}"
 # Characters outside the XML 1.0 Char production (section 2.2).
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Character references to such characters: &#1; &#x1F; ... (lxml rejects them).
-_ILLEGAL_REF = re.compile(
-    r"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
-)
+# a numeric character reference; whether it names a character XML allows is decided by
+# its value (`_legal_ref`): C0 controls, surrogates, U+FFFE/U+FFFF and beyond U+10FFFF
+# make lxml refuse the whole page ("xmlParseCharRef: invalid xmlChar value")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 _C0_ILLEGAL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
@@ -120,11 +121,26 @@ def repair(body: bytes) -> tuple[bytes, list[str]]:
         repairs.append(f"invalid UTF-8 replaced by U+FFFD (first at byte {exc.start})")
     # the full scan for illegal characters only when a cheap test says there may be some
     found = len(_ILLEGAL.findall(text)) if repairs or _may_be_illegal(body, text) else 0
-    found += len(_ILLEGAL_REF.findall(text))
+    refs = [m for m in _CHAR_REF.finditer(text) if not _legal_ref(m)] if "&#" in text else []
+    found += len(refs)
     if found:
-        text = _ILLEGAL_REF.sub("", _ILLEGAL.sub("", text))
+        text = _ILLEGAL.sub("", text)
+        if refs:
+            text = _CHAR_REF.sub(lambda m: m.group(0) if _legal_ref(m) else "", text)
         repairs.append(f"{found} XML-illegal character(s) removed")
     return (text.encode("utf-8") if repairs else body), repairs
+
+
+def _legal_ref(match: re.Match[str]) -> bool:
+    """Whether a character reference names a character of XML 1.0's Char production."""
+    hex_digits, digits = match.group(1), match.group(2)
+    value = int(hex_digits, 16) if hex_digits else int(digits)
+    return (
+        value in (0x9, 0xA, 0xD)
+        or 0x20 <= value <= 0xD7FF
+        or 0xE000 <= value <= 0xFFFD
+        or 0x10000 <= value <= 0x10FFFF
+    )
 
 
 def _may_be_illegal(body: bytes, text: str) -> bool:

@@ -62,6 +62,7 @@ class HarvestSettings:
     max_retry_after: float
     max_response_bytes: int
     overlap_seconds: int
+    max_clock_skew: int
     max_empty_pages: int
     sweep_max_share: float
     workers: int

@@ -77,6 +77,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("harvest.max_retry_after", FLOAT, 300.0, "Cap on a partner's Retry-After."),
     Setting("harvest.max_response_bytes", INT, 100_000_000, "Largest response accepted."),
     Setting("harvest.overlap_seconds", INT, 60, "Incremental from = last until - overlap."),
+    Setting(
+        "harvest.max_clock_skew",
+        INT,
+        86_400,
+        "Seconds the partner's clock may differ from ours before the window uses ours.",
+    ),
     Setting("harvest.max_empty_pages", INT, 5, "Empty pages in a row that fail a stream."),
     Setting("harvest.sweep_max_share", FLOAT, 0.10, "Most a full-harvest sweep may delete."),
     Setting(

@@ -11,6 +11,7 @@ records none of its runs saw into tombstones, under `harvest.sweep_max_share`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from oai.harvest.errors import HarvestError, SweepRefused
@@ -45,7 +46,8 @@ def _format(value: datetime, granularity: str) -> str:
 def window_for(
     info: IdentifyInfo, high_water: str | None, overlap: int, from_: str | None, full: bool
 ) -> tuple[str | None, str]:
-    """(from, until) of a new run, in the partner's granularity, from the partner's clock."""
+    """(from, until) of a new run, in the partner's granularity, from the partner's clock
+    (see `_checked_clock` for a clock far off)."""
     # the partner's clock; ours only when it sent no readable responseDate
     now = _parse_stamp(info.response_date) or utcnow()
     if info.day_granularity:
@@ -55,7 +57,8 @@ def window_for(
     if from_:
         return from_, until
     last = None if full else _parse_stamp(high_water)
-    if last is None:
+    if last is None or last > now:
+        # none, or one from a clock that ran ahead (9999-12-31): from the start, not never
         return None, until
     return _format(last - timedelta(seconds=overlap), info.granularity), until
 
@@ -68,10 +71,18 @@ def harvest_oai_pmh(run: RunState, from_: str | None) -> tuple[str, str]:
     try:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)
     except HarvestError as exc:
-        run.event("error", "identify", f"Identify failed: {exc}", **raw_of(exc))
-        run.log.runs.add_counts(run.run_id, run.transport())
-        return "failed", f"Identify failed: {exc}"
+        # some providers break Identify and serve their lists well: go on with defaults;
+        # a partner that is down fails at its first list request anyway
+        run.event(
+            "warning",
+            "identify",
+            f"Identify failed ({exc}); harvesting with defaults: second granularity, no"
+            " deletion support, our clock",
+            **raw_of(exc),
+        )
+        info = _defaults(source.base_url)
     run.log.runs.add_counts(run.run_id, run.transport())
+    info = _checked_clock(run, info)
     # the configured prefix is the partner's label; each record's format is detected
     namespace = next(
         (f.namespace for f in run.hub.registry.all() if f.prefix == source.metadata_prefix), ""
@@ -102,6 +113,43 @@ def harvest_oai_pmh(run: RunState, from_: str | None) -> tuple[str, str]:
         return "failed", "; ".join(failures)
     run.log.sources.set_high_water(source.id, run.window[1] or info.response_date, info.granularity)
     return _finish_full(run)
+
+
+SECONDS = "YYYY-MM-DDThh:mm:ssZ"
+
+
+def _defaults(base_url: str) -> IdentifyInfo:
+    """What a partner whose Identify fails is taken to be."""
+    now = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    return IdentifyInfo("", base_url, SECONDS, "", "no", now)
+
+
+def _checked_clock(run: RunState, info: IdentifyInfo) -> IdentifyInfo:
+    """The partner's clock, unless it is further from ours than `harvest.max_clock_skew`
+    (a responseDate of 9999-12-31 would make every later window start in the future and
+    miss every update): then ours, and a warning."""
+    limit = run.hub.settings.harvest.max_clock_skew
+    theirs, ours = _parse_stamp(info.response_date), utcnow()
+    if theirs is None or abs(theirs - ours) <= timedelta(seconds=limit):
+        return info
+    mine = ours.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if theirs < ours:
+        # a clock behind ours also dates its records behind: its own clock stays right
+        run.event(
+            "warning",
+            "clock",
+            f"the partner's responseDate {info.response_date} is more than"
+            f" harvest.max_clock_skew ({limit}s) behind our clock ({mine}); its datestamps"
+            " are read on its own clock",
+        )
+        return info
+    run.event(
+        "warning",
+        "clock",
+        f"the partner's responseDate {info.response_date} is more than"
+        f" harvest.max_clock_skew ({limit}s) ahead of our clock ({mine}): the window uses ours",
+    )
+    return replace(info, response_date=mine)
 
 
 def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
@@ -174,9 +175,11 @@ def test_connection(hub: Hub, source: SourceSettings) -> ConnectionTest:
     try:
         if source.kind == "aron":
             return _test_aron(client, source)
+        if source.kind == "files":
+            return _test_files(client, source)
         info = identify(client, source.base_url, max_bytes=config.max_response_bytes)
     except HarvestError as exc:
-        what = "The ARON API" if source.kind == "aron" else "Identify"
+        what = {"aron": "The ARON API", "files": "Fetching the file"}.get(source.kind, "Identify")
         return ConnectionTest(False, f"{what} failed: {exc}", {})
     finally:
         client.close()
@@ -190,3 +193,29 @@ def test_connection(hub: Hub, source: SourceSettings) -> ConnectionTest:
     }
     name = info.repository_name or source.base_url
     return ConnectionTest(True, f"{name} answered Identify.", details)
+
+
+def _test_files(client: Client, source: SourceSettings) -> ConnectionTest:
+    """The files a `files` source names: found and readable (one GET for a URL)."""
+    from oai.harvest.kinds.files import locate
+
+    names = locate(source.base_url)
+    if names and names[0].startswith(("http://", "https://")):
+        body = client.get(names[0], {}).body
+        return ConnectionTest(True, f"{names[0]} answered: {len(body)} bytes.", {})
+    sizes: dict[str, str] = {}
+    unreadable = []
+    for name in names:
+        path = Path(name)
+        try:
+            with path.open("rb") as fh:
+                fh.read(1)
+            sizes[path.name] = f"{path.stat().st_size} bytes"
+        except OSError as exc:
+            unreadable.append(f"{path.name}: {exc.strerror}")
+    if not names or unreadable:
+        problem = "; ".join(unreadable) or f"no file at {source.base_url}"
+        return ConnectionTest(False, f"Not readable: {problem}", dict(list(sizes.items())[:20]))
+    return ConnectionTest(
+        True, f"{len(names)} file(s) found and readable.", dict(list(sizes.items())[:20])
+    )

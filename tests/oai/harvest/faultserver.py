@@ -371,6 +371,8 @@ def _corrupt(body: bytes, kind: str | None, options: Mapping[str, Any]) -> bytes
         return body[: len(body) * 2 // 3]
     if kind == "illegal_chars":
         return body.replace(title, title + b"\x01\x0b&#x1;&#27;", 1)
+    if kind == "illegal_refs":
+        return body.replace(title, title + bytes(options["refs"]), 1)
     if kind == "invalid_utf8":
         return body.replace(title, title + b"\xff\xfe", 1)
     if kind == "entity_bomb":

@@ -5,6 +5,7 @@ Request 1 is Identify; requests 2, 3 and 4 are the three pages of the 25 records
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -220,7 +221,7 @@ def test_cannot_disseminate_format_is_a_config_error(tmp_path: Path, partner: Pa
 def test_redirect_to_another_scheme_is_refused(
     hub: Hub, server: FaultServer, harvest: Harvest
 ) -> None:
-    server.inject("redirect", at=1, location="file:///etc/passwd")
+    server.inject("redirect", at=2, location="file:///etc/passwd")
     result = harvest()
     assert result.status == "failed"
     assert "only http and https" in (result.message or "")
@@ -233,3 +234,50 @@ def test_response_size_is_capped(partner: Partner, server: FaultServer, tmp_path
         result = run_harvest(hub, "partner")
         assert result.status == "failed"
         assert "exceeds 3000 bytes" in (result.message or "")
+
+
+@pytest.mark.parametrize("refs", [b"&#xFFFE;&#11;&#x1A;&#0;", b"&#xD800;&#65535;&#x110000;"])
+def test_references_to_illegal_characters_are_removed_and_logged(
+    hub: Hub, partner: Partner, server: FaultServer, harvest: Harvest, refs: bytes
+) -> None:
+    server.inject("illegal_refs", at=2, refs=refs)
+    result = harvest()
+    assert result.status == "ok"
+    assert_mirrors(hub, partner)
+    (repair,) = events(hub, result.run_id, "repair")
+    assert "XML-illegal" in repair.message
+
+
+def test_a_partner_clock_far_off_is_not_trusted(
+    partner: Partner, server: FaultServer, tmp_path: Path
+) -> None:
+    from oai.harvest import run_harvest
+    from oai.harvest.runlog import RunLog
+
+    partner.now = partner.now.replace(year=9999, month=12, day=31)
+    with make_hub(server.url, tmp_path, settings={"harvest.max_clock_skew": 86_400}) as hub:
+        first = run_harvest(hub, "partner")
+        assert first.status == "ok"
+        (warning,) = events(hub, first.run_id, "clock")
+        assert "9999-12-31" in warning.message
+        run = RunLog(hub.engine).runs.get(first.run_id)
+        assert run is not None and run.window_until and not run.window_until.startswith("9999")
+        # the next incremental run still sees a change made now
+        partner.now = datetime.now(UTC)
+        partner.put("doc-new", "New document")
+        second = run_harvest(hub, "partner")
+        assert second.counts.added == 1
+        assert_mirrors(hub, partner)
+
+
+@pytest.mark.parametrize("fault", ["status", "truncate"])
+def test_a_broken_identify_falls_back_to_defaults(
+    hub: Hub, partner: Partner, server: FaultServer, harvest: Harvest, fault: str
+) -> None:
+    # a 500 is retried: every try of Identify fails; a malformed answer is not retried
+    server.inject(fault, at=[1, 2, 3, 4] if fault == "status" else 1, status=500)
+    result = harvest()
+    assert result.status == "ok", result.message
+    assert_mirrors(hub, partner)
+    (warning,) = [e for e in events(hub, result.run_id, "identify") if e.level == "warning"]
+    assert "defaults" in warning.message

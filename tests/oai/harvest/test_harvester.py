@@ -262,3 +262,29 @@ def make_partner_with_prefix(prefix: str) -> Partner:
     partner = make_partner(count=5)
     partner.prefix = prefix
     return partner
+
+
+@pytest.mark.parametrize(
+    "response_date",
+    [
+        "2026-03-01T10:00:00Z",
+        "2026-03-01T10:00:00.734Z",
+        "2026-03-01T10:00:00+00:00",
+        "2026-03-01T11:00:00+01:00",
+        "2026-03-01T10:00:00",
+        " 2026-03-01T10:00:00.5+00:00 ",
+    ],
+)
+def test_a_response_date_in_any_iso_form_is_read(response_date: str) -> None:
+    from oai.harvest.harvester import window_for
+    from oai.harvest.parse import IdentifyInfo
+
+    found = IdentifyInfo(
+        "p", "http://p/oai", "YYYY-MM-DDThh:mm:ssZ", "2000-01-01", "persistent", response_date
+    )
+    assert window_for(found, "2026-02-01T00:00:00Z", 60, None, False) == (
+        "2026-01-31T23:59:00Z",
+        "2026-03-01T10:00:00Z",
+    )
+    # a high-water mark past the partner's clock (a clock that ran ahead once) is dropped
+    assert window_for(found, "9999-12-31T23:59:59Z", 60, None, False)[0] is None

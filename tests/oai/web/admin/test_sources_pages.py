@@ -4,6 +4,7 @@ audited, read-only when configured), Test connection, and the dashboard's additi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -165,6 +166,7 @@ def test_test_connection_of_an_aron_source_asks_its_api(admin: FlaskClient, data
     assert etree.HTML(form_page).xpath('//select[@id="f-kind"]/option/@value') == [
         "oai-pmh",
         "aron",
+        "files",
     ]
     with running(AronState.generated(5, seed=1)) as base:
         values = {**form(base_url=base, kind="aron"), "action": "test", "csrf_token": token}
@@ -188,3 +190,22 @@ def test_records_of_other_kinds_offer_no_getrecord(
     assert 'name="reharvest"' not in page and "OAI-PMH sources" in page
     refused = admin.post("/admin/records/portal:e-1/reharvest", data={"csrf_token": csrf_of(page)})
     assert refused.status_code == 400
+
+
+def test_test_connection_of_a_files_source_lists_its_files(tmp_path: Path) -> None:
+    from oai.harvest.client import Client, ClientConfig
+    from oai.settings import SourceSettings
+    from oai.web.admin.sourceforms import _test_files
+
+    (tmp_path / "a.xml").write_bytes(b"<a/>")
+    (tmp_path / "b.xml").write_bytes(b"<b/>")
+    client = Client(ClientConfig())
+    found = _test_files(
+        client, SourceSettings(id="f", base_url=str(tmp_path / "*.xml"), kind="files")
+    )
+    assert found.ok and "2 file(s)" in found.summary and set(found.details) == {"a.xml", "b.xml"}
+    missing = _test_files(
+        client, SourceSettings(id="f", base_url=str(tmp_path / "none.xml"), kind="files")
+    )
+    assert not missing.ok and "none.xml" in missing.summary
+    client.close()
