@@ -119,7 +119,17 @@ def dashboard() -> str:
         chart=_chart_markup(None),
         refresh=busy,
         scheduler_running=scheduler_running(engine),
+        workers=_workers(engine),
     )
+
+
+def _workers(engine: Any) -> list[Any]:
+    """The `oai worker` processes on the job queue (PostgreSQL), none elsewhere."""
+    if engine.dialect.name != "postgresql":
+        return []
+    from oai.scheduler.queue import workers_overview
+
+    return workers_overview(engine)
 
 
 def _chart_markup(source_id: str | None) -> Markup:

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from werkzeug.security import generate_password_hash
 
+from oai.app import create_app
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.scheduler.queue import Deferrer, ensure_queue_schema, workers_overview
@@ -23,6 +25,7 @@ from oai.settings import load_settings
 from records import tables as t
 from tests.oai.harvest.conftest import FAST, ROOT, make_partner
 from tests.oai.harvest.faultserver import FaultServer, Partner
+from tests.oai.web.admin.conftest import PASSWORD, log_in
 
 SOURCES = 6
 
@@ -47,6 +50,8 @@ def _config(tmp_path: Path, url: str, servers: list[FaultServer]) -> Path:
         f'data_dir = "{tmp_path}"',
         "[harvest]",
         *(f"{k.split('.')[1]} = {v}" for k, v in FAST.items() if k.startswith("harvest.")),
+        "[admin]",
+        f'password_hash = "{generate_password_hash(PASSWORD)}"',
         "[scheduler]",
         "heartbeat_seconds = 1",
         "stale_after_seconds = 600",
@@ -138,6 +143,11 @@ def test_two_workers_harvest_each_source_exactly_once(tmp_path: Path, pg_url: st
             names = {worker.split("@")[0] for worker in seen_running}
             assert names and names <= {"w1", "w2"}  # the overview saw them at work
             assert len(workers_overview(hub.engine)) == 2
+            # the dashboard lists them
+            client = create_app(hub=hub).test_client()
+            assert log_in(client, PASSWORD).status_code == 302
+            page = client.get("/admin/").get_data(as_text=True)
+            assert 'id="workers"' in page and page.count("data-worker=") == 2
         finally:
             _stop(workers)
             deferrer.close()
