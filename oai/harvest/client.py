@@ -116,28 +116,39 @@ class Client:
     def close(self) -> None:
         self.session.close()
 
-    def get(self, url: str, params: Mapping[str, str]) -> Response:
-        """The 200 response to GET url?params, after retries; `TransportError` otherwise."""
-        return self._send(url, params, None)
+    def get(
+        self, url: str, params: Mapping[str, str], headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """The 200 response to GET url?params, after retries; `TransportError` otherwise.
+
+        With conditional `headers` (If-None-Match, If-Modified-Since) a 304 is an answer
+        too: the body is empty and the caller's copy is current."""
+        return self._send(url, params, None, headers)
 
     def post_json(self, url: str, body: bytes) -> Response:
         """The 200 response to a POST of a JSON body (a query, such as ARON's list
         endpoints: it changes nothing there), after retries; `TransportError` otherwise."""
         return self._send(url, None, body)
 
-    def _send(self, url: str, params: Mapping[str, str] | None, body: bytes | None) -> Response:
+    def _send(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         check_url(url)
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._fetch(url, params, body)
+                response = self._fetch(url, params, body, headers)
             except (ResponseTooLarge, UnsafeURL):
                 raise  # retrying cannot help
             except (TransportError, *_TRANSPORT) as exc:
                 self._retry_or_raise(url, attempt, f"{type(exc).__name__}: {exc}", None, exc)
                 continue
-            if response.status == 200:
+            if response.status == 200 or (response.status == 304 and headers):
                 return response
             if response.status not in RETRY_STATUSES:
                 raise HTTPStatusError(response.status, response.url)
@@ -164,14 +175,23 @@ class Client:
         self.sleep(wait)
 
     def _fetch(
-        self, url: str, params: Mapping[str, str] | None, body: bytes | None = None
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Response:
         timeout = (self.config.connect_timeout, self.config.read_timeout)
         for _ in range(MAX_REDIRECTS + 1):
             self.requests += 1
             if body is None:
                 raw = self.session.get(
-                    url, params=params, timeout=timeout, stream=True, allow_redirects=False
+                    url,
+                    params=params,
+                    headers=dict(headers or {}),
+                    timeout=timeout,
+                    stream=True,
+                    allow_redirects=False,
                 )
             else:  # a query in a body; a redirect is followed with the same POST
                 raw = self.session.post(

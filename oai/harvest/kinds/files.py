@@ -110,20 +110,39 @@ def _previous(run: RunState) -> dict[str, dict[str, Any]]:
     return {str(k): v for k, v in (state or {}).items() if isinstance(v, dict)}
 
 
-def _open(run: RunState, name: str) -> IO[bytes]:
-    """The bytes of one file: a local file, or the body of one GET (size-capped)."""
-    if urlsplit(name).scheme in ("http", "https"):
-        return io.BytesIO(run.client.get(name, {}).body)
-    return open(name, "rb")
+def _open(
+    run: RunState, name: str, known: Mapping[str, Any] | None
+) -> tuple[IO[bytes] | None, dict[str, str]]:
+    """The bytes of one file: a local file, or the body of one GET (size-capped,
+    conditional on the ETag and Last-Modified of the last run: None when unchanged);
+    and the validators to keep for the next run."""
+    if urlsplit(name).scheme not in ("http", "https"):
+        return open(name, "rb"), {}
+    ask = {}
+    if known and known.get("etag"):
+        ask["If-None-Match"] = str(known["etag"])
+    if known and known.get("last_modified"):
+        ask["If-Modified-Since"] = str(known["last_modified"])
+    response = run.client.get(name, {}, ask or None)
+    if response.status == 304:
+        return None, {}
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    kept = {"etag": headers.get("etag", ""), "last_modified": headers.get("last-modified", "")}
+    return io.BytesIO(response.body), {k: v for k, v in kept.items() if v}
 
 
-def _digest(run: RunState, name: str) -> tuple[str, IO[bytes]]:
-    stream = _open(run, name)
+def _digest(
+    run: RunState, name: str, known: Mapping[str, Any] | None
+) -> tuple[str | None, IO[bytes] | None, dict[str, str]]:
+    """(SHA-256, the open file, validators); (None, None, {}) for a 304."""
+    stream, validators = _open(run, name, known)
+    if stream is None:
+        return None, None, {}
     sha = hashlib.sha256()
     while block := stream.read(1 << 20):
         sha.update(block)
     stream.seek(0)
-    return sha.hexdigest(), stream
+    return sha.hexdigest(), stream, validators
 
 
 def harvest_files(run: RunState) -> tuple[str, str]:
@@ -144,21 +163,24 @@ def harvest_files(run: RunState) -> tuple[str, str]:
         unreadable.append(source.base_url)
         run.event("error", "files", f"no file found at {source.base_url}")
     for name in names:
+        known = previous.get(name)
         try:
-            digest, stream = _digest(run, name)
+            digest, stream, validators = _digest(run, name, known)
         except (OSError, HarvestError) as exc:
             unreadable.append(name)
             run.event("error", "files", f"{name}: cannot be read: {exc}")
             continue
+        if stream is None or (known is not None and known.get("hash") == digest):
+            if stream is not None:
+                stream.close()
+            assert known is not None  # a 304 answers only a conditional request
+            ids = [str(i) for i in known.get("ids") or []]
+            _unchanged(run, name, ids, done, known)
+            continue
         with stream:
-            known = previous.get(name)
-            if known is not None and known.get("hash") == digest:
-                ids = [str(i) for i in known.get("ids") or []]
-                _unchanged(run, name, ids, done, known)
-                continue
             ids, complete = _read(run, reader, name, stream, done)
         if complete:
-            done[name] = {"hash": digest, "ids": ids}
+            done[name] = {"hash": digest, "ids": ids, **validators}
         else:
             unreadable.append(name)
     summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import func, select
@@ -143,10 +143,21 @@ def test_a_glob_and_the_czech_formats(tmp_path: Path, database_url: str, samples
 class _Export(BaseHTTPRequestHandler):
     body = b""
     status = 200
+    etag = '"v1"'
+    requests: ClassVar[list[tuple[str | None, int]]] = []
 
     def do_GET(self) -> None:
+        asked = self.headers.get("If-None-Match")
+        if self.status == 200 and asked == self.etag:
+            type(self).requests.append((asked, 304))
+            self.send_response(304)
+            self.send_header("ETag", self.etag)
+            self.end_headers()
+            return
+        type(self).requests.append((asked, self.status))
         self.send_response(self.status)
         self.send_header("Content-Type", "application/xml")
+        self.send_header("ETag", self.etag)
         self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
         self.wfile.write(self.body)
@@ -157,7 +168,7 @@ class _Export(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def export_server() -> Iterator[tuple[str, type[_Export]]]:
-    handler = type("Handler", (_Export,), {})
+    handler = type("Handler", (_Export,), {"requests": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -174,11 +185,18 @@ def test_one_url(
     with make(tmp_path, database_url, url) as hub:
         first = run_harvest(hub, "files")
         assert first.status == "ok" and first.counts.added == 8
+        # the second run asks with the ETag; the partner answers 304: nothing is read
         assert run_harvest(hub, "files").counts.unchanged == 8
+        assert handler.requests[-2:] == [(None, 200), ('"v1"', 304)]
+        # a new version of the file, with a new ETag, is read again
+        handler.body, handler.etag = dump({f"u{n}": f"Z URL {n}" for n in range(9)}), '"v2"'
+        third = run_harvest(hub, "files")
+        assert (third.counts.added, third.counts.unchanged) == (1, 8)
+        assert handler.requests[-1] == ('"v1"', 200)
         handler.status = 500  # the partner's server fails: nothing is lost or deleted
         failed = run_harvest(hub, "files")
         assert failed.status == "failed" and tombstones(hub) == 0
-        assert len(live(hub)) == 8
+        assert len(live(hub)) == 9
 
 
 def test_every_kind_a_source_may_name_has_a_module() -> None:
