@@ -205,3 +205,56 @@ def test_every_kind_a_source_may_name_has_a_module() -> None:
 
     assert set(NAMES) == set(KINDS)
     assert all(kind.name == name for name, kind in KINDS.items())
+
+
+_KILLME = """
+import sys
+from pathlib import Path
+from oai.harvest import run_harvest
+from tests.oai.harvest.test_files_kind import make
+with make(Path(sys.argv[1]), sys.argv[2], sys.argv[3]) as hub:
+    run_harvest(hub, "files")
+"""
+
+
+def test_a_run_killed_mid_file_is_finished_exactly_by_the_next(
+    tmp_path: Path, database_url: str
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.oai.harvest.conftest import ROOT
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "big.xml").write_bytes(dump({f"k{n}": f"Záznam {n}" for n in range(4000)}))
+    with make(tmp_path, database_url, str(folder)) as hub:
+        log = RunLog(hub.engine)
+        process = subprocess.Popen(
+            [sys.executable, "-c", _KILLME, str(tmp_path), database_url, str(folder)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            running = log.runs.running("files")
+            if running is not None and running.pages >= 2:
+                break
+            assert process.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        killed = log.runs.running("files")
+        assert killed is not None and 0 < killed.counts.added < 4000
+        result = run_harvest(hub, "files")
+        assert result.status == "ok", result.message
+        runs = log.runs.newest(source_id="files")
+        assert [r.status for r in runs] == ["ok", "failed"]
+        assert sum(r.counts.added for r in runs) == 4000  # each record added exactly once
+        assert len(live(hub)) == 4000 and tombstones(hub) == 0
+        with hub.engine.connect() as conn:
+            versions = conn.execute(select(func.count()).select_from(t.record_versions))
+            assert versions.scalar_one() == 4000  # none written twice
