@@ -82,14 +82,27 @@ def test_sessions_are_signed_with_the_session_key_only(hub: Hub) -> None:
         (hub.keys.admin_sessions, 200),
     ):
         client = app.test_client()
-        client.set_cookie(app.config["SESSION_COOKIE_NAME"], _session_cookie(key))
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], _session_cookie(key, hub))
         assert client.get("/api/sources").status_code == status
 
 
-def _session_cookie(key: bytes) -> str:
-    """A logged-in admin session, signed as Flask signs it, with `key`."""
+def _session_cookie(key: bytes, hub: Hub) -> str:
+    """A valid logged-in admin session (see oai.web.admin.auth), signed as Flask signs
+    it, with `key`."""
+    import time
+
+    from oai.web.admin.state import AdminStore, password_fingerprint
+
+    now = int(time.time())
+    session = {
+        "admin": True,
+        "epoch": AdminStore(hub.engine).epoch(),
+        "pw": password_fingerprint(hub.settings.admin.password_hash),
+        "born": now,
+        "seen": now,
+    }
     forger = Flask("forger")
     forger.secret_key = key
     serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
     assert serializer is not None
-    return str(serializer.dumps({"admin": True}))
+    return str(serializer.dumps(session))
