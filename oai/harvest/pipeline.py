@@ -21,6 +21,7 @@ from oai.harvest.errors import (
     StreamError,
     TransportError,
 )
+from oai.harvest.parse import Limits
 from oai.harvest.pool import MIN_RECORDS, Prepared
 from oai.harvest.prefetch import Prefetcher
 from oai.harvest.prepare import Failure, detecting_reader
@@ -29,7 +30,7 @@ from oai.harvest.state import Progress, RunState, StreamState, raw_of
 from oai.harvest.stream import Stream, StreamPage
 from oai.rendering import RenderFailure
 
-__all__ = ["harvest_stream"]
+__all__ = ["harvest_stream", "limits_of"]
 
 PIPELINE_DEPTH = 3  # pages crosswalked ahead of the one being written
 FETCH_AHEAD = 2  # pages fetched ahead of the one being crosswalked
@@ -49,6 +50,9 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
         max_empty_pages=run.hub.settings.harvest.max_empty_pages,
         max_bytes=max_bytes,
         notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
+        limits=limits_of(run),
+        date_args=_remembered_date_args(run),
+        on_date_args=lambda date_args: _remember_date_args(run, date_args),
     )
     inflight: deque[tuple[StreamPage, Prepared | Future[Prepared]]] = deque()
     failure: HarvestError | None = None
@@ -83,13 +87,42 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
     return None
 
 
+def _remembered_date_args(run: RunState) -> str | None:
+    found = run.log.sources.get(run.source.id)
+    return found.date_args if found else None
+
+
+def _remember_date_args(run: RunState, date_args: str | None) -> None:
+    """Keep the date arguments the partner took for the source's next runs."""
+    if date_args != _remembered_date_args(run):
+        run.log.sources.set_date_args(run.source.id, date_args)
+        run.event(
+            "warning" if date_args else "info",
+            "fallback",
+            f"from now on {run.source.id} is asked with date arguments"
+            f" {date_args or 'as its Identify advertises'}",
+            detail={"date_args": date_args},
+        )
+
+
+def limits_of(run: RunState) -> Limits:
+    """The caps on one partner record, from `[harvest]`."""
+    harvest = run.hub.settings.harvest
+    return Limits(harvest.max_record_bytes, harvest.max_field_bytes)
+
+
 def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | Future[Prepared]:
     """Crosswalk a page here, or (large pages, with workers) in the pool."""
     assert run.crosswalker is not None
     if run.pool is not None and fetched.page.count >= MIN_RECORDS:
         context = run.hub.render_context
         return run.pool.submit(
-            run.crosswalker, run.source.metadata_prefix, context, fetched.body, max_bytes
+            run.crosswalker,
+            run.source.metadata_prefix,
+            context,
+            fetched.body,
+            max_bytes,
+            fetched.page.limits,
         )
     reader = detecting_reader(run.hub.registry, run.source.metadata_prefix)
     return Prepared(*run.crosswalker.prepare(reader, fetched.page.records))

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from oai.harvest.parse import parse_list_records
+from oai.harvest.parse import DEFAULT_LIMITS, Limits, parse_list_records
 from oai.harvest.prepare import Crosswalker, Failure, Incoming, detecting_reader
 from oai.rendering import RenderContext, Rendered, StoreRenderer, render_record
 from records.model import Record
@@ -63,11 +63,16 @@ def watch_parent(parent: int) -> None:
 
 
 def prepare_page(
-    crosswalker: Crosswalker, prefix: str, context: RenderContext, body: bytes, max_bytes: int
+    crosswalker: Crosswalker,
+    prefix: str,
+    context: RenderContext,
+    body: bytes,
+    max_bytes: int,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Prepared:
     """In a worker: parse a page, crosswalk its records, render the live ones."""
     reader = detecting_reader(context.registry, prefix)
-    page = parse_list_records(body, max_bytes=max_bytes)
+    page = parse_list_records(body, max_bytes=max_bytes, limits=limits)
     rendered: dict[str, Rendered] = {}
 
     def render(record: Record, data: dict[str, Any]) -> None:
@@ -92,8 +97,9 @@ class WorkerPool:
         context: RenderContext,
         body: bytes,
         max_bytes: int,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> Future[Prepared]:
-        return self.call(prepare_page, crosswalker, prefix, context, body, max_bytes)
+        return self.call(prepare_page, crosswalker, prefix, context, body, max_bytes, limits)
 
     def call(self, fn: Callable[..., Prepared], *args: Any) -> Future[Prepared]:
         """Run `fn(*args)` (picklable, module level) in a worker: another kind's pages."""

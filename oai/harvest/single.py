@@ -13,7 +13,7 @@ import os
 from oai.harvest.client import Client, ClientConfig
 from oai.harvest.errors import HarvestError
 from oai.harvest.harvester import RunResult, sync_sources
-from oai.harvest.parse import parse_get_record
+from oai.harvest.parse import Limits, parse_get_record
 from oai.harvest.pool import Prepared
 from oai.harvest.prepare import Crosswalker, detecting_reader
 from oai.harvest.reconcile import Reconciler
@@ -33,7 +33,7 @@ def reharvest_record(
     identifier = remote_identifier.split("#", 1)[0]
     run_id = log.runs.start(source.id, trigger="record", pid=os.getpid())
     log.events.add(run_id, "info", "record", f"re-harvest of {identifier} asked by {by}")
-    client = Client(ClientConfig.from_settings(hub.settings.harvest))
+    client = Client(ClientConfig.from_settings(hub.settings.harvest), home=source.base_url)
     try:
         status, message = _fetch_and_apply(hub, log, run_id, source, identifier, client)
     except BaseException as exc:  # the run must not stay "running"
@@ -61,7 +61,9 @@ def _fetch_and_apply(
     }
     try:
         response = client.get(source.base_url, params)
-        page = parse_get_record(response.body, max_bytes=max_bytes)
+        harvest = hub.settings.harvest
+        limits = Limits(harvest.max_record_bytes, harvest.max_field_bytes)
+        page = parse_get_record(response.body, max_bytes=max_bytes, limits=limits)
     except HarvestError as exc:
         log.events.add(run_id, "error", "record", f"GetRecord failed: {exc}", **raw_of(exc))
         return "failed", f"GetRecord {identifier} failed: {exc}"

@@ -61,6 +61,10 @@ class HarvestSettings:
     backoff_seconds: float
     max_retry_after: float
     max_response_bytes: int
+    request_deadline: float
+    max_record_bytes: int
+    max_field_bytes: int
+    private_redirects: bool
     overlap_seconds: int
     max_clock_skew: int
     max_empty_pages: int

@@ -76,6 +76,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("harvest.backoff_seconds", FLOAT, 2.0, "First backoff; doubles, with jitter."),
     Setting("harvest.max_retry_after", FLOAT, 300.0, "Cap on a partner's Retry-After."),
     Setting("harvest.max_response_bytes", INT, 100_000_000, "Largest response accepted."),
+    Setting(
+        "harvest.request_deadline",
+        FLOAT,
+        300.0,
+        "Seconds one request may take in all, however slowly its bytes drip in; then it"
+        " counts as a transport error and is retried.",
+    ),
+    Setting(
+        "harvest.max_record_bytes",
+        INT,
+        16_000_000,
+        "Largest partner record accepted; a larger one is rejected, kept raw, and the page"
+        " goes on.",
+    ),
+    Setting(
+        "harvest.max_field_bytes",
+        INT,
+        1_000_000,
+        "Largest text of one field (element text or attribute) of a partner record.",
+    ),
+    Setting(
+        "harvest.private_redirects",
+        BOOL,
+        False,
+        "Follow a redirect from a public partner to a loopback, private or link-local"
+        " address (a partner on such an address may always redirect there).",
+    ),
     Setting("harvest.overlap_seconds", INT, 60, "Incremental from = last until - overlap."),
     Setting(
         "harvest.max_clock_skew",

@@ -34,6 +34,7 @@ class SourceInfo:
     high_water: str | None
     granularity: str | None
     updated_at: datetime | None
+    date_args: str | None = None  # a date-argument fallback that worked (see `Stream`)
 
 
 def _source(row: Row[Any]) -> SourceInfo:
@@ -49,6 +50,7 @@ def _source(row: Row[Any]) -> SourceInfo:
         row.high_water,
         row.granularity,
         row.updated_at,
+        row.date_args,
     )
 
 
@@ -131,6 +133,10 @@ class Sources:
         if granularity:
             values["granularity"] = granularity
         self._update(source_id, values)
+
+    def set_date_args(self, source_id: str, date_args: str | None) -> None:
+        """Remember how the partner takes from/until (None: as its Identify says)."""
+        self._update(source_id, {"date_args": date_args})
 
     def record_failure(self, source_id: str, max_failures: int) -> SourceInfo:
         """Count one more failed run; at `max_failures` in a row the source is failing."""

@@ -52,6 +52,9 @@ harvest_sources = Table(
     Column("high_water", String(40), nullable=True),
     Column("granularity", String(40), nullable=True),
     Column("updated_at", UTCSeconds, nullable=True),
+    # how the partner takes from/until when it refuses its own granularity (0011):
+    # NULL as advertised, "no-until", "day"
+    Column("date_args", String(20), nullable=True),
 )
 
 harvest_runs = Table(

@@ -74,6 +74,9 @@ class Partner:
     prefix: str = "oai_dc"  # the partner's own label for the oai_dc it serves
     now: datetime = field(default_factory=lambda: datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC))
     items: dict[str, Item] = field(default_factory=dict)
+    # date arguments answered with badArgument (servers that advertise seconds and then
+    # refuse them): "until" (any until), "seconds" (a from or until with a time of day)
+    refuses: frozenset[str] = frozenset()
 
     def tick(self, seconds: int = 3600) -> None:
         self.now += timedelta(seconds=seconds)
@@ -210,6 +213,9 @@ class FaultServer:
         else:
             if args.get("metadataPrefix") != self.partner.prefix:
                 return self.error(args, "cannotDisseminateFormat", "unknown metadataPrefix")
+            refused = self._refused_date(args)
+            if refused is not None:
+                return self.error(args, "badArgument", refused)
             state = {k: args[k] for k in ("from", "until", "set") if k in args}
             state["offset"] = 0
         items = self.partner.select(state)
@@ -228,6 +234,15 @@ class FaultServer:
                 title.getparent().remove(title)  # type: ignore[union-attr]
                 break
         return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+    def _refused_date(self, args: Mapping[str, str]) -> str | None:
+        refuses = self.partner.refuses
+        if "until" in refuses and "until" in args:
+            return "Illegal argument: until is not supported"
+        for key in ("from", "until"):
+            if "seconds" in refuses and "T" in args.get(key, ""):
+                return f"The value of the '{key}' argument is not a legal date"
+        return None
 
     def get_record(self, args: Mapping[str, str]) -> bytes:
         if args.get("metadataPrefix") != self.partner.prefix:
@@ -295,6 +310,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/loop":  # a redirect that leads back to itself
+            with self.owner.lock:
+                self.owner.requests.append({"loop": self.path})
+            self._plain(302, {"Location": "/loop"})
+            return
         query = parse_qs(urlsplit(self.path).query)
         args = {key: values[0] for key, values in query.items()}
         with self.owner.lock:
@@ -332,6 +352,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self._reset()
+        elif kind == "drip":  # the whole body, a few bytes at a time
+            self._headers(200, len(body))
+            step, pause = int(options.get("bytes", 1)), float(options.get("every", 0.1))
+            try:
+                for start in range(0, len(body), step):
+                    self.wfile.write(body[start : start + step])
+                    self.wfile.flush()
+                    time.sleep(pause)
+            except OSError:
+                self.close_connection = True  # the harvester gave up on us
         elif kind == "stall":
             self._headers(200, len(body))
             self.wfile.write(body[: len(body) // 2])
@@ -375,8 +405,30 @@ def _corrupt(body: bytes, kind: str | None, options: Mapping[str, Any]) -> bytes
         return body.replace(title, title + bytes(options["refs"]), 1)
     if kind == "invalid_utf8":
         return body.replace(title, title + b"\xff\xfe", 1)
+    if kind == "broken_record":  # the nth record's title made unparsable
+        return _nth_title(body, int(options.get("nth", 1)), options.get("how", "amp"))
+    if kind == "broken_token":  # the frame around the records made unparsable
+        return body.replace(b"<resumptionToken", b"<resumptionToken & ", 1)
+    if kind == "huge_field":  # the nth record's title made `size` bytes long
+        size, nth = int(options["size"]), int(options.get("nth", 0))
+        return _nth_title(body, nth, "huge", size)
     if kind == "entity_bomb":
         return ENTITY_BOMB
     if kind == "external_entity":
         return external_entity(str(options["path"]))
     return body
+
+
+def _nth_title(body: bytes, nth: int, how: str, size: int = 0) -> bytes:
+    """`body` with the title of its nth record (0-based) broken in the way `how`:
+    "amp" an unescaped ampersand, "mismatch" a wrong end tag, "huge" `size` bytes."""
+    start = -1
+    for _ in range(nth + 1):
+        start = body.find(b"<dc:title>", start + 1)
+    end = body.find(b"</dc:title>", start)
+    text = start + len(b"<dc:title>")
+    if how == "amp":
+        return body[:text] + b"Tom & Jerry " + body[text:]
+    if how == "mismatch":
+        return body[:end] + b"</dc:titel>" + body[end + len(b"</dc:title>") :]
+    return body[:text] + b"x" * size + body[end:]
