@@ -6,13 +6,23 @@ change) are retried with exponential backoff, each wait drawn between half and o
 a half times its step so that harvesters do not retry in lockstep; a
 `Retry-After` header (seconds or an HTTP-date, RFC 9110 10.2.3) replaces the backoff,
 capped by `harvest.max_retry_after`. Bodies are read in chunks and refused past
-`harvest.max_response_bytes`, so a hostile partner cannot exhaust memory. Only http and
-https are fetched, and redirects are followed by hand so that each target is checked.
+`harvest.max_response_bytes`, so a hostile partner cannot exhaust memory, and each
+request ends by `harvest.request_deadline` however slowly its bytes drip in (a deadline
+passed is a transport error, retried). Retries are reported (`on_retry`) with a short
+reason ("connection refused", "read timed out"), not a urllib3 message.
+
+Only http and https are fetched, and redirects are followed by hand so that each target
+is checked: a partner on a public address may not redirect the hub to a loopback,
+private or link-local one (its own admin pages, a cloud metadata service) unless
+`harvest.private_redirects` allows it; a partner whose own address is such may. A
+redirect loop ends at `MAX_REDIRECTS` and is not retried.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import random
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,10 +32,25 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from oai.harvest.errors import HTTPStatusError, ResponseTooLarge, TransportError, UnsafeURL
+from oai.harvest.deadline import Deadline, DeadlineAdapter
+from oai.harvest.errors import (
+    HTTPStatusError,
+    ResponseTooLarge,
+    TooManyRedirects,
+    TransportError,
+    UnsafeURL,
+)
 from oai.settings import HarvestSettings
 
-__all__ = ["Client", "ClientConfig", "Response", "Retry", "parse_retry_after"]
+__all__ = [
+    "Client",
+    "ClientConfig",
+    "Response",
+    "Retry",
+    "is_private_host",
+    "parse_retry_after",
+    "short_reason",
+]
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 MAX_REDIRECTS = 5
@@ -46,6 +71,8 @@ class ClientConfig:
     backoff_seconds: float = 2.0
     max_retry_after: float = 300.0
     max_response_bytes: int = 100_000_000
+    request_deadline: float = 300.0
+    private_redirects: bool = False
 
     @classmethod
     def from_settings(cls, harvest: HarvestSettings) -> ClientConfig:
@@ -56,6 +83,8 @@ class ClientConfig:
             backoff_seconds=harvest.backoff_seconds,
             max_retry_after=harvest.max_retry_after,
             max_response_bytes=harvest.max_response_bytes,
+            request_deadline=harvest.request_deadline,
+            private_redirects=harvest.private_redirects,
         )
 
 
@@ -73,9 +102,10 @@ class Retry:
 
     url: str
     attempt: int
-    reason: str
+    reason: str  # short: "connection refused", "HTTP 503", "read timed out"
     wait: float
     retry_after: float | None
+    retries: int = 0  # how many retries are allowed in all
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -95,7 +125,10 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 class Client:
-    """GET with retries; counts requests, bytes and retries for the run log."""
+    """GET with retries; counts requests, bytes and retries for the run log.
+
+    `home` is the partner's own base URL: whether it is on a private address decides
+    whether its redirects may lead to one (each request's own URL when not given)."""
 
     def __init__(
         self,
@@ -105,10 +138,14 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[Retry], None] | None = None,
         rng: random.Random | None = None,
+        home: str | None = None,
     ) -> None:
         self.config = config
+        self.home = home
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, DeadlineAdapter())
         self.sleep, self.on_retry = sleep, on_retry
         self.rng = rng or random.Random()
         self.requests = self.bytes = self.retries = 0
@@ -141,12 +178,24 @@ class Client:
         attempt = 0
         while True:
             attempt += 1
+            deadline = Deadline(self.config.request_deadline)
             try:
-                response = self._fetch(url, params, body, headers)
-            except (ResponseTooLarge, UnsafeURL):
+                with deadline:
+                    response = self._fetch(url, params, body, headers)
+                if deadline.expired:  # a body without a length, ended by the cut
+                    raise TransportError(f"{url}: cut at harvest.request_deadline")
+            except (ResponseTooLarge, UnsafeURL, TooManyRedirects):
                 raise  # retrying cannot help
             except (TransportError, *_TRANSPORT) as exc:
-                self._retry_or_raise(url, attempt, f"{type(exc).__name__}: {exc}", None, exc)
+                error: Exception = exc
+                reason = short_reason(exc)
+                if deadline.expired:
+                    reason = (
+                        "took longer than harvest.request_deadline"
+                        f" ({self.config.request_deadline:g}s)"
+                    )
+                    error = TransportError(f"{url}: {reason}")
+                self._retry_or_raise(url, attempt, reason, None, error)
                 continue
             if response.status == 200 or (response.status == 304 and headers):
                 return response
@@ -171,7 +220,7 @@ class Client:
             wait = min(step * (0.5 + self.rng.random()), self.config.max_retry_after)
         self.retries += 1
         if self.on_retry is not None:
-            self.on_retry(Retry(url, attempt, reason, wait, after))
+            self.on_retry(Retry(url, attempt, reason, wait, after, self.config.max_retries))
         self.sleep(wait)
 
     def _fetch(
@@ -182,6 +231,7 @@ class Client:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         timeout = (self.config.connect_timeout, self.config.read_timeout)
+        home = self.home or url
         for _ in range(MAX_REDIRECTS + 1):
             self.requests += 1
             if body is None:
@@ -205,12 +255,25 @@ class Client:
             with raw:
                 if raw.is_redirect and "Location" in raw.headers:
                     url = urljoin(raw.url, raw.headers["Location"])
-                    check_url(url)
+                    self._check_redirect(home, url)
                     params = None  # the Location carries the query
                     continue
                 body = self._read(raw)
                 return Response(raw.url or url, raw.status_code, body, dict(raw.headers))
-        raise TransportError(f"more than {MAX_REDIRECTS} redirects from {url}")
+        raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects (a loop?), the last to {url}")
+
+    def _check_redirect(self, home: str, target: str) -> None:
+        """Refuse a redirect to another scheme, or from a public partner to a private
+        address (unless `harvest.private_redirects`)."""
+        check_url(target)
+        if self.config.private_redirects:
+            return
+        target_host = urlsplit(target).hostname or ""
+        if is_private_host(target_host) and not is_private_host(urlsplit(home).hostname or ""):
+            raise UnsafeURL(
+                f"redirect to {target} refused: {target_host} is a loopback, private or"
+                " link-local address and the partner is not (harvest.private_redirects)"
+            )
 
     def _read(self, raw: requests.Response) -> bytes:
         limit = self.config.max_response_bytes
@@ -233,3 +296,45 @@ def check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UnsafeURL(f"only http and https URLs are harvested, not {url!r}")
+
+
+def is_private_host(host: str) -> bool:
+    """Whether `host` is, or resolves to, a loopback, private, link-local or otherwise
+    non-public address. A name that does not resolve is not private (its request fails)."""
+    host = host.strip("[]")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return False
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    return any(not address.is_global or address.is_multicast for address in addresses)
+
+
+def short_reason(exc: BaseException) -> str:
+    """What went wrong with a request, in a few words (the log keeps no urllib3 essays)."""
+    if isinstance(exc, TransportError):
+        return str(exc)
+    text = str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connect timed out"
+    if isinstance(exc, requests.ReadTimeout):
+        return "read timed out"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the body was cut short"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "the body could not be decoded"
+    for needle, reason in (
+        ("Connection refused", "connection refused"),
+        ("NameResolutionError", "host name not found"),
+        ("Name or service not known", "host name not found"),
+        ("Connection reset", "connection reset"),
+        ("RemoteDisconnected", "the partner closed the connection"),
+        ("IncompleteRead", "the body was cut short"),
+        ("timed out", "timed out"),
+    ):
+        if needle in text:
+            return reason
+    return f"{type(exc).__name__}"

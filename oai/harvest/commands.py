@@ -16,10 +16,14 @@ from oai.errors import ConfigError
 from oai.harvest.errors import RunInProgress
 from oai.harvest.harvester import Progress, run_harvest, sync_sources
 from oai.harvest.runlog import RunInfo, RunLog
+from oai.harvest.sources import find_source
 from records.diff import field_diff
 from records.errors import RecordNotFound
 
 __all__ = ["harvest_command", "history_command", "runs_command"]
+
+
+_SHOWN_INFO = frozenset({"identify", "resume", "sweep", "fallback"})
 
 
 class _Display:
@@ -46,6 +50,16 @@ class _Display:
         else:
             self.pending = line
 
+    def note(self, level: str, kind: str, message: str) -> None:
+        """An event worth seeing at once: retries, warnings, errors, the plan."""
+        if level == "info" and kind not in _SHOWN_INFO:
+            return
+        if self.open:  # over the status line, which the next page redraws
+            click.echo("\r\033[K", nl=False, err=True)
+            self.open = False
+        prefix = "" if level == "info" else f"{level}: "
+        click.echo(f"{prefix}{message}", err=True)
+
     def close(self) -> None:
         if self.open:
             click.echo("", err=True)
@@ -65,8 +79,16 @@ def harvest_command(ctx: Context, source_id: str, full: bool, from_: str | None)
     hub = ctx.hub()
     display = _Display()
     try:
+        source = find_source(hub, source_id)
+        click.echo(f"{source.id}: harvesting {source.base_url} ({source.kind})", err=True)
         result = run_harvest(
-            hub, source_id, trigger="cli", full=full, from_=from_, progress=display
+            hub,
+            source_id,
+            trigger="cli",
+            full=full,
+            from_=from_,
+            progress=display,
+            say=display.note,
         )
     except (ConfigError, RunInProgress) as exc:
         raise click.ClickException(str(exc)) from None
@@ -74,9 +96,7 @@ def harvest_command(ctx: Context, source_id: str, full: bool, from_: str | None)
         display.close()
     run = RunLog(hub.engine).runs.get(result.run_id)
     assert run is not None
-    click.echo(_summary(run))
-    for event in RunLog(hub.engine).events.of_run(result.run_id, level="error", limit=10):
-        click.echo(f"  error: {event.message}", err=True)
+    click.echo(_summary(run))  # its errors were shown as they happened
     if not result.ok:
         sys.exit(1)
 

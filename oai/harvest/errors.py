@@ -4,7 +4,9 @@ HarvestError (oai.errors)
  ├── TransportError          the partner could not be reached or read, retries spent
  │    ├── HTTPStatusError    an HTTP status that is not 200 (after retries when retryable)
  │    ├── ResponseTooLarge   the body passed `harvest.max_response_bytes`
- │    └── UnsafeURL          not http(s), or a redirect to another scheme
+ │    ├── TooManyRedirects   a redirect loop (not retried)
+ │    └── UnsafeURL          not http(s), a redirect to another scheme or, from a
+ │                           public partner, to a private address (not retried)
  ├── PageError               a response that is not a usable OAI-PMH page; keeps `raw`
  ├── RemoteError             the partner answered with an OAI-PMH <error>; `code`
  │    ├── RemoteBadResumptionToken   (restart the stream from its `from`)
@@ -33,6 +35,7 @@ __all__ = [
     "RunLogError",
     "StreamError",
     "SweepRefused",
+    "TooManyRedirects",
     "TransportError",
     "UnsafeURL",
     "remote_error",
@@ -56,7 +59,12 @@ class ResponseTooLarge(TransportError):
 
 
 class UnsafeURL(TransportError):
-    """Only http and https URLs are fetched, and redirects only to them."""
+    """Only http and https URLs are fetched, and redirects only to them (and from a public
+    partner not to a private address)."""
+
+
+class TooManyRedirects(TransportError):
+    """Redirects past the limit: a loop, which retrying does not end."""
 
 
 class PageError(HarvestError):

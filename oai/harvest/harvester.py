@@ -29,7 +29,7 @@ from oai.harvest.notify import notify_run
 from oai.harvest.pool import WorkerPool
 from oai.harvest.runlog import Counts, RunLog, utcnow
 from oai.harvest.sources import all_sources, find_source
-from oai.harvest.state import Progress, ProgressCallback, RunState
+from oai.harvest.state import Progress, ProgressCallback, RunState, Say
 from oai.hub import Hub
 from oai.settings import SourceSettings
 from records.db import writer_connection
@@ -160,11 +160,12 @@ def run_harvest(
     from_: str | None = None,
     progress: ProgressCallback | None = None,
     worker: str | None = None,
+    say: Say | None = None,
 ) -> RunResult:
     """Harvest one source now; `RunInProgress` if it is already being harvested.
 
     `worker` names the `oai worker` that runs it, for the run log (which also records
-    this process: "name@host:pid")."""
+    this process: "name@host:pid"); `say` sees every event of the run as it is logged."""
     source = find_source(hub, source_id)
     if not source.enabled:
         raise ConfigError(f"source {source_id!r} is disabled")
@@ -182,8 +183,8 @@ def run_harvest(
         worker=this_worker(worker),
     )
     config = ClientConfig.from_settings(hub.settings.harvest)
-    client = Client(config)
-    run = RunState(hub, source, log, run_id, full, progress, client)
+    client = Client(config, home=source.base_url)
+    run = RunState(hub, source, log, run_id, full, progress, client, say=say)
     client.on_retry = lambda retry: _on_retry(run, retry)
     workers = hub.settings.harvest.workers
     run.pool = WorkerPool(workers) if workers > 0 else None
@@ -220,13 +221,14 @@ def run_harvest(
 
 
 def _on_retry(run: RunState, retry: Retry) -> None:
+    """One short event per retry: "connection refused; retry 2 of 5 in 8.0s"."""
     detail = {"attempt": retry.attempt, "wait": round(retry.wait, 3), "url": retry.url}
     if retry.retry_after is not None:
         detail["retry_after"] = round(retry.retry_after, 3)
     run.event(
         "warning",
         "retry",
-        f"{retry.reason}; retry {retry.attempt} in {retry.wait:.2f}s",
+        f"{retry.reason}; retry {retry.attempt} of {retry.retries} in {retry.wait:.1f}s",
         detail=detail,
     )
 

@@ -23,7 +23,7 @@ from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.settings import SourceSettings
 
-__all__ = ["Progress", "ProgressCallback", "RunState", "StreamState", "raw_of"]
+__all__ = ["Progress", "ProgressCallback", "RunState", "Say", "StreamState", "raw_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+Say = Callable[[str, str, str], None]  # level, kind, message: an event as it happens
 
 
 @dataclass
@@ -84,10 +85,13 @@ class RunState:
     pool: WorkerPool | None = None
     writer: Connection | None = None  # the connection every page is written on
     lost: Callable[[], bool] = lambda: False
+    say: Say | None = None  # shown at once (the CLI prints warnings, errors, retries)
     _transport: tuple[int, int, int] = (0, 0, 0)
 
     def event(self, level: str, kind: str, message: str, **extra: Any) -> None:
         self.log.events.add(self.run_id, level, kind, message, **extra)
+        if self.say is not None:
+            self.say(level, kind, message)
 
     def state(self) -> dict[str, Any]:
         return {

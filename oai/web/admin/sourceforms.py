@@ -170,8 +170,10 @@ def test_connection(hub: Hub, source: SourceSettings) -> ConnectionTest:
         read_timeout=min(harvest.read_timeout, TEST_TIMEOUT),
         max_retries=0,
         max_response_bytes=min(harvest.max_response_bytes, 5_000_000),
+        request_deadline=min(harvest.request_deadline, 2 * TEST_TIMEOUT),
+        private_redirects=harvest.private_redirects,
     )
-    client = Client(config)
+    client = Client(config, home=source.base_url)
     try:
         if source.kind == "aron":
             return _test_aron(client, source)

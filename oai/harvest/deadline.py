@@ -1,0 +1,90 @@
+"""A total deadline on one HTTP request, however slowly its bytes arrive.
+
+`requests` times out each socket read, so a partner that sends one byte a second holds
+a request for as long as it likes. `Deadline` bounds the whole request: the connections
+a request takes from the pool are watched (`DeadlineAdapter` makes the pools report
+them), and when the deadline passes a timer thread shuts their sockets down, which ends
+the blocked read at once with an error the client then reports as a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+__all__ = ["Deadline", "DeadlineAdapter"]
+
+_current = threading.local()  # the Deadline of the request this thread is making
+
+
+class Deadline:
+    """`with Deadline(seconds):` around one request made in this thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        _current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _current.deadline = None
+
+    def watch(self, connection: Any) -> None:
+        with self._lock:
+            self._connections.append(connection)
+            if self.expired:
+                _cut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for connection in self._connections:
+                _cut(connection)
+
+
+def _cut(connection: Any) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return  # still connecting: the connect timeout bounds that
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watched:
+    """A connection pool that shows each connection it hands out to the thread's Deadline."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)  # type: ignore[misc]
+        deadline: Deadline | None = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.watch(connection)
+        return connection
+
+
+class _HTTPPool(_Watched, HTTPConnectionPool):
+    pass
+
+
+class _HTTPSPool(_Watched, HTTPSConnectionPool):
+    pass
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """The HTTP adapter whose connections a `Deadline` can cut."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
