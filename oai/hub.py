@@ -10,8 +10,9 @@ import contextlib
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -37,6 +38,9 @@ class Hub:
     engine: Engine
     store: Store
     registry: Registry
+    # set when the process shuts down: running harvests stop at their next page,
+    # `interrupted`, with their checkpoint
+    stopping: threading.Event = field(default_factory=threading.Event, compare=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = False) -> Hub:

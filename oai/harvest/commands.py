@@ -6,7 +6,9 @@ Thin wrappers over library functions; each gets the hub from `oai.cli.context`.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -15,8 +17,9 @@ from oai.cli.context import Context, pass_context
 from oai.errors import ConfigError
 from oai.harvest.errors import RunInProgress
 from oai.harvest.harvester import Progress, run_harvest, sync_sources
-from oai.harvest.runlog import RunInfo, RunLog
+from oai.harvest.runlog import STATUSES, RunInfo, RunLog
 from oai.harvest.sources import find_source
+from oai.hub import Hub
 from records.diff import field_diff
 from records.errors import RecordNotFound
 
@@ -73,13 +76,26 @@ class _Display:
 @click.argument("source_id")
 @click.option("--full", is_flag=True, help="Harvest everything and sweep what is gone.")
 @click.option("--from", "from_", metavar="DATE", help="Harvest from DATE (partner's granularity).")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the last failed or interrupted run from its checkpoint; an error if"
+    " there is none (a run always resumes one when there is).",
+)
 @pass_context
-def harvest_command(ctx: Context, source_id: str, full: bool, from_: str | None) -> None:
-    """Harvest one configured source now; exit 0 when ok or partial."""
+def harvest_command(
+    ctx: Context, source_id: str, full: bool, from_: str | None, resume: bool
+) -> None:
+    """Harvest one configured source now; exit 0 when ok or partial.
+
+    Ctrl-C or SIGTERM ends the run `interrupted` with its checkpoint (exit 130)."""
     hub = ctx.hub()
     display = _Display()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         source = find_source(hub, source_id)
+        if resume:
+            _require_checkpoint(hub, source_id, full, from_)
         click.echo(f"{source.id}: harvesting {source.base_url} ({source.kind})", err=True)
         result = run_harvest(
             hub,
@@ -92,13 +108,46 @@ def harvest_command(ctx: Context, source_id: str, full: bool, from_: str | None)
         )
     except (ConfigError, RunInProgress) as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        display.close()
+        click.echo(
+            f"interrupted: the run stopped at its last committed page; `oai harvest"
+            f" {source_id} --resume` (or any next run) continues from there",
+            err=True,
+        )
+        sys.exit(130)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         display.close()
     run = RunLog(hub.engine).runs.get(result.run_id)
     assert run is not None
     click.echo(_summary(run))  # its errors were shown as they happened
     if not result.ok:
         sys.exit(1)
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt("SIGTERM")
+
+
+def _require_checkpoint(hub: Hub, source_id: str, full: bool, from_: str | None) -> None:
+    """`--resume` without a checkpoint to resume is an error, with the reason."""
+    if from_:
+        raise click.ClickException("--resume continues a run's own window; --from starts a new")
+    log = sync_sources(hub)
+    saved = log.runs.last_checkpoint(source_id)
+    if saved is not None and (saved.full or not full):
+        return
+    last = log.runs.last(source_id, statuses=("ok", "partial", "failed", "interrupted"))
+    if last is None:
+        why = "it was never harvested"
+    elif last.status in ("ok", "partial"):
+        why = f"its last run ({last.id}) completed"
+    elif saved is not None:
+        why = f"run {saved.run_id} was incremental; --full starts a new full harvest"
+    else:
+        why = f"run {last.id} ({last.status}) left no page to continue from: {last.message}"
+    raise click.ClickException(f"nothing to resume for {source_id}: {why}")
 
 
 def _summary(run: RunInfo) -> str:
@@ -123,7 +172,7 @@ def _row(run: RunInfo) -> str:
 
 @click.group("runs", invoke_without_command=True)
 @click.option("--source", "source_id", help="Only runs of this source.")
-@click.option("--status", type=click.Choice(["running", "ok", "partial", "failed"]))
+@click.option("--status", type=click.Choice(list(STATUSES)))
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="A JSON array.")
 @pass_context
@@ -199,6 +248,9 @@ def runs_show(ctx: Context, run_id: int, as_json: bool, raw_event: int | None) -
     click.echo(_summary(run))
     if run.message:
         click.echo(f"message: {run.message}")
+    saved = log.runs.last_checkpoint(run.source_id)
+    if saved is not None and saved.run_id == run.id:
+        click.echo(f"resumable: `oai harvest {run.source_id} --resume` continues this run")
     for e in events:
         where = f" [{e.identifier}]" if e.identifier else ""
         raw = f" (raw kept: event {e.id})" if e.has_raw else ""

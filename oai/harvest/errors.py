@@ -14,6 +14,7 @@ HarvestError (oai.errors)
  │    └── RemoteConfigError          cannotDisseminateFormat, noSetHierarchy, ...: not retried
  ├── StreamError             a token loop, a run of empty pages, a cursor past the list
  ├── SweepRefused            a full-harvest sweep would delete too large a share
+ ├── RunInterrupted          the process is shutting down: the run stops at a page
  └── RunLogError             the run log cannot do what was asked (unknown source or run)
       └── RunInProgress      the source is already being harvested (one run at a time)
 """
@@ -32,6 +33,7 @@ __all__ = [
     "RemoteNoRecordsMatch",
     "ResponseTooLarge",
     "RunInProgress",
+    "RunInterrupted",
     "RunLogError",
     "StreamError",
     "SweepRefused",
@@ -106,6 +108,10 @@ class SweepRefused(HarvestError):
             f"full-harvest sweep refused: {would_delete} of {live} records would become "
             f"tombstones, more than the allowed share of {share:.0%}"
         )
+
+
+class RunInterrupted(HarvestError):
+    """The harvesting process is shutting down; the run ends `interrupted` at a commit."""
 
 
 class RunLogError(HarvestError):

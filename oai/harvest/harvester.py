@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from oai.errors import ConfigError
 from oai.harvest.client import Client, ClientConfig, Retry
+from oai.harvest.errors import RunInterrupted
 from oai.harvest.kinds import kind_of
 from oai.harvest.kinds.oai_pmh import window_for
 from oai.harvest.notify import notify_run
@@ -196,6 +197,14 @@ def run_harvest(
         ):
             run.lost, run.writer = (lambda: heartbeat.lost), writer
             status, message = _harvest(run, from_)
+    except (KeyboardInterrupt, RunInterrupted) as exc:
+        # Ctrl-C, SIGTERM, a scheduler or worker shutting down: not the partner's fault
+        why = str(exc) or "interrupted (Ctrl-C or SIGTERM)"
+        log.events.add(run_id, "warning", "interrupt", f"{why}; the checkpoint is kept")
+        info = log.runs.finish(run_id, "interrupted", why)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return RunResult(run_id, info.status, info.counts, info.message, info.pages)
     except BaseException as exc:
         log.events.add(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
         crashed = log.runs.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
@@ -208,6 +217,11 @@ def run_harvest(
         client.close()
         if run.pool is not None:
             run.pool.close()
+    if run.unresumable:
+        log.runs.drop_checkpoint(run_id)
+        log.events.add(
+            run_id, "info", "resume", f"not resumable: {run.unresumable}; the next run starts anew"
+        )
     info = log.runs.finish(run_id, status, message)
     now_failing = False
     if info.status == "failed":

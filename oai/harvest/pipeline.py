@@ -70,12 +70,16 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
                 break
             inflight.append((fetched, _prepare(run, fetched, max_bytes)))
             while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
+                run.check_stop()
                 _page(run, state, *inflight.popleft())
         # a failure while writing (above or here) propagates: no later page may pass it by
         while inflight:
+            run.check_stop()
             _page(run, state, *inflight.popleft())
     if failure is not None:
         kind = "config" if isinstance(failure, RemoteConfigError) else "stream"
+        if kind == "config":  # resuming would ask the same question again
+            run.unresumable = f"{failure}"
         message = f"stream {name} failed at page {state.pages + 1}: {failure}"
         run.event("error", kind, message, page=state.pages + 1, **raw_of(failure))
         run.log.runs.add_counts(run.run_id, run.transport())

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from oai.harvest.client import Client
-from oai.harvest.errors import PageError
+from oai.harvest.errors import PageError, RunInterrupted
 from oai.harvest.pool import WorkerPool
 from oai.harvest.prepare import Crosswalker
 from oai.harvest.reconcile import Reconciler
@@ -85,8 +85,14 @@ class RunState:
     pool: WorkerPool | None = None
     writer: Connection | None = None  # the connection every page is written on
     lost: Callable[[], bool] = lambda: False
+    unresumable: str | None = None  # why the run's checkpoint must not be resumed
     say: Say | None = None  # shown at once (the CLI prints warnings, errors, retries)
     _transport: tuple[int, int, int] = (0, 0, 0)
+
+    def check_stop(self) -> None:
+        """Between two commits: stop if the process is shutting down."""
+        if self.hub.stopping.is_set():
+            raise RunInterrupted("the harvesting process is shutting down")
 
     def event(self, level: str, kind: str, message: str, **extra: Any) -> None:
         self.log.events.add(self.run_id, level, kind, message, **extra)

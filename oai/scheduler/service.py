@@ -170,10 +170,15 @@ class SchedulerService:
         )
 
     def stop(self, *, wait: bool = True) -> None:
-        """Stop firing jobs, let running harvests end (when `wait`), release the lock."""
+        """Stop firing jobs, stop running harvests at their next page (`interrupted`, with
+        their checkpoints; waited for when `wait`), release the lock."""
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=wait)
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+            self.scheduler.shutdown(wait=False)
+        self.hub.stopping.set()
+        try:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+        finally:
+            self.hub.stopping.clear()  # the hub may go on serving (tests, `oai run`)
         if wait:  # notifications of the last runs go out before the database closes
             wait_for_deliveries()
         with _SERVICES_LOCK:

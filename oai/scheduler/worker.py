@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 
 import click
 
@@ -48,20 +49,37 @@ async def _serve(settings: Settings, hub: Hub, name: str, wait: bool) -> None:
     stalled = float(settings.scheduler.worker_stalled_seconds)
     async with app.open_async():
         watchdog = asyncio.create_task(_watch(app, stalled))
-        try:
-            log.info("worker %s: taking harvest jobs", name)
-            await app.run_worker_async(
+        worker = asyncio.create_task(
+            app.run_worker_async(
                 queues=[QUEUE],
                 name=name,
                 concurrency=max(1, settings.scheduler.worker_concurrency),
                 wait=wait,
-                install_signal_handlers=True,
+                install_signal_handlers=False,
                 update_heartbeat_interval=max(1.0, stalled / 6),
                 stalled_worker_timeout=stalled,
                 delete_jobs="successful",
                 additional_context={"hub": hub, "worker_name": name},
             )
+        )
+
+        def stop() -> None:
+            # running harvests stop at their next page, `interrupted` with their
+            # checkpoint; the worker waits for them, then ends
+            log.info("worker %s: stopping", name)
+            hub.stopping.set()
+            worker.cancel()
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop)
+        try:
+            log.info("worker %s: taking harvest jobs", name)
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         finally:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog

@@ -192,6 +192,7 @@ def harvest_aron(run: RunState) -> tuple[str, str]:
             break
         if batch is None:
             break
+        run.check_stop()
         inflight.append(_crosswalk(run, reader, batch))
         while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
             position = inflight[0].batch.position

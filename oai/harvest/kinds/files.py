@@ -231,6 +231,7 @@ def _read(
     ids: list[str] = []
     items = _forms(run, name, stream)
     while batch := list(islice(items, BATCH)):
+        run.check_stop()
         forms = [(i, form) for i, form in batch if form is not None]
         broken = [i for i, form in batch if form is None]
         prepared = reader.prepare(forms, name)

@@ -31,8 +31,10 @@ __all__ = [
     "final_status",
 ]
 
-Status = Literal["running", "ok", "partial", "failed"]
-STATUSES: tuple[str, ...] = ("running", "ok", "partial", "failed")
+Status = Literal["running", "ok", "partial", "failed", "interrupted"]
+STATUSES: tuple[str, ...] = ("running", "ok", "partial", "failed", "interrupted")
+# the runs whose checkpoint the next run continues from, if no run completed since
+RESUMABLE = ("failed", "interrupted")
 COUNTERS: tuple[str, ...] = (
     "pages",
     "bytes",
@@ -223,10 +225,14 @@ class Runs:
         """Save the run's resumable state (per stream: token, window)."""
         self._update(run_id, {"checkpoint": json.dumps(state, sort_keys=True)}, conn)
 
+    def drop_checkpoint(self, run_id: int) -> None:
+        """Make a run not resumable (a configuration error: resuming would fail again)."""
+        self._update(run_id, {"checkpoint": None})
+
     def finish(self, run_id: int, status: str, message: str | None = None) -> RunInfo:
         """Close a running run; "ok" is downgraded when records failed (`final_status`)."""
         if status not in STATUSES[1:]:
-            raise ValueError(f"a run finishes ok, partial or failed, not {status!r}")
+            raise ValueError(f"a run finishes {', '.join(STATUSES[1:])}, not {status!r}")
         c = harvest_runs.c
         status = final_status(status, self.require(run_id).counts)
         self._db.execute(
@@ -327,7 +333,8 @@ class Runs:
         return max(found, key=lambda r: r.id) if found else None
 
     def last_checkpoint(self, source_id: str) -> Checkpoint | None:
-        """The checkpoint of the newest failed run, if no run completed since: to resume."""
+        """The checkpoint of the newest failed or interrupted run that got somewhere (at
+        least one page committed), if no run completed since: to resume."""
         c = harvest_runs.c
         done = (
             select(func.max(c.id))
@@ -341,7 +348,8 @@ class Runs:
         )
         query = (
             select(harvest_runs)
-            .where(c.source_id == source_id, c.status == "failed", c.checkpoint.is_not(None))
+            .where(c.source_id == source_id, c.status.in_(RESUMABLE), c.checkpoint.is_not(None))
+            .where(c.pages > 0)
             .where(or_(done.is_(None), c.id > done))
             .order_by(c.id.desc())
             .limit(1)
