@@ -195,9 +195,8 @@ def _high_water(run: RunState) -> str | None:
 
 def _finish_full(run: RunState) -> tuple[str, str]:
     """After a complete run: a full harvest sweeps what none of its runs saw."""
-    summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
     if not run.full:
-        return "ok", f"complete: {summary}"
+        return "ok", f"complete: {_summary(run)}"
     try:
         deleted = _sweep(run)
     except SweepRefused as exc:
@@ -206,7 +205,12 @@ def _finish_full(run: RunState) -> tuple[str, str]:
         return "partial", str(exc)
     finally:
         run.log.seen.forget(run.chain)
-    return "ok", f"complete: {summary}; sweep: {deleted} tombstones"
+    # the counts after the sweep: its tombstones are among the deleted
+    return "ok", f"complete: {_summary(run)}; sweep: {deleted} tombstones"
+
+
+def _summary(run: RunState) -> str:
+    return ", ".join(f"{v} {k}" for k, v in run.counts.items())
 
 
 def _sweep(run: RunState) -> int:

@@ -121,7 +121,9 @@ def source_overviews(engine: Engine) -> list[SourceOverview]:
         out.append(
             SourceOverview(
                 source=source,
-                last_run=log.runs.last(source.id, statuses=("ok", "partial", "failed")),
+                last_run=log.runs.last(
+                    source.id, statuses=("ok", "partial", "failed", "interrupted")
+                ),
                 running=log.runs.running(source.id),
                 next_run=upcoming.get(source.id),
                 records=counts.get(source.id, 0),
@@ -170,7 +172,7 @@ def failed_in_last_runs(
     for source in log.sources.all():
         if source_id and source.id != source_id:
             continue
-        run = log.runs.last(source.id, statuses=("ok", "partial", "failed"))
+        run = log.runs.last(source.id, statuses=("ok", "partial", "failed", "interrupted"))
         if run is None:
             continue
         for event in log.events.of_run(run.id, level="error", kind="record", limit=limit):

@@ -58,7 +58,7 @@ def source_page(source_id: str) -> str:
     if entry is None and info is None:
         abort(404)
     running = log.runs.running(source_id)
-    last = log.runs.last(source_id, statuses=("ok", "partial", "failed"))
+    last = log.runs.last(source_id, statuses=("ok", "partial", "failed", "interrupted"))
     failed = log.runs.last(source_id, statuses=("failed",))
     enabled = bool(entry and entry.settings.enabled and info and info.enabled)
     state = (

@@ -253,6 +253,7 @@ _KILLED_RUN = textwrap.dedent(
     log = RunLog(create_store_engine(sys.argv[1]))
     run_id = log.runs.start("p1", trigger="schedule", pid=os.getpid())
     log.runs.checkpoint(run_id, {"": {"token": "page-3-token", "cursor": 300}})
+    log.runs.add_counts(run_id, {"pages": 3})
     print(run_id, flush=True)
     time.sleep(600)
     """

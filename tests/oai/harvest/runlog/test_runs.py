@@ -98,6 +98,8 @@ def test_last_checkpoint_only_after_last_success(log: RunLog) -> None:
     log.runs.set_window(run1, "2020-01-01", "2021-01-01")
     log.runs.checkpoint(run1, {"streams": {"": {"token": "abc"}}})
     log.runs.finish(run1, "failed", "boom")
+    assert log.runs.last_checkpoint("a") is None  # not one page committed: nothing to resume
+    log.runs.add_counts(run1, {"pages": 1})
     found = log.runs.last_checkpoint("a")
     assert found is not None
     assert (found.run_id, found.window_from, found.window_until) == (
