@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from oai.harvest.errors import HarvestError, SweepRefused
+from oai.harvest.errors import (
+    HarvestError,
+    HTTPStatusError,
+    ResponseTooLarge,
+    SweepRefused,
+    TransportError,
+)
 from oai.harvest.parse import IdentifyInfo
 from oai.harvest.pipeline import harvest_stream
 from oai.harvest.prepare import MATCH_KEYS, Crosswalker
@@ -70,17 +76,16 @@ def harvest_oai_pmh(run: RunState, from_: str | None) -> tuple[str, str]:
     max_bytes = settings.harvest.max_response_bytes
     try:
         info = identify(run.client, source.base_url, max_bytes=max_bytes)
+    except (HTTPStatusError, ResponseTooLarge) as exc:
+        info = _without_identify(run, exc)
+    except TransportError as exc:
+        # not reached at all (refused, timed out, after the retries): it is down, and
+        # the lists would only spend the same retries again
+        run.log.runs.add_counts(run.run_id, run.transport())
+        run.event("error", "identify", f"the partner could not be reached: {exc}")
+        return "failed", f"Identify failed: {exc}"
     except HarvestError as exc:
-        # some providers break Identify and serve their lists well: go on with defaults;
-        # a partner that is down fails at its first list request anyway
-        run.event(
-            "warning",
-            "identify",
-            f"Identify failed ({exc}); harvesting with defaults: second granularity, no"
-            " deletion support, our clock",
-            **raw_of(exc),
-        )
-        info = _defaults(source.base_url)
+        info = _without_identify(run, exc)
     run.log.runs.add_counts(run.run_id, run.transport())
     info = _checked_clock(run, info)
     # the configured prefix is the partner's label; each record's format is detected
@@ -116,6 +121,19 @@ def harvest_oai_pmh(run: RunState, from_: str | None) -> tuple[str, str]:
 
 
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
+
+
+def _without_identify(run: RunState, exc: HarvestError) -> IdentifyInfo:
+    """Some providers break Identify (an HTTP error, a malformed answer) and serve their
+    lists well: go on with defaults, and say so."""
+    run.event(
+        "warning",
+        "identify",
+        f"Identify failed ({exc}); harvesting with defaults: second granularity, no"
+        " deletion support, our clock",
+        **raw_of(exc),
+    )
+    return _defaults(run.source.base_url)
 
 
 def _defaults(base_url: str) -> IdentifyInfo:

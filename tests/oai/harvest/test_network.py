@@ -54,8 +54,9 @@ def test_a_dead_partner_gets_one_short_event_per_retry(tmp_path: Path) -> None:
         result = run_harvest(hub, "partner")
         assert result.status == "failed"
         retries = [e.message for e in events(hub, result.run_id, "retry")]
-    # Identify (which then falls back to defaults) and the first list request: 3 each
-    assert len(retries) == 6
+    # Identify only: a partner that cannot be reached is not asked for its lists too
+    assert len(retries) == 3
+    assert "Identify failed: " in (result.message or "")
     for message in retries:
         assert re.fullmatch(r"connection refused; retry [123] of 3 in \d+\.\ds", message), message
 

@@ -196,3 +196,36 @@ def test_a_killed_worker_s_harvest_is_finished_by_the_other(tmp_path: Path, pg_u
             _stop([p for p in (first, second) if p is not None])
             deferrer.close()
             server.stop()
+
+
+def test_sigterm_to_a_worker_interrupts_its_harvest_at_once(tmp_path: Path, pg_url: str) -> None:
+    partner = make_partner(count=300, page_size=10)
+    server = FaultServer(partner).start()
+    server.delay = 0.1  # 30 pages: about 3 s, far longer than the stop may take
+    config = _config(tmp_path, pg_url, [server])
+    settings = load_settings(config, env={})
+    worker = None
+    with Hub.from_settings(settings, migrate=True) as hub:
+        ensure_queue_schema(hub.engine)
+        deferrer = Deferrer(settings)
+        try:
+            worker = _worker(config, "w1")
+            deferrer.defer("s0", trigger="schedule")
+            log = RunLog(hub.engine)
+
+            def started() -> bool:
+                running = log.runs.running("s0")
+                return running is not None and running.pages >= 2
+
+            _wait(started)
+            worker.terminate()
+            assert worker.wait(20) == 0  # it waited for the run to stop, then ended
+            (run,) = log.runs.newest(source_id="s0", limit=5)
+            assert run.status == "interrupted"
+            assert 2 <= run.pages < 30
+            checkpoint = log.runs.last_checkpoint("s0")
+            assert checkpoint is not None and checkpoint.run_id == run.id
+        finally:
+            _stop([worker] if worker is not None else [])
+            deferrer.close()
+            server.stop()

@@ -85,6 +85,7 @@ def populate(hub: Hub) -> Data:
         failed, "error", "page", "page 1 does not parse", page=1, raw=b"<OAI-PMH><broken"
     )
     log.runs.checkpoint(failed, {"": {"token": "tok-2"}})
+    log.runs.bump(failed, pages=1)  # one page committed: the checkpoint is worth resuming
     log.runs.finish(failed, "failed", "stream failed: page 1 does not parse")
     return Data(ok, failed, raw, "partner-1")
 
