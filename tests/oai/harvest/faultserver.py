@@ -362,6 +362,21 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(pause)
             except OSError:
                 self.close_connection = True  # the harvester gave up on us
+        elif kind == "drip_headers":  # the status line and headers, a few bytes at a time
+            head = (
+                f"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {len(body)}\r\n"
+                f"X-Padding: {'p' * 400}\r\n\r\n"
+            ).encode()
+            step, pause = int(options.get("bytes", 8)), float(options.get("every", 0.05))
+            self.close_connection = True
+            try:
+                for start in range(0, len(head), step):
+                    self.wfile.write(head[start : start + step])
+                    self.wfile.flush()
+                    time.sleep(pause)
+                self.wfile.write(body)
+            except OSError:
+                pass  # the harvester gave up on us
         elif kind == "stall":
             self._headers(200, len(body))
             self.wfile.write(body[: len(body) // 2])

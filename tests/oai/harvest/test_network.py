@@ -48,6 +48,19 @@ def test_a_drip_fed_response_ends_at_the_request_deadline_and_is_retried(
         assert_mirrors(hub, partner)
 
 
+def test_drip_fed_headers_end_at_the_request_deadline_too(
+    partner: Partner, server: FaultServer, tmp_path: Path
+) -> None:
+    server.inject("drip_headers", at=2, bytes=8, every=0.05)  # about 3 s of headers
+    settings = {"harvest.request_deadline": 1.0, "harvest.read_timeout": 0.5}
+    with make_hub(server.url, tmp_path, settings=settings) as hub:
+        result = run_harvest(hub, "partner")
+        assert (result.status, result.counts.added) == ("ok", 25)
+        (retry,) = events(hub, result.run_id, "retry")
+        assert "request_deadline" in retry.message
+        assert_mirrors(hub, partner)
+
+
 def test_a_dead_partner_gets_one_short_event_per_retry(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_dead_port()}/oai"
     with make_hub(url, tmp_path) as hub:

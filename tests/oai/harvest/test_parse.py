@@ -91,3 +91,63 @@ def test_unusable_pages_keep_their_bytes(body: bytes) -> None:
 def test_identify_without_identify_is_a_page_error() -> None:
     with pytest.raises(PageError):
         parse_identify((DATA / "ListRecords-last-page.xml").read_bytes())
+
+
+_PREFIXED_PAGE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<oai:OAI-PMH xmlns:oai="http://www.openarchives.org/OAI/2.0/">
+<oai:responseDate>2026-01-01T00:00:00Z</oai:responseDate>
+<oai:request verb="ListRecords">http://partner.test/oai</oai:request>
+<oai:ListRecords>
+ <oai:record><oai:header><oai:identifier>oai:p:1</oai:identifier>
+  <oai:datestamp>2026-01-01</oai:datestamp></oai:header>
+  <oai:metadata><record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam</leader>
+   <datafield tag="245" ind1="0" ind2="0"><subfield code="a">One</subfield></datafield>
+  </record></oai:metadata></oai:record>
+ <oai:record><oai:header><oai:identifier>oai:p:2</oai:identifier>
+  <oai:datestamp>2026-01-01</oai:datestamp></oai:header>
+  <oai:metadata><record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam</leader>
+   <datafield tag="245" ind1="0" ind2="0"><subfield code="a">Tom & Jerry</subfield>
+   </datafield></record></oai:metadata></oai:record>
+ <oai:record><oai:header status="deleted"><oai:identifier>oai:p:3</oai:identifier>
+  <oai:datestamp>2026-01-01</oai:datestamp></oai:header></oai:record>
+ <oai:resumptionToken cursor="0" completeListSize="9">next-page</oai:resumptionToken>
+</oai:ListRecords>
+</oai:OAI-PMH>"""
+
+
+def test_a_page_with_a_broken_record_is_split_even_with_prefixes_and_nested_records() -> None:
+    page = parse_list_records(_PREFIXED_PAGE)
+    assert page.token is not None and page.token.value == "next-page"
+    assert page.count == 3
+    records = page.records
+    good = [r.header.identifier for r in records if r.header and not r.error]
+    assert good == ["oai:p:1", "oai:p:3"]
+    (bad,) = [r for r in records if r.error]
+    assert bad.header is not None and bad.header.identifier == "oai:p:2"
+    assert "does not parse" in bad.error and "Tom & Jerry" in bad.raw().decode()
+    assert bad.raw().startswith(b"<oai:record>") and bad.raw().endswith(b"</oai:record>")
+    assert any("split at its records" in note for note in page.repairs)
+
+
+def test_a_page_cut_short_is_not_split() -> None:
+    with pytest.raises(PageError, match="does not parse"):
+        parse_list_records(_PREFIXED_PAGE[: len(_PREFIXED_PAGE) // 2])
+
+
+def test_a_page_whose_token_is_broken_is_not_split() -> None:
+    broken = _PREFIXED_PAGE.replace(b"next-page<", b"next & page<")
+    with pytest.raises(PageError, match="does not parse"):
+        parse_list_records(broken)
+
+
+def test_split_tracks_nested_records_of_the_same_name() -> None:
+    plain = _PREFIXED_PAGE.replace(b"oai:", b"").replace(b"xmlns:oai=", b"xmlns=")
+    plain = plain.replace(b"identifier>p:", b"identifier>oai:p:")
+    page = parse_list_records(plain)
+    records = page.records
+    assert [r.header.identifier for r in records if r.header and not r.error] == [
+        "oai:p:1",
+        "oai:p:3",
+    ]
+    (bad,) = [r for r in records if r.error]
+    assert bad.raw().startswith(b"<record>") and bad.raw().count(b"<record") == 2
