@@ -279,6 +279,9 @@ def harvest_action(source_id: str) -> Any:
     if not source.enabled:
         abort(400, description=f"{source_id} is no longer in the configuration")
     label, confirm, full = ACTIONS[action]
+    if action == "resume" and log.runs.last_checkpoint(source_id) is None:
+        # no failed or interrupted run with a committed page since the last complete one
+        abort(400, description=f"{source_id} has no interrupted or failed run to resume")
     if request.method != "POST" or (confirm and request.form.get("confirmed") != "yes"):
         return render_template(
             "admin/confirm.html", source=source, action=action, label=label, full=full

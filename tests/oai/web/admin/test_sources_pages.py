@@ -209,3 +209,21 @@ def test_test_connection_of_a_files_source_lists_its_files(tmp_path: Path) -> No
     )
     assert not missing.ok and "none.xml" in missing.summary
     client.close()
+
+
+def test_resume_is_refused_when_there_is_nothing_to_resume(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    page = admin.get("/admin/").get_data(as_text=True)
+    token = csrf_of(page)
+    asked = admin.get("/admin/sources/partner/harvest?action=resume")
+    assert asked.status_code == 200  # the failed run committed a page: confirm, then queue
+    log = RunLog(admin_hub.engine)
+    log.runs.finish(log.runs.start("partner", trigger="manual"), "ok")
+    refused = admin.post(
+        "/admin/sources/partner/harvest",
+        data={"action": "resume", "confirmed": "yes", "csrf_token": token},
+    )
+    assert refused.status_code == 400
+    assert "no interrupted or failed run to resume" in refused.get_data(as_text=True)
+    assert log.queue.pending("partner") == []
