@@ -172,10 +172,10 @@ class SchedulerService:
     def stop(self, *, wait: bool = True) -> None:
         """Stop firing jobs, stop running harvests at their next page (`interrupted`, with
         their checkpoints; waited for when `wait`), release the lock."""
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
         self.hub.stopping.set()
         try:
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=wait)
             self._pool.shutdown(wait=wait, cancel_futures=True)
         finally:
             self.hub.stopping.clear()  # the hub may go on serving (tests, `oai run`)
