@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from crosswalks.base import MetadataFormat
 from crosswalks.errors import CrosswalkError, MissingField, UnknownFormat, UnsafeXML
-from crosswalks.parsing import DEFAULT_MAX_BYTES, parse_xml
+from crosswalks.parsing import DEFAULT_MAX_BYTES, NOT_XML_CHAR, parse_xml
 from crosswalks.registry import Registry, default_registry, read_document, read_element, render
 from crosswalks.stream import StreamItem, iter_document
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "NOT_XML_CHAR",
     "CrosswalkError",
     "MetadataFormat",
     "MissingField",

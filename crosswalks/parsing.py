@@ -18,6 +18,7 @@ from crosswalks.errors import UnsafeXML
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "NOT_XML_CHAR",
     "block_of",
     "element_path",
     "line_of",
@@ -29,6 +30,9 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# A character outside XML 1.0's Char production (section 2.2): C0 controls but tab, LF
+# and CR; surrogates; U+FFFE and U+FFFF. No XML document may hold one, even escaped.
+NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # An entity declaration anywhere in the prolog, in any case or spacing.
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")

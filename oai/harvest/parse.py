@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crosswalks import CrosswalkError, parse_xml
+from crosswalks import NOT_XML_CHAR, CrosswalkError, parse_xml
 from oai.harvest.errors import PageError, remote_error
 
 __all__ = [
@@ -39,12 +39,11 @@ __all__ = [
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _O = f"{{{OAI_NS}}}"
-# Characters outside the XML 1.0 Char production (section 2.2).
-_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Character references to such characters: &#1; &#x1F; ... (lxml rejects them).
-# a numeric character reference; whether it names a character XML allows is decided by
-# its value (`_legal_ref`): C0 controls, surrogates, U+FFFE/U+FFFF and beyond U+10FFFF
-# make lxml refuse the whole page ("xmlParseCharRef: invalid xmlChar value")
+
+# A numeric character reference (&#1; &#x1F;). Whether it names a character XML allows
+# is decided by its value (`_legal_ref`): one naming a C0 control, a surrogate,
+# U+FFFE/U+FFFF or a value past U+10FFFF makes lxml refuse the whole page
+# ("xmlParseCharRef: invalid xmlChar value").
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 _C0_ILLEGAL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -158,11 +157,11 @@ def repair(body: bytes) -> tuple[bytes, list[str]]:
         text = body.decode("utf-8", errors="replace")
         repairs.append(f"invalid UTF-8 replaced by U+FFFD (first at byte {exc.start})")
     # the full scan for illegal characters only when a cheap test says there may be some
-    found = len(_ILLEGAL.findall(text)) if repairs or _may_be_illegal(body, text) else 0
+    found = len(NOT_XML_CHAR.findall(text)) if repairs or _may_be_illegal(body, text) else 0
     refs = [m for m in _CHAR_REF.finditer(text) if not _legal_ref(m)] if "&#" in text else []
     found += len(refs)
     if found:
-        text = _ILLEGAL.sub("", text)
+        text = NOT_XML_CHAR.sub("", text)
         if refs:
             text = _CHAR_REF.sub(lambda m: m.group(0) if _legal_ref(m) else "", text)
         repairs.append(f"{found} XML-illegal character(s) removed")

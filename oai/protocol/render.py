@@ -13,7 +13,6 @@ The placeholder cannot occur elsewhere: lxml escapes `<` in any text or attribut
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from datetime import datetime
@@ -21,6 +20,7 @@ from typing import Any
 
 from lxml import etree
 
+from crosswalks import NOT_XML_CHAR
 from oai.errors import OAIError
 from oai.protocol.datestamps import GRANULARITY, format_datestamp
 from oai.protocol.repository import FormatInfo, Identity, Item, Provenance, SetEntry
@@ -93,9 +93,6 @@ def _fill_header(header: etree._Element, item: Item, identifier: str) -> None:
         _SubElement(header, _SET_SPEC).text = spec
 
 
-_XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
 def _sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
     element = etree.SubElement(parent, _q(name))
     if text is not None:
@@ -148,7 +145,7 @@ class Document:
     def errors(self, errors: Iterable[OAIError]) -> None:
         for error in errors:
             # a message may quote what a client sent: only what XML can carry goes out
-            message = _XML_UNSAFE.sub("\ufffd", error.message) if error.message else None
+            message = NOT_XML_CHAR.sub("\ufffd", error.message) if error.message else None
             _sub(self.root, "error", message).set("code", error.code)
 
     # -- records ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crosswalks import NOT_XML_CHAR
 from oai.errors import BadArgument, BadResumptionToken, BadVerb, IdDoesNotExist, OAIError
 from oai.protocol.datestamps import parse_range
 from oai.protocol.verbs import VERBS, VerbSpec
@@ -61,7 +62,7 @@ def parse_request(pairs: Pairs) -> OAIRequest | list[OAIError]:
             errors.append(BadArgument(f"the argument {key!r} is repeated"))
         elif not value:
             errors.append(BadArgument(f"the argument {key!r} is empty"))
-        elif _NOT_XML.search(value):
+        elif NOT_XML_CHAR.search(value):
             errors.append(_unreadable(key))
             unreadable.add(key)
         elif key in _PATTERNS and not _PATTERNS[key].match(value):
@@ -76,7 +77,6 @@ def parse_request(pairs: Pairs) -> OAIRequest | list[OAIError]:
 
 
 # characters outside XML 1.0's Char production: no response could echo them
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _unreadable(key: str) -> OAIError:

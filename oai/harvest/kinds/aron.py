@@ -33,6 +33,7 @@ from oai.harvest.prepare import Failure, local_id_for
 from oai.harvest.reconcile import Reconciler
 from oai.harvest.runlog import utcnow
 from oai.harvest.state import Progress, RunState
+from oai.harvest.tombstones import guard_sweep, write_tombstones
 
 __all__ = ["harvest_aron", "user_agent"]
 
@@ -229,8 +230,7 @@ def _previous_missing(run: RunState) -> set[str]:
 
 def _deletions(run: RunState, api: AronAPI, position: Position) -> tuple[int, int]:
     """Tombstones for entities missing twice and gone by GET; (deleted, missing kept)."""
-    store, source_id = run.hub.store, run.source.id
-    live = store.local_ids_of_source(source_id)
+    live = run.hub.store.local_ids_of_source(run.source.id)
     missing = live - run.log.seen.by(run.chain)
     candidates = sorted(missing & _previous_missing(run))
     gone: list[str] = []
@@ -248,29 +248,15 @@ def _deletions(run: RunState, api: AronAPI, position: Position) -> tuple[int, in
             f"{len(unsure)} missing entities kept: GET /apu/{{id}} did not answer 404",
             detail={"ids": unsure[:1000]},
         )
-    share = run.hub.settings.harvest.sweep_max_share
-    refused = bool(gone) and len(gone) >= share * len(live)
-    kept = missing if refused else missing - set(gone)
-    state = {**position.to_dict(), "missing": sorted(kept)}
+    try:
+        guard_sweep(run, gone, len(live))
+    except SweepRefused:
+        # what is missing is still missing: the next complete sweep asks again
+        state = {**position.to_dict(), "missing": sorted(missing)}
+        run.log.runs.checkpoint(run.run_id, {"aron": state, "chain": run.chain})
+        raise
+    state = {**position.to_dict(), "missing": sorted(missing - set(gone))}
     run.log.runs.checkpoint(run.run_id, {"aron": state, "chain": run.chain})
-    if refused:
-        raise SweepRefused(len(gone), len(live), share)
-    if not gone:
-        return 0, len(missing)
-    writes = run.hub.engine.execution_options(sqlite_begin_immediate=True)
-    with writes.begin() as conn:
-        for local_id in gone:
-            store.delete(
-                local_id, reason="harvest", actor=f"sweep:{source_id}", run_id=run.run_id, conn=conn
-            )
-        run.log.runs.add_counts(run.run_id, {"deleted": len(gone)}, conn)
-        run.log.events.add(
-            run.run_id,
-            "info",
-            "sweep",
-            f"{len(gone)} entities missing from two complete sweeps and gone (404): tombstones",
-            detail={"ids": gone[:1000]},
-            conn=conn,
-        )
-    run.counts["deleted"] += len(gone)
-    return len(gone), len(missing) - len(gone)
+    why = "entities missing from two complete sweeps and gone (404)"
+    deleted = write_tombstones(run, gone, why)
+    return deleted, len(missing) - deleted

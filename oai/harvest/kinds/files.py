@@ -37,6 +37,7 @@ from oai.harvest.prepare import Failure, Incoming, local_id_for, match_values
 from oai.harvest.reconcile import Reconciler
 from oai.harvest.runlog import utcnow
 from oai.harvest.state import Progress, RunState
+from oai.harvest.tombstones import guard_sweep, write_tombstones
 from records.errors import InvalidRecord
 from records.model import Record, canonical_json
 
@@ -298,28 +299,7 @@ def _commit(run: RunState, prepared: Prepared, name: str, done: dict[str, dict[s
 
 def _sweep(run: RunState) -> int:
     """Tombstones for the source's records missing from the complete set of files."""
-    store, source_id = run.hub.store, run.source.id
-    live = store.local_ids_of_source(source_id)
+    live = run.hub.store.local_ids_of_source(run.source.id)
     missing = sorted(live - run.log.seen.by(run.chain))
-    share = run.hub.settings.harvest.sweep_max_share
-    if missing and len(missing) >= share * len(live):
-        raise SweepRefused(len(missing), len(live), share)
-    if not missing:
-        return 0
-    writes = run.hub.engine.execution_options(sqlite_begin_immediate=True)
-    with writes.begin() as conn:
-        for local_id in missing:
-            store.delete(
-                local_id, reason="harvest", actor=f"sweep:{source_id}", run_id=run.run_id, conn=conn
-            )
-        run.log.runs.add_counts(run.run_id, {"deleted": len(missing)}, conn)
-        run.log.events.add(
-            run.run_id,
-            "info",
-            "sweep",
-            f"{len(missing)} records missing from the complete set of files: tombstones",
-            detail={"ids": missing[:1000]},
-            conn=conn,
-        )
-    run.counts["deleted"] += len(missing)
-    return len(missing)
+    guard_sweep(run, missing, len(live))
+    return write_tombstones(run, missing, "records missing from the complete set of files")

@@ -28,6 +28,7 @@ from oai.harvest.reconcile import Reconciler
 from oai.harvest.runlog import Checkpoint, utcnow
 from oai.harvest.state import RunState, StreamState, raw_of
 from oai.harvest.stream import identify
+from oai.harvest.tombstones import guard_sweep, write_tombstones
 
 __all__ = ["DAY", "harvest_oai_pmh", "window_for"]
 
@@ -236,29 +237,5 @@ def _sweep(run: RunState) -> int:
     live = run.hub.store.local_ids_of_source(run.source.id)
     seen = run.reconciler.seen | run.log.seen.by(run.chain)
     gone = sorted(live - seen)
-    if not gone:
-        return 0
-    share = run.hub.settings.harvest.sweep_max_share
-    if len(gone) >= share * len(live):
-        raise SweepRefused(len(gone), len(live), share)
-    writes = run.hub.engine.execution_options(sqlite_begin_immediate=True)
-    with writes.begin() as conn:
-        for local_id in gone:
-            run.hub.store.delete(
-                local_id,
-                reason="harvest",
-                actor=f"sweep:{run.source.id}",
-                run_id=run.run_id,
-                conn=conn,
-            )
-        run.log.runs.add_counts(run.run_id, {"deleted": len(gone)}, conn)
-        run.log.events.add(
-            run.run_id,
-            "info",
-            "sweep",
-            f"{len(gone)} records not seen in the full harvest became tombstones",
-            detail={"ids": gone[:1000]},
-            conn=conn,
-        )
-    run.counts["deleted"] += len(gone)
-    return len(gone)
+    guard_sweep(run, gone, len(live))
+    return write_tombstones(run, gone, "records not seen in the full harvest")
