@@ -156,8 +156,14 @@ def _summary(run: RunInfo) -> str:
     return (
         f"run {run.id} of {run.source_id}: {run.status} in {took:.0f}s ({counts}); "
         f"{run.pages} pages, {run.requests} requests, {run.bytes:,} bytes, "
-        f"{run.retries} retries; window {run.window_from or 'start'} .. {run.window_until}"
+        f"{run.retries} retries; {_window(run)}"
     )
+
+
+def _window(run: RunInfo) -> str:
+    if run.window_until is None and run.window_from is None:
+        return "no window (the run stopped before planning one)"
+    return f"window {run.window_from or 'start'} .. {run.window_until or 'now'}"
 
 
 def _row(run: RunInfo) -> str:

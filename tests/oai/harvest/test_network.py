@@ -186,3 +186,20 @@ def test_short_reasons_name_the_problem_in_a_few_words() -> None:
     assert short_reason(refused) == "connection refused"
     assert short_reason(requests.ReadTimeout("whatever")) == "read timed out"
     assert short_reason(requests.exceptions.ChunkedEncodingError("x")) == "the body was cut short"
+
+
+def test_oai_harvest_of_a_dead_partner_says_so_in_its_summary(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from oai.cli import main
+
+    config = tmp_path / "oaihub.toml"
+    config.write_text(
+        f'data_dir = "{tmp_path}"\n[harvest]\nbackoff_seconds = 0.01\nmax_retries = 1\n'
+        f'[[sources]]\nid = "dead"\nbase_url = "http://127.0.0.1:{_dead_port()}/oai"\n'
+    )
+    result = CliRunner().invoke(main, ["--config", str(config), "harvest", "dead"])
+    assert result.exit_code == 1
+    assert "error: the partner could not be reached" in result.stderr
+    assert "failed in" in result.stdout and "no window" in result.stdout
+    assert "None" not in result.stdout
