@@ -10,6 +10,7 @@ from: `replace(settings.harvest, read_timeout="slow")` raises ConfigError.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +150,8 @@ SECTIONS: Mapping[str, type] = {
     "web": WebSettings,
 }
 _NOT_SETTINGS = (*SECTIONS, "sources", "config_path")
+# the password of a URL's user part: scheme://user:password@host
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@/]*@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +164,7 @@ class Settings:
     """
 
     data_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)  # shown by __repr__ without its password
     secret_key: str = field(repr=False)  # no secret in a log line or a traceback
     public_url: str
     repository: RepositorySettings
@@ -186,6 +189,17 @@ class Settings:
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ConfigError(f"two [[sources]] share the id {twice[0]!r}")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr
+        )
+        return f"Settings(database={self.database_display!r}, {shown})"
+
+    @property
+    def database_display(self) -> str:
+        """The database URL with its password masked, for logs and pages."""
+        return _PASSWORD_IN_URL.sub(r"\1***@", self.database_url)
 
     def source(self, source_id: str) -> SourceSettings:
         """The configured source with this id; ConfigError if there is none."""

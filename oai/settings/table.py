@@ -7,6 +7,8 @@ when they are imported. Adding a setting is one line here plus its field there.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from oai.settings.values import (
     BOOL,
     FLOAT,
@@ -18,9 +20,9 @@ from oai.settings.values import (
     Setting,
 )
 
-__all__ = ["ENV_ALIASES", "SETTINGS", "settings_of"]
+__all__ = ["ENV_ALIASES", "RANGES", "SETTINGS", "settings_of"]
 
-SETTINGS: tuple[Setting, ...] = (
+_SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", PATH, "var", "Folder for the SQLite file and other local state."),
     Setting(
         "database_url",
@@ -178,3 +180,52 @@ ENV_ALIASES = {
 def settings_of(section: str) -> tuple[Setting, ...]:
     """The settings of one `[section]`; "" gives the top-level ones."""
     return tuple(s for s in SETTINGS if s.key.rpartition(".")[0] == section)
+
+
+# The range of each number (bounds included): a negative page size or a zero timeout is
+# refused when the configuration is read, naming the key, instead of failing later.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "repository.page_size": (1, 10_000),
+    "repository.token_ttl_hours": (1, None),
+    "repository.max_concurrent_lists": (1, None),
+    "repository.rate_limit_per_minute": (0, None),
+    "repository.retry_after_seconds": (1, None),
+    "web.max_request_bytes": (1024, None),
+    "web.trusted_proxies": (0, 10),
+    "harvest.connect_timeout": (0.01, None),
+    "harvest.read_timeout": (0.01, None),
+    "harvest.max_retries": (0, 100),
+    "harvest.backoff_seconds": (0, None),
+    "harvest.max_retry_after": (0, None),
+    "harvest.max_response_bytes": (1024, None),
+    "harvest.request_deadline": (0.1, None),
+    "harvest.max_record_bytes": (1024, None),
+    "harvest.max_field_bytes": (64, None),
+    "harvest.overlap_seconds": (0, None),
+    "harvest.max_clock_skew": (60, None),
+    "harvest.max_empty_pages": (1, None),
+    "harvest.sweep_max_share": (0, 1),
+    "harvest.workers": (0, 64),
+    "scheduler.misfire_grace_seconds": (0, None),
+    "scheduler.heartbeat_seconds": (1, None),
+    "scheduler.stale_after_seconds": (1, None),
+    "scheduler.max_failures": (1, None),
+    "scheduler.poll_seconds": (1, None),
+    "scheduler.worker_concurrency": (1, 64),
+    "scheduler.worker_stalled_seconds": (1, None),
+    "admin.max_login_attempts": (1, None),
+    "admin.session_idle_minutes": (1, None),
+    "admin.session_max_hours": (1, None),
+    "notify.smtp_port": (1, 65_535),
+    "notify.attempts": (1, 20),
+    "notify.timeout": (0.1, None),
+    "notify.backoff_seconds": (0, None),
+}
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    replace(s, at_least=RANGES[s.key][0], at_most=RANGES[s.key][1]) if s.key in RANGES else s
+    for s in _SETTINGS
+)
+_UNKNOWN = set(RANGES) - {s.key for s in SETTINGS}
+if _UNKNOWN:  # a typo in RANGES is a programming error, found at import
+    raise TypeError(f"RANGES names no setting: {sorted(_UNKNOWN)}")

@@ -140,6 +140,9 @@ class Setting:
     type: ValueType
     default: object
     help: str
+    # the range a number must lie in (bounds included); None: unbounded on that side
+    at_least: float | None = None
+    at_most: float | None = None
 
     def __post_init__(self) -> None:
         # a default of the wrong type is a programming error, found at import
@@ -158,20 +161,38 @@ class Setting:
     def convert(self, value: object, where: str) -> object:
         """The value as this setting's type; ConfigError naming `where`, key and type."""
         try:
-            return self.type.convert(value)
+            converted = self.type.convert(value)
         except Mismatch:
             raise ConfigError(
                 f"{where}: {self.key} must be {self.type.expected}, not {describe(value)}"
             ) from None
+        self._check_range(converted, where)
+        return converted
 
     def parse(self, raw: str, variable: str) -> object:
         """An environment variable's text as this setting's type."""
         try:
-            return self.type.parse(raw)
+            parsed = self.type.parse(raw)
         except (ValueError, Mismatch):
             raise ConfigError(
                 f"{variable}: {self.key} must be {self.type.expected}, not {raw!r}"
             ) from None
+        self._check_range(parsed, variable)
+        return parsed
+
+    def _check_range(self, value: object, where: str) -> None:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return
+        low, high = self.at_least, self.at_most
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(f"{where}: {self.key} must be {self.range()}, not {value!r}")
+
+    def range(self) -> str:
+        """The allowed range in words: "at least 1", "between 0 and 1"."""
+        low, high = (f"{v:g}" if v is not None else None for v in (self.at_least, self.at_most))
+        if low is not None and high is not None:
+            return f"between {low} and {high}"
+        return f"at least {low}" if low is not None else f"at most {high}"
 
 
 _TOML_NAMES: Sequence[tuple[type, str]] = (

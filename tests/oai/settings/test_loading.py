@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -197,3 +198,50 @@ def test_secrets_stay_out_of_the_repr() -> None:
     text = repr(load_settings(env={}, overrides=overrides))
     assert "repository=RepositorySettings(" in text
     assert all(secret not in text for secret in ("s3cr3t", "t0k3n", "h4sh"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[repository]\npage_size = -5\n",
+            "repository.page_size must be between 1 and 10000, not -5",
+        ),
+        ("[repository]\npage_size = 0\n", "repository.page_size must be between 1 and 10000"),
+        ("[harvest]\nread_timeout = 0\n", "harvest.read_timeout must be at least 0.01, not 0.0"),
+        ("[harvest]\nsweep_max_share = 2\n", "harvest.sweep_max_share must be between 0 and 1"),
+        ("[harvest]\nmax_retries = -1\n", "harvest.max_retries must be between 0 and 100"),
+        ("[notify]\nsmtp_port = 70000\n", "notify.smtp_port must be between 1 and 65535"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_naming_file_and_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=re.escape(message)) as caught:
+        load_settings(config, env={})
+    assert str(config) in str(caught.value)
+
+
+def test_an_environment_value_out_of_range_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match=r"OAI_HARVEST__WORKERS: harvest\.workers must be"):
+        load_settings(env={"OAI_HARVEST__WORKERS": "-2"})
+
+
+def test_every_default_lies_in_its_range() -> None:
+    from oai.settings.table import RANGES, SETTINGS
+
+    by_key = {s.key: s for s in SETTINGS}
+    for key, (low, high) in RANGES.items():
+        default = by_key[key].default
+        assert isinstance(default, int | float)
+        assert (low is None or default >= low) and (high is None or default <= high), key
+
+
+def test_the_repr_shows_no_database_password_nor_secret() -> None:
+    url = "postgresql+psycopg://bob:s3cret-pw@127.0.0.1:5432/test"
+    settings = load_settings(env={}, overrides={"database_url": url, "secret_key": "k3y-v4lue"})
+    shown = repr(settings)
+    assert "bob:***@127.0.0.1:5432/test" in shown
+    assert "s3cret-pw" not in shown and "k3y-v4lue" not in shown
+    assert settings.database_url == url  # the value itself is whole
