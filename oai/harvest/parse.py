@@ -1,8 +1,7 @@
 """Partner responses -> typed pages: repaired, parsed without DTDs or entities, checked.
 
-A partner's bytes are first repaired where that is safe and says so: invalid UTF-8
-sequences become U+FFFD and characters XML 1.0 forbids (control characters, also as
-character references) are removed. A ListRecords page that still does not parse is
+A partner's bytes are first repaired where that is safe and says so (`repair`: invalid
+UTF-8, characters XML 1.0 forbids). A ListRecords page that still does not parse is
 split at its `<record>` boundaries (`split_page`): each record is parsed alone, the good
 ones are kept and a broken one becomes a `PageRecord` with its raw bytes and the parser's
 error, so one unescaped `&` costs one record, not the page. Only a page whose frame
@@ -18,8 +17,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crosswalks import NOT_XML_CHAR, CrosswalkError, parse_xml
+from crosswalks import CrosswalkError, parse_xml
 from oai.harvest.errors import PageError, remote_error
+from oai.harvest.repair import repair
+from oai.settings import HarvestSettings
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -33,20 +34,11 @@ __all__ = [
     "parse_get_record",
     "parse_identify",
     "parse_list_records",
-    "repair",
     "split_page",
 ]
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _O = f"{{{OAI_NS}}}"
-
-# A numeric character reference (&#1; &#x1F;). Whether it names a character XML allows
-# is decided by its value (`_legal_ref`): one naming a C0 control, a surrogate,
-# U+FFFE/U+FFFF or a value past U+10FFFF makes lxml refuse the whole page
-# ("xmlParseCharRef: invalid xmlChar value").
-_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
-_C0_ILLEGAL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +55,10 @@ class Limits:
 
     record_bytes: int = 16_000_000
     field_bytes: int = 1_000_000
+
+    @classmethod
+    def from_settings(cls, harvest: HarvestSettings) -> Limits:
+        return cls(harvest.max_record_bytes, harvest.max_field_bytes)
 
 
 DEFAULT_LIMITS = Limits()
@@ -143,57 +139,14 @@ class IdentifyInfo:
         return self.granularity == "YYYY-MM-DD"
 
 
-def repair(body: bytes) -> tuple[bytes, list[str]]:
-    """Fix invalid UTF-8 and remove XML-illegal characters; say what was done."""
-    declared = _DECLARED.match(body[:200])
-    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        return body, []  # another declared encoding: lxml decodes it
-    if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return body, []  # UTF-16 with a BOM
-    repairs: list[str] = []
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        text = body.decode("utf-8", errors="replace")
-        repairs.append(f"invalid UTF-8 replaced by U+FFFD (first at byte {exc.start})")
-    # the full scan for illegal characters only when a cheap test says there may be some
-    found = len(NOT_XML_CHAR.findall(text)) if repairs or _may_be_illegal(body, text) else 0
-    refs = [m for m in _CHAR_REF.finditer(text) if not _legal_ref(m)] if "&#" in text else []
-    found += len(refs)
-    if found:
-        text = NOT_XML_CHAR.sub("", text)
-        if refs:
-            text = _CHAR_REF.sub(lambda m: m.group(0) if _legal_ref(m) else "", text)
-        repairs.append(f"{found} XML-illegal character(s) removed")
-    return (text.encode("utf-8") if repairs else body), repairs
-
-
-def _legal_ref(match: re.Match[str]) -> bool:
-    """Whether a character reference names a character of XML 1.0's Char production."""
-    hex_digits, digits = match.group(1), match.group(2)
-    value = int(hex_digits, 16) if hex_digits else int(digits)
-    return (
-        value in (0x9, 0xA, 0xD)
-        or 0x20 <= value <= 0xD7FF
-        or 0xE000 <= value <= 0xFFFD
-        or 0x10000 <= value <= 0x10FFFF
-    )
-
-
-def _may_be_illegal(body: bytes, text: str) -> bool:
-    """False when `text`, decoded strictly from `body`, has no XML-illegal character.
-
-    Strict UTF-8 decoding rules out surrogates; what is left are C0 controls (bytes
-    that stand for themselves in UTF-8) and U+FFFE/U+FFFF (found at once in a text
-    whose widest character is narrower)."""
-    return (
-        len(body.translate(None, _C0_ILLEGAL)) != len(body) or "\ufffe" in text or "\uffff" in text
-    )
-
-
 def _root(body: bytes, max_bytes: int) -> tuple[etree._Element, list[str]]:
-    """Parse a response and raise the partner's OAI-PMH error, if it answered one."""
+    """Repair and parse a response; raise the partner's OAI-PMH error, if it answered one."""
     fixed, repairs = repair(body)
+    return _checked_root(fixed, body, max_bytes), repairs
+
+
+def _checked_root(fixed: bytes, body: bytes, max_bytes: int) -> etree._Element:
+    """Parse repaired bytes (`body` as received is kept in a `PageError`)."""
     try:
         root = parse_xml(fixed, max_bytes=max_bytes)
     except CrosswalkError as exc:
@@ -201,7 +154,7 @@ def _root(body: bytes, max_bytes: int) -> tuple[etree._Element, list[str]]:
     if root.tag != f"{_O}OAI-PMH":
         raise PageError(f"not an OAI-PMH response (root element {root.tag})", body)
     _raise_remote(root)
-    return root, repairs
+    return root
 
 
 def _raise_remote(root: etree._Element) -> None:
@@ -239,10 +192,10 @@ def parse_list_records(
 
     A page that does not parse is split at its records (`split_page`)."""
     broken: list[PageRecord] = []
+    fixed, repairs = repair(body)
     try:
-        root, repairs = _root(body, max_bytes)
+        root = _checked_root(fixed, body, max_bytes)
     except PageError as exc:
-        fixed, repairs = repair(body)
         split = split_page(fixed, max_bytes)
         if split is None:
             raise exc from None

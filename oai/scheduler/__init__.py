@@ -1,6 +1,7 @@
 """The scheduler process: cron triggers, the queue of requested runs, and its lock.
 
-Modules: `cron` (a crontab as cron means it -> an APScheduler trigger), `service`
+Modules: `cron` (a crontab as cron means it -> an APScheduler trigger), `runner` (how a
+harvest is run: in process, or deferred to `oai worker`s by `queue`), `service`
 (`SchedulerService`: jobs, queue, stale runs, backing off failing sources), `lock` (one
 scheduler per database), `commands` (`oai scheduler`).
 """

@@ -26,7 +26,8 @@ import click
 from oai.cli.context import Context, pass_context
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
-from oai.scheduler.service import Runner, SchedulerService, harvest_runner
+from oai.scheduler.runner import Runner, harvest_runner
+from oai.scheduler.service import SchedulerService
 from oai.settings import Settings, load_settings
 
 __all__ = ["pid_path", "run_scheduler", "scheduler_command", "send_reload"]

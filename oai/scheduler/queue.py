@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from oai.harvest.errors import RunInProgress
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
-from oai.scheduler.service import QUEUED, RunOutcome
+from oai.scheduler.runner import QUEUED, RunOutcome
 from oai.settings import Settings
 
 __all__ = [

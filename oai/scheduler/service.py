@@ -27,9 +27,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,13 +45,11 @@ from oai.hub import Hub
 from oai.scheduler.backoff import back_off, failing_message
 from oai.scheduler.cron import cron_trigger
 from oai.scheduler.lock import SchedulerLock
+from oai.scheduler.runner import QUEUED, Runner, harvest_runner
 from oai.settings import Settings, SourceSettings
 
 __all__ = [
     "JOBSTORE_TABLE",
-    "QUEUED",
-    "RunOutcome",
-    "Runner",
     "SchedulerService",
     "harvest_job",
     "job_id",
@@ -62,22 +59,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 JOBSTORE_TABLE = "apscheduler_jobs"
-QUEUED = "queued"  # a runner's status when a worker will run the harvest later
 JOB_PREFIX = "harvest:"
 
-
-@dataclass(frozen=True, slots=True)
-class RunOutcome:
-    """What the scheduler needs to know of a finished harvest."""
-
-    run_id: int | None
-    status: str
-
-
-# (hub, source id, trigger, full) -> outcome; the real one is `harvest_runner`. Like
-# `run_harvest`, a runner keeps the source's failure count itself (`RunLog.sources`:
-# record_failure and record_success); the scheduler reads it to decide on backing off.
-Runner = Callable[[Hub, str, str, bool], RunOutcome]
 
 # Stored jobs name their function by its import path and keep their arguments pickled
 # in the database, so they cannot hold the live service; they find it here, by a key
@@ -98,14 +81,6 @@ def service_key(database_url: str) -> str:
 def trigger_of(source: SourceSettings) -> BaseTrigger:
     """The trigger of a source's `schedule` (see `oai.scheduler.cron`)."""
     return cron_trigger(source.schedule, where=f"source {source.id!r}")
-
-
-def harvest_runner(hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:
-    """Run one harvest with the harvester (imported here: only runs need it)."""
-    from oai.harvest.harvester import run_harvest
-
-    result = run_harvest(hub, source_id, trigger=trigger, full=full)
-    return RunOutcome(result.run_id, result.status)
 
 
 def harvest_job(key: str, source_id: str) -> None:

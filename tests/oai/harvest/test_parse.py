@@ -11,7 +11,8 @@ from oai.harvest.errors import (
     RemoteBadResumptionToken,
     RemoteConfigError,
 )
-from oai.harvest.parse import parse_identify, parse_list_records, repair
+from oai.harvest.parse import parse_identify, parse_list_records
+from oai.harvest.repair import repair
 
 DATA = Path(__file__).parent / "data"
 

@@ -28,9 +28,9 @@ from oai.harvest.runlog import RunLog
 from oai.harvest.runlog import tables as t
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
+from oai.scheduler.runner import RunOutcome
 from oai.scheduler.service import (
     JOBSTORE_TABLE,
-    RunOutcome,
     SchedulerService,
     job_id,
 )
@@ -381,7 +381,7 @@ def test_with_the_real_harvester_failures_are_counted_once_and_back_off(
     database_url: str, tmp_path: Path, services: list[SchedulerService]
 ) -> None:
     """The contract with `run_harvest`: it counts failures, the scheduler backs off."""
-    from oai.scheduler.service import harvest_runner
+    from oai.scheduler.runner import harvest_runner
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
