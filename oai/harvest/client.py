@@ -183,7 +183,7 @@ class Client:
                 with deadline:
                     response = self._fetch(url, params, body, headers)
                 if deadline.expired:  # a body without a length, ended by the cut
-                    raise TransportError(f"{url}: cut at harvest.request_deadline")
+                    raise TransportError(url)  # worded below, as every deadline
             except (ResponseTooLarge, UnsafeURL, TooManyRedirects):
                 raise  # retrying cannot help
             except (TransportError, *_TRANSPORT) as exc:

@@ -17,7 +17,7 @@ from oai.cli.context import Context, pass_context
 from oai.errors import ConfigError
 from oai.harvest.errors import RunInProgress
 from oai.harvest.harvester import Progress, run_harvest, sync_sources
-from oai.harvest.runlog import STATUSES, RunInfo, RunLog
+from oai.harvest.runlog import FINISHED, STATUSES, RunInfo, RunLog
 from oai.harvest.sources import find_source
 from oai.hub import Hub
 from records.diff import field_diff
@@ -138,7 +138,7 @@ def _require_checkpoint(hub: Hub, source_id: str, full: bool, from_: str | None)
     saved = log.runs.last_checkpoint(source_id)
     if saved is not None and (saved.full or not full):
         return
-    last = log.runs.last(source_id, statuses=("ok", "partial", "failed", "interrupted"))
+    last = log.runs.last(source_id, statuses=FINISHED)
     if last is None:
         why = "it was never harvested"
     elif last.status in ("ok", "partial"):

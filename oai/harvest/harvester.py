@@ -28,7 +28,7 @@ from oai.harvest.kinds import kind_of
 from oai.harvest.kinds.oai_pmh import window_for
 from oai.harvest.notify import notify_run
 from oai.harvest.pool import WorkerPool
-from oai.harvest.runlog import Counts, RunLog, utcnow
+from oai.harvest.runlog import Counts, RunInfo, RunLog, utcnow
 from oai.harvest.sources import all_sources, find_source
 from oai.harvest.state import Progress, ProgressCallback, RunState, Say
 from oai.hub import Hub
@@ -50,6 +50,11 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return self.status in ("ok", "partial")
+
+    @classmethod
+    def of(cls, info: RunInfo) -> RunResult:
+        """The result of a finished run, from its row in the run log."""
+        return cls(info.id, info.status, info.counts, info.message, info.pages)
 
 
 def sync_sources(hub: Hub) -> RunLog:
@@ -204,7 +209,7 @@ def run_harvest(
         info = log.runs.finish(run_id, "interrupted", why)
         if isinstance(exc, KeyboardInterrupt):
             raise
-        return RunResult(run_id, info.status, info.counts, info.message, info.pages)
+        return RunResult.of(info)
     except BaseException as exc:
         log.events.add(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
         crashed = log.runs.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
@@ -231,7 +236,7 @@ def run_harvest(
     else:
         log.sources.record_success(source_id)
     notify_run(hub, info, was_failing=was_failing, now_failing=now_failing, previous=previous)
-    return RunResult(run_id, info.status, info.counts, info.message, info.pages)
+    return RunResult.of(info)
 
 
 def _on_retry(run: RunState, retry: Retry) -> None:

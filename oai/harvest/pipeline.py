@@ -30,7 +30,7 @@ from oai.harvest.state import Progress, RunState, StreamState, raw_of
 from oai.harvest.stream import Stream, StreamPage
 from oai.rendering import RenderFailure
 
-__all__ = ["harvest_stream", "limits_of"]
+__all__ = ["harvest_stream"]
 
 PIPELINE_DEPTH = 3  # pages crosswalked ahead of the one being written
 FETCH_AHEAD = 2  # pages fetched ahead of the one being crosswalked
@@ -39,6 +39,7 @@ FETCH_AHEAD = 2  # pages fetched ahead of the one being crosswalked
 def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | None:
     """Harvest one set stream to its end; the failure message, or None when complete."""
     name = state.set_spec or "(all)"
+    remembered = _remembered_date_args(run)
     stream = Stream(
         run.client,
         run.source.base_url,
@@ -50,9 +51,9 @@ def harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | N
         max_empty_pages=run.hub.settings.harvest.max_empty_pages,
         max_bytes=max_bytes,
         notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
-        limits=limits_of(run),
-        date_args=_remembered_date_args(run),
-        on_date_args=lambda date_args: _remember_date_args(run, date_args),
+        limits=Limits.from_settings(run.hub.settings.harvest),
+        date_args=remembered,
+        on_date_args=lambda date_args: _remember_date_args(run, remembered, date_args),
     )
     inflight: deque[tuple[StreamPage, Prepared | Future[Prepared]]] = deque()
     failure: HarvestError | None = None
@@ -96,9 +97,9 @@ def _remembered_date_args(run: RunState) -> str | None:
     return found.date_args if found else None
 
 
-def _remember_date_args(run: RunState, date_args: str | None) -> None:
+def _remember_date_args(run: RunState, remembered: str | None, date_args: str | None) -> None:
     """Keep the date arguments the partner took for the source's next runs."""
-    if date_args != _remembered_date_args(run):
+    if date_args != remembered:
         run.log.sources.set_date_args(run.source.id, date_args)
         run.event(
             "warning" if date_args else "info",
@@ -107,12 +108,6 @@ def _remember_date_args(run: RunState, date_args: str | None) -> None:
             f" {date_args or 'as its Identify advertises'}",
             detail={"date_args": date_args},
         )
-
-
-def limits_of(run: RunState) -> Limits:
-    """The caps on one partner record, from `[harvest]`."""
-    harvest = run.hub.settings.harvest
-    return Limits(harvest.max_record_bytes, harvest.max_field_bytes)
 
 
 def _prepare(run: RunState, fetched: StreamPage, max_bytes: int) -> Prepared | Future[Prepared]:

@@ -47,7 +47,7 @@ def reharvest_record(
         )
         client.close()
     info = log.runs.finish(run_id, status, message)
-    return RunResult(run_id, info.status, info.counts, info.message, info.pages)
+    return RunResult.of(info)
 
 
 def _fetch_and_apply(
@@ -61,8 +61,7 @@ def _fetch_and_apply(
     }
     try:
         response = client.get(source.base_url, params)
-        harvest = hub.settings.harvest
-        limits = Limits(harvest.max_record_bytes, harvest.max_field_bytes)
+        limits = Limits.from_settings(hub.settings.harvest)
         page = parse_get_record(response.body, max_bytes=max_bytes, limits=limits)
     except HarvestError as exc:
         log.events.add(run_id, "error", "record", f"GetRecord failed: {exc}", **raw_of(exc))

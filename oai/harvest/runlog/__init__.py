@@ -16,6 +16,7 @@ from oai.harvest.runlog.managed import ManagedSources, SourceChange
 from oai.harvest.runlog.queue import HarvestRequest, Queue
 from oai.harvest.runlog.runs import (
     COUNTERS,
+    FINISHED,
     STATUSES,
     Checkpoint,
     Counts,
@@ -28,6 +29,7 @@ from oai.harvest.runlog.sources import SourceInfo, SourceRow, Sources
 
 __all__ = [
     "COUNTERS",
+    "FINISHED",
     "STATUSES",
     "Checkpoint",
     "Counts",

@@ -23,6 +23,7 @@ from oai.harvest.runlog.tables import harvest_runs
 
 __all__ = [
     "COUNTERS",
+    "FINISHED",
     "STATUSES",
     "Checkpoint",
     "Counts",
@@ -33,6 +34,7 @@ __all__ = [
 
 Status = Literal["running", "ok", "partial", "failed", "interrupted"]
 STATUSES: tuple[str, ...] = ("running", "ok", "partial", "failed", "interrupted")
+FINISHED = STATUSES[1:]  # the statuses a run ends with
 # the runs whose checkpoint the next run continues from, if no run completed since
 RESUMABLE = ("failed", "interrupted")
 COUNTERS: tuple[str, ...] = (
@@ -231,8 +233,8 @@ class Runs:
 
     def finish(self, run_id: int, status: str, message: str | None = None) -> RunInfo:
         """Close a running run; "ok" is downgraded when records failed (`final_status`)."""
-        if status not in STATUSES[1:]:
-            raise ValueError(f"a run finishes {', '.join(STATUSES[1:])}, not {status!r}")
+        if status not in FINISHED:
+            raise ValueError(f"a run finishes {', '.join(FINISHED)}, not {status!r}")
         c = harvest_runs.c
         status = final_status(status, self.require(run_id).counts)
         self._db.execute(

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, column, inspect, select, table
 
-from oai.harvest.runlog import RunInfo, RunLog, SourceInfo
+from oai.harvest.runlog import FINISHED, RunInfo, RunLog, SourceInfo
 from records.store import Store
 
 __all__ = [
@@ -121,9 +121,7 @@ def source_overviews(engine: Engine) -> list[SourceOverview]:
         out.append(
             SourceOverview(
                 source=source,
-                last_run=log.runs.last(
-                    source.id, statuses=("ok", "partial", "failed", "interrupted")
-                ),
+                last_run=log.runs.last(source.id, statuses=FINISHED),
                 running=log.runs.running(source.id),
                 next_run=upcoming.get(source.id),
                 records=counts.get(source.id, 0),
@@ -172,7 +170,7 @@ def failed_in_last_runs(
     for source in log.sources.all():
         if source_id and source.id != source_id:
             continue
-        run = log.runs.last(source.id, statuses=("ok", "partial", "failed", "interrupted"))
+        run = log.runs.last(source.id, statuses=FINISHED)
         if run is None:
             continue
         for event in log.events.of_run(run.id, level="error", kind="record", limit=limit):

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from markupsafe import Markup
 
 from oai.harvest import sync_sources
-from oai.harvest.runlog import RunLog
+from oai.harvest.runlog import FINISHED, RunLog
 from oai.harvest.sources import SourceEntry, source_entries, table_of
 from oai.harvest.wording import in_words
 from oai.web.admin.chart import source_chart
@@ -58,7 +58,7 @@ def source_page(source_id: str) -> str:
     if entry is None and info is None:
         abort(404)
     running = log.runs.running(source_id)
-    last = log.runs.last(source_id, statuses=("ok", "partial", "failed", "interrupted"))
+    last = log.runs.last(source_id, statuses=FINISHED)
     failed = log.runs.last(source_id, statuses=("failed",))
     enabled = bool(entry and entry.settings.enabled and info and info.enabled)
     state = (
