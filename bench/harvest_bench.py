@@ -110,9 +110,9 @@ def breakdown(url: str, prefix: str, pages: int = 20) -> None:
     t0 = clock()
     parsed = [parse_list_records(b) for b in bodies]
     t1 = clock()
-    items = [r for p in parsed for r in p.records]
+    items = [r for p in parsed for r in p.items("bench")]
     t1b = clock()
-    forms = [reader(r.metadata) for r in items if r.metadata is not None]
+    forms = [reader(r.element) for r in items if r.element is not None]
     t2 = clock()
     records = [Record.from_dict({**f[0], "id": f"x{i}"}) for i, f in enumerate(forms)]
     t3 = clock()
@@ -128,7 +128,7 @@ def breakdown(url: str, prefix: str, pages: int = 20) -> None:
     us = 1e6 / n
     print(
         f"CPU per record over {n} records: parse page {(t1 - t0) * us:.0f} us, "
-        f"read headers {(t1b - t1) * us:.0f} us, crosswalk {prefix} {(t2 - t1b) * us:.0f} us, "
+        f"cut into items {(t1b - t1) * us:.0f} us, crosswalk {prefix} {(t2 - t1b) * us:.0f} us, "
         f"Record.from_dict {(t3 - t2) * us:.0f} us, "
         f"render "
         + ", ".join(f"{k} {v * us:.0f}" for k, v in per_format.items())

@@ -14,7 +14,6 @@ from crosswalks.base import MetadataFormat
 from crosswalks.errors import CrosswalkError, MissingField, UnknownFormat, UnsafeXML
 from crosswalks.parsing import DEFAULT_MAX_BYTES, NOT_XML_CHAR, parse_xml
 from crosswalks.registry import Registry, default_registry, read_document, read_element, render
-from crosswalks.stream import StreamItem, iter_document
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -23,11 +22,9 @@ __all__ = [
     "MetadataFormat",
     "MissingField",
     "Registry",
-    "StreamItem",
     "UnknownFormat",
     "UnsafeXML",
     "default_registry",
-    "iter_document",
     "parse_xml",
     "read_document",
     "read_element",

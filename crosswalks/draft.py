@@ -3,6 +3,12 @@
 Readers never build `records.model.Record` (crosswalks must not import `records`); they
 produce the plain JSON form, and `Draft.finish` makes sure it has what
 `Record.from_dict` requires: a usable `id` and a non-empty `title`.
+
+The id comes from the format's own identifiers (the reader's candidates), never from
+the record's content: a record that carries none gets a *positional* id (`~` and the
+format), which says "identified by its place in its document" to whoever reads it in
+(the ingest path makes it the file and the record's position there). A record without
+a title gets a devised one (`crosswalks.devised`), marked `title_devised`.
 """
 
 from __future__ import annotations
@@ -15,10 +21,15 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from crosswalks.devised import devise_title
 from crosswalks.errors import MissingField
 from crosswalks.parsing import element_path, line_of
 
-__all__ = ["Draft", "safe_id", "unit_source"]
+__all__ = ["POSITIONAL", "Draft", "is_positional", "safe_id", "unit_source"]
+
+# the first character of an id that says: this record carries no identifier, its
+# identity is its place in its document
+POSITIONAL = "~"
 
 # Copies of records/schema/record.schema.json, which crosswalks may not read (the
 # package ships no copy of it): tests/test_record_contract.py fails when they drift.
@@ -35,6 +46,11 @@ _REQUIRED = {
     "related": "title",
     "collections": "spec",
 }
+
+
+def is_positional(record_id: str) -> bool:
+    """Whether a reader gave this id for want of an identifier (see `POSITIONAL`)."""
+    return record_id.startswith(POSITIONAL)
 
 
 def safe_id(text: str | None) -> str | None:
@@ -113,14 +129,16 @@ class Draft:
         )
 
     def finish(self, *id_candidates: str | None, prune: bool = True) -> dict[str, Any]:
-        """The JSON form: needs a title; the id is the first usable candidate.
+        """The JSON form: the id is the first usable candidate (positional without one);
+        a record without a title gets a devised one.
 
         `prune` drops empty values (a reader's leftovers); the native reader keeps them,
         since an empty string is a value of the record it must give back unchanged.
         """
         title = self.data.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise self.missing("title")
+            self.data["title"] = devise_title(self.data)
+            self.data["title_devised"] = True
         if not self.data.get("id"):
             for candidate in id_candidates:
                 usable = safe_id(candidate)
@@ -128,8 +146,7 @@ class Draft:
                     self.data["id"] = usable
                     break
             else:
-                digest = hashlib.sha1(title.encode(), usedforsecurity=False).hexdigest()
-                self.data["id"] = f"{self.format}-{digest[:16]}"
+                self.data["id"] = f"{POSITIONAL}{self.format}"
         result = {"id": self.data.pop("id")}
         result.update(
             (k, v) for k, v in self.data.items() if not prune or v not in (None, "", [], {})

@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from crosswalks.dates import date_range, parse_date
-from crosswalks.draft import Draft, safe_id
+from crosswalks.draft import POSITIONAL, Draft, safe_id
 from crosswalks.languages import to_iso639_3
 from crosswalks.parsing import block_of, local_name, text_of
 
@@ -260,9 +260,9 @@ def _component(
         draft.set("title", finding.title)
         finding.fonds = draft.data.get("title") or finding.fonds
     elif "title" not in draft.data:
+        # a devised title (DACS 2.3): the unit above it and the unit's own number
         draft.set("title", f"{parent['title']}, {unitid or index}")
-    if not draft.data.get("title"):
-        raise draft.missing("title (unittitle or titleproper)")
+        draft.set("title_devised", True)
     _context(draft, element, finding, parent, unitid)
     draft.data["id"] = _identify(element, finding, parent, unitid, index)
     return draft.finish()
@@ -279,7 +279,8 @@ def _identify(
     base = element.get("base") or ""
     own = [element.get("id"), base.rstrip("/").rsplit("/", 1)[-1] if base else None]
     if parent is None:
-        return finding.unique([*finding.ids, *own], "ead")
+        # no identifier at all: the finding aid's place in its document (the root)
+        return finding.unique([*finding.ids, *own], f"{POSITIONAL}ead")
     root_id = finding.records[0]["id"]
     return finding.unique(
         [*own, f"{root_id}:{unitid}" if unitid else None], f"{parent['id']}.{index}"

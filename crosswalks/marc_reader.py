@@ -302,7 +302,10 @@ def _one(root: etree._Element) -> dict[str, Any]:
     controls, fields, leader = _fields(root)
     _dispatch(draft, fields)
     _fixed(draft, controls, leader)
-    return draft.finish(controls.get("001"), draft.data.get("record_id"), draft.data.get("url"))
+    # 001 is unique only within the agency 003 names: together they identify the record
+    number, agency = controls.get("001", "").strip(), controls.get("003", "").strip()
+    identity = f"{agency}:{number}" if number and agency else number
+    return draft.finish(identity, draft.data.get("record_id"), draft.data.get("url"))
 
 
 def read(root: etree._Element) -> list[dict[str, Any]]:

@@ -112,7 +112,9 @@ def _attributes(parent: OutElement, tag: str, item: Mapping[str, Any]) -> None:
 
 
 def _head(root: OutElement, record: Mapping[str, Any]) -> None:
-    sub(root, _q("title"), record["title"])
+    title = sub(root, _q("title"), record["title"])
+    if record.get("title_devised"):
+        title.set("devised", "true")
     if record.get("date"):
         _date(root, "date", record["date"])
     for key in _STRINGS[1:3]:
@@ -308,6 +310,8 @@ def read(root: etree._Element) -> list[dict[str, Any]]:
                 line=line_of(child),
             )
         handler(data, child)
+        if local_name(child) == "title" and child.get("devised") in ("true", "1"):
+            data["title_devised"] = True
     _validate(root)
     draft = Draft("oaihub", root)
     draft.data = data

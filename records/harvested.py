@@ -30,6 +30,12 @@ class RecordState(NamedTuple):
     remote_content: str | None  # the partner's last content (canonical JSON): merge base
     content: str  # canonical JSON
     deleted: bool
+    fingerprint: str | None = None  # of what the partner last sent (see remote_fingerprint)
+    linked: bool = False  # a local record that a partner's record keeps up to date
+    origin: str | None = None  # the origin's canonical JSON
+
+
+_LINKED = '"kind":"linked"'  # in an origin's canonical JSON
 
 
 class HarvestedRecords:
@@ -42,7 +48,15 @@ class HarvestedRecords:
     ) -> dict[str, RecordState]:
         """Remote identifier -> the state of the source's record that has it, if any."""
         r = t.records.c
-        columns = (r.local_id, r.remote_datestamp, r.remote_content, r.content, r.deleted)
+        columns = (
+            r.local_id,
+            r.remote_datestamp,
+            r.remote_content,
+            r.content,
+            r.deleted,
+            r.remote_fingerprint,
+            r.origin,
+        )
         found: dict[str, RecordState] = {}
         unique = sorted(set(remote_ids))
         for start in range(0, len(unique), _CHUNK):
@@ -50,8 +64,43 @@ class HarvestedRecords:
             query = select(r.remote_identifier, *columns).where(
                 r.source_id == source_id, r.remote_identifier.in_(chunk)
             )
-            for remote_id, local_id, stamp, remote, content, deleted in conn.execute(query):
-                found[remote_id] = RecordState(local_id, stamp, remote, content, bool(deleted))
+            for row in conn.execute(query):
+                remote_id, local_id, stamp, remote, content, deleted, printed, origin = row
+                linked = origin is not None and _LINKED in origin
+                found[remote_id] = RecordState(
+                    local_id, stamp, remote, content, bool(deleted), printed, linked, origin
+                )
+        return found
+
+    def fingerprints(
+        self, conn: Connection, source_id: str, remote_ids: Sequence[str]
+    ) -> dict[str, str]:
+        """Partner identifier -> the fingerprint stored with the source's live record."""
+        r = t.records.c
+        found: dict[str, str] = {}
+        unique = sorted(set(remote_ids))
+        for start in range(0, len(unique), _CHUNK):
+            query = select(r.remote_identifier, r.remote_fingerprint).where(
+                r.source_id == source_id,
+                r.remote_identifier.in_(unique[start : start + _CHUNK]),
+                r.deleted.is_(False),
+                r.remote_fingerprint.is_not(None),
+            )
+            found.update((remote, printed) for remote, printed in conn.execute(query))
+        return found
+
+    def holders_of(
+        self, conn: Connection, local_ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """Local id -> (source, partner identifier) of the stored record that has it
+        (live or a tombstone; (None, None) for a local record)."""
+        r = t.records.c
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for start in range(0, len(local_ids), _CHUNK):
+            query = select(r.local_id, r.source_id, r.remote_identifier).where(
+                r.local_id.in_(local_ids[start : start + _CHUNK])
+            )
+            found.update((local, (source, remote)) for local, source, remote in conn.execute(query))
         return found
 
     def live_ids_by_remote_prefix(
@@ -68,8 +117,14 @@ class HarvestedRecords:
         # LIKE may fold case (SQLite): the exact prefix decides
         return {remote: local for remote, local in conn.execute(query) if remote.startswith(prefix)}
 
-    def set_remote_contents(self, conn: Connection, contents: Mapping[str, str]) -> None:
-        """Store the partner's content (canonical JSON) per local id: the next merge bases."""
+    def set_remote_contents(
+        self,
+        conn: Connection,
+        contents: Mapping[str, str],
+        fingerprints: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Store the partner's content (canonical JSON) per local id, the next merge
+        bases, and the fingerprints of what the partner sent."""
         if contents:
             conn.execute(
                 update(t.records)
@@ -77,6 +132,20 @@ class HarvestedRecords:
                 .values(remote_content=bindparam("b_remote")),
                 [{"b_local_id": k, "b_remote": v} for k, v in contents.items()],
             )
+        if fingerprints:
+            conn.execute(
+                update(t.records)
+                .where(t.records.c.local_id == bindparam("b_local_id"))
+                .values(remote_fingerprint=bindparam("b_print")),
+                [{"b_local_id": k, "b_print": v} for k, v in fingerprints.items()],
+            )
+
+    def linked_ids_of_source(self, source_id: str) -> set[str]:
+        """Local ids of the local records a source's records keep up to date (`linked`)."""
+        r = t.records.c
+        query = select(r.local_id, r.origin).where(r.source_id == source_id)
+        with self.engine.connect() as conn:
+            return {local for local, origin in conn.execute(query) if origin and _LINKED in origin}
 
     def local_state(self, conn: Connection, local_id: str) -> RecordState | None:
         """The state of a local record (one no source harvested); None if there is none."""
@@ -87,6 +156,25 @@ class HarvestedRecords:
             return None
         _id, stamp, remote, content, deleted = row
         return RecordState(local_id, stamp, remote, content, bool(deleted))
+
+    def remote_identifiers(self, local_ids: Sequence[str]) -> dict[str, str]:
+        """Local id -> the partner identifier of the harvested record that has it."""
+        r = t.records.c
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(local_ids), _CHUNK):
+                query = select(r.local_id, r.remote_identifier).where(
+                    r.local_id.in_(local_ids[start : start + _CHUNK]),
+                    r.remote_identifier.is_not(None),
+                )
+                found.update((local, remote) for local, remote in conn.execute(query))
+        return found
+
+    def local_content(self, conn: Connection, local_id: str) -> str | None:
+        """The content JSON of a record, live or not; None when there is none."""
+        query = select(t.records.c.content).where(t.records.c.local_id == local_id)
+        found = conn.execute(query).scalar()
+        return None if found is None else str(found)
 
     def live_local_contents(self, conn: Connection) -> list[tuple[str, str]]:
         """(local id, content JSON) of every live local record, to match partner records."""

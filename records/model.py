@@ -79,6 +79,9 @@ class Record:
 
     id: str
     title: str
+    # the title was devised (ISAD(G) 3.1.2, DACS 2.3): the unit had none of its own, and
+    # one was made from its type, reference code, date and the unit above it
+    title_devised: bool = False
     date: DocumentDate | None = None
     summary: str | None = None
     transcript: str | None = None
@@ -137,6 +140,7 @@ class Record:
         data: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
+            "title_devised": True if self.title_devised else None,
             "date": self.date.to_dict() if self.date else None,
             "summary": self.summary,
             "transcript": self.transcript,
@@ -180,6 +184,7 @@ class Record:
         return cls(
             id=as_str(data["id"], "id"),
             title=as_str(data["title"], "title"),
+            title_devised=bool(data.get("title_devised", False)),
             date=DocumentDate.from_dict(raw_date) if raw_date else None,
             source=Source.from_dict(raw_source) if raw_source else None,
             creators=as_objects(data.get("creators"), "creators", Agent.from_dict),

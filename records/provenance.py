@@ -23,9 +23,11 @@ __all__ = ["Header", "Origin"]
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where the record came from: made here (`local`) or harvested from a partner."""
+    """Where the record came from: made here (`local`), harvested from a partner, or made
+    here and kept up to date by a partner's record matched to it (`linked`: the partner
+    may update it, never delete it)."""
 
-    kind: Literal["local", "harvested"] = "local"
+    kind: Literal["local", "harvested", "linked"] = "local"
     source_id: str | None = None
     remote_identifier: str | None = None
     remote_datestamp: str | None = None
@@ -62,9 +64,13 @@ class Origin:
     def from_dict(cls, data: Mapping[str, Any], path: str = "origin") -> Origin:
         check_keys(data, cls.KEYS, path)
         kind = data.get("kind", "local")
-        if kind not in ("local", "harvested"):
-            raise InvalidRecord(f"kind must be local or harvested, not {kind!r}", field=path)
-        if kind == "harvested" and not (data.get("source_id") and data.get("remote_identifier")):
+        if kind not in ("local", "harvested", "linked"):
+            raise InvalidRecord(
+                f"kind must be local, harvested or linked, not {kind!r}", field=path
+            )
+        if kind in ("harvested", "linked") and not (
+            data.get("source_id") and data.get("remote_identifier")
+        ):
             raise InvalidRecord(
                 "a harvested record needs source_id and remote_identifier", field=path
             )

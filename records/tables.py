@@ -58,6 +58,9 @@ records = Table(
     Column("origin", Text, nullable=True),
     # the partner's last content as crosswalked: the base of field-level merges
     Column("remote_content", Text, nullable=True),
+    # what the partner last sent, stably (a hash; migration 0012): a record sent again
+    # with the same fingerprint is not read or rendered again
+    Column("remote_fingerprint", String(64), nullable=True),
     UniqueConstraint("source_id", "remote_identifier"),
 )
 # The keyset index: every list page is a range scan from (datestamp, pk).

@@ -20,7 +20,7 @@ from hypothesis import Phase, given, settings
 from lxml import etree
 
 from crosswalks import dates, draft, native, parse_xml
-from oai.harvest import prepare
+from oai.ingest import identity as prepare
 from oai.protocol import request
 from records import checks, model
 from records.model import (
@@ -58,6 +58,7 @@ MODEL_OBJECTS: list[tuple[tuple[str, ...], type[Any]]] = [
 EVERY_FIELD: dict[str, Any] = {
     "id": "every-field",
     "title": "Report of the Soviet Embassy",
+    "title_devised": True,
     "date": {
         "text": "ca. January 1961",
         "start": "1961-01",

@@ -153,16 +153,19 @@ def _require_checkpoint(hub: Hub, source_id: str, full: bool, from_: str | None)
 def _summary(run: RunInfo) -> str:
     counts = ", ".join(f"{v} {k}" for k, v in run.counts.to_dict().items())
     took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+    window = _window(run)
     return (
         f"run {run.id} of {run.source_id}: {run.status} in {took:.0f}s ({counts}); "
         f"{run.pages} pages, {run.requests} requests, {run.bytes:,} bytes, "
-        f"{run.retries} retries; {_window(run)}"
+        f"{run.retries} retries" + (f"; {window}" if window else "")
     )
 
 
 def _window(run: RunInfo) -> str:
+    """An OAI-PMH run's window ("" for the kinds that have none: ARON, files)."""
     if run.window_until is None and run.window_from is None:
-        return "no window (the run stopped before planning one)"
+        windowed = run.checkpoint is None or "streams" in run.checkpoint
+        return "no window (the run stopped before planning one)" if windowed else ""
     return f"window {run.window_from or 'start'} .. {run.window_until or 'now'}"
 
 

@@ -1,15 +1,11 @@
-"""One harvest run of one source: window, streams, pages, checkpoints, sweep, high water.
+"""One harvest run of one source: the run log's run, its heartbeat, its ingest, its end.
 
-The order of a page's work is what makes a run safe to kill at any instant: the page is
-fetched and crosswalked, then its records, the run's counters and the checkpoint (the
-token that continues after the page) are committed in ONE transaction. A run killed
-before that commit redoes the page (its records are then "unchanged"); killed after it,
-the next run continues from the saved token. Nothing is lost or written twice.
-
-The window: `from` is the previous complete run's `until` minus `harvest.overlap_seconds`;
-`until` is the partner's own responseDate from Identify (for day-granularity partners:
-yesterday), never our clock and never the highest datestamp seen. The high-water mark
-moves to `until` only when every set stream of the run completed.
+`run_harvest` opens the run, wires the ingest path (`oai.ingest`: the one path from a
+partner's items to committed records, with the run as its journal) and hands the run to
+the source's kind (`oai.harvest.kinds`), which produces batches and says how the run
+ended. The run is then finished, the source's failure count kept, and whoever should be
+told of a failure is told (`notify`). What makes a run safe to kill at any instant is
+the ingest's commit: a batch, its counters and its checkpoint in ONE transaction.
 """
 
 from __future__ import annotations
@@ -21,17 +17,20 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
+
 from oai.errors import ConfigError
 from oai.harvest.client import Client, ClientConfig, Retry
 from oai.harvest.errors import RunInterrupted
+from oai.harvest.journal import RunJournal
 from oai.harvest.kinds import kind_of
 from oai.harvest.kinds.oai_pmh import window_for
 from oai.harvest.notify import notify_run
-from oai.harvest.pool import WorkerPool
 from oai.harvest.runlog import Counts, RunInfo, RunLog, utcnow
 from oai.harvest.sources import all_sources, find_source
 from oai.harvest.state import Progress, ProgressCallback, RunState, Say
 from oai.hub import Hub
+from oai.ingest import Ingest, Limits, Preparer, Reader, Reconciler, Stamp, WorkerPool
 from oai.settings import SourceSettings
 from records.db import writer_connection
 from records.store import PARTNER_SETS
@@ -167,11 +166,16 @@ def run_harvest(
     progress: ProgressCallback | None = None,
     worker: str | None = None,
     say: Say | None = None,
+    refetch: list[str] | None = None,
+    why: str | None = None,
 ) -> RunResult:
     """Harvest one source now; `RunInProgress` if it is already being harvested.
 
     `worker` names the `oai worker` that runs it, for the run log (which also records
-    this process: "name@host:pid"); `say` sees every event of the run as it is logged."""
+    this process: "name@host:pid"); `say` sees every event of the run as it is logged.
+    With `refetch`, the run only fetches those records again (partner identifiers):
+    an admin's re-harvest of a record (trigger "record"), which neither counts as a
+    failure of the source nor notifies anyone. `why` is the run's first event."""
     source = find_source(hub, source_id)
     if not source.enabled:
         raise ConfigError(f"source {source_id!r} is disabled")
@@ -188,20 +192,27 @@ def run_harvest(
         pid=os.getpid(),
         worker=this_worker(worker),
     )
+    if why:
+        log.events.add(run_id, "info", trigger, why)
     config = ClientConfig.from_settings(hub.settings.harvest)
     client = Client(config, home=source.base_url)
     run = RunState(hub, source, log, run_id, full, progress, client, say=say)
     client.on_retry = lambda retry: _on_retry(run, retry)
     workers = hub.settings.harvest.workers
-    run.pool = WorkerPool(workers) if workers > 0 else None
+    pool = WorkerPool(workers) if workers > 0 else None
     interval = float(hub.settings.scheduler.heartbeat_seconds)
     try:
         with (
             _Heartbeat(log, run_id, interval) as heartbeat,
             writer_connection(hub.engine) as writer,
         ):
-            run.lost, run.writer = (lambda: heartbeat.lost), writer
-            status, message = _harvest(run, from_)
+            run.lost = lambda: heartbeat.lost
+            run.ingest = ingest_of(run, writer, pool)
+            if refetch is not None:
+                status, message = kind_of(source).refetch(run, refetch)
+            else:
+                status, message = _harvest(run, from_)
+            run.ingest.journal.counts(None, {})  # the last requests and bytes
     except (KeyboardInterrupt, RunInterrupted) as exc:
         # Ctrl-C, SIGTERM, a scheduler or worker shutting down: not the partner's fault
         why = str(exc) or "interrupted (Ctrl-C or SIGTERM)"
@@ -213,6 +224,8 @@ def run_harvest(
     except BaseException as exc:
         log.events.add(run_id, "error", "crash", f"{type(exc).__name__}: {exc}")
         crashed = log.runs.finish(run_id, "failed", f"crashed: {type(exc).__name__}: {exc}")
+        if refetch is not None:
+            raise
         after = log.sources.record_failure(source_id, hub.settings.scheduler.max_failures)
         notify_run(
             hub, crashed, was_failing=was_failing, now_failing=after.failing, previous=previous
@@ -220,14 +233,16 @@ def run_harvest(
         raise
     finally:
         client.close()
-        if run.pool is not None:
-            run.pool.close()
+        if pool is not None:
+            pool.close()
     if run.unresumable:
         log.runs.drop_checkpoint(run_id)
         log.events.add(
             run_id, "info", "resume", f"not resumable: {run.unresumable}; the next run starts anew"
         )
     info = log.runs.finish(run_id, status, message)
+    if refetch is not None:
+        return RunResult.of(info)
     now_failing = False
     if info.status == "failed":
         now_failing = log.sources.record_failure(
@@ -237,6 +252,26 @@ def run_harvest(
         log.sources.record_success(source_id)
     notify_run(hub, info, was_failing=was_failing, now_failing=now_failing, previous=previous)
     return RunResult.of(info)
+
+
+def ingest_of(run: RunState, writer: Connection, pool: WorkerPool | None) -> Ingest:
+    """The ingest path of a run: its source's records, the run log as its journal."""
+    hub, source = run.hub, run.source
+    stamp = Stamp(source.id, source.base_url, utcnow(), tuple(source.match))
+    limits = Limits.from_settings(hub.settings.harvest)
+    reader = Reader(hub.registry, limits, source.metadata_prefix)
+    journal = RunJournal(run.log, source.id, run.run_id, run.transport, run.say)
+    return Ingest(
+        hub.engine,
+        hub.store,
+        writer,
+        journal,
+        Preparer(stamp, reader),
+        Reconciler(hub.store, stamp, run.run_id),
+        hub.render_context,
+        pool,
+        version=reader.version,
+    )
 
 
 def _on_retry(run: RunState, retry: Retry) -> None:

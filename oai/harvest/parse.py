@@ -1,86 +1,42 @@
-"""Partner responses -> typed pages: repaired, parsed without DTDs or entities, checked.
+"""Partner responses -> typed pages: repaired, cut into records, parsed without DTDs or
+entities, checked.
 
 A partner's bytes are first repaired where that is safe and says so (`repair`: invalid
-UTF-8, characters XML 1.0 forbids). A ListRecords page that still does not parse is
-split at its `<record>` boundaries (`split_page`): each record is parsed alone, the good
-ones are kept and a broken one becomes a `PageRecord` with its raw bytes and the parser's
-error, so one unescaped `&` costs one record, not the page. Only a page whose frame
-(responseDate, resumptionToken) cannot be read is a `PageError`, keeping the raw bytes.
-Records past `Limits` (the whole record, or one text or attribute of it) are rejected
-the same way. OAI-PMH `<error>`s become the typed `RemoteError`s.
+UTF-8, characters XML 1.0 forbids). A ListRecords page is then cut at its `<record>`
+boundaries (`crosswalks.split`) before anything is parsed: the frame (responseDate,
+resumptionToken, an OAI-PMH error) is parsed alone, and the records become items only
+when the producer asks (`Page.items`), each parsed on its own, so one unescaped `&` costs
+one record, not the page, and a page of 100,000 records is never one tree in memory.
+Only a page whose frame cannot be read, or that ends inside a record, is a `PageError`,
+keeping the raw bytes. OAI-PMH `<error>`s become the typed `RemoteError`s.
 """
 
 from __future__ import annotations
 
-import re
+import io
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from crosswalks import CrosswalkError, parse_xml
+from crosswalks.split import Container, Splitter, Unit
 from oai.harvest.errors import PageError, remote_error
 from oai.harvest.repair import repair
-from oai.settings import HarvestSettings
+from oai.ingest import DEFAULT_LIMITS, Item, Limits, oai_items
 
 __all__ = [
-    "DEFAULT_LIMITS",
     "OAI_NS",
-    "Header",
     "IdentifyInfo",
-    "Limits",
     "Page",
-    "PageRecord",
     "Token",
     "parse_get_record",
     "parse_identify",
     "parse_list_records",
-    "split_page",
+    "parse_metadata_formats",
 ]
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _O = f"{{{OAI_NS}}}"
-
-
-@dataclass(frozen=True, slots=True)
-class Header:
-    identifier: str
-    datestamp: str
-    deleted: bool
-    sets: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Caps on one partner record (`harvest.max_record_bytes`, `harvest.max_field_bytes`)."""
-
-    record_bytes: int = 16_000_000
-    field_bytes: int = 1_000_000
-
-    @classmethod
-    def from_settings(cls, harvest: HarvestSettings) -> Limits:
-        return cls(harvest.max_record_bytes, harvest.max_field_bytes)
-
-
-DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True, slots=True)
-class PageRecord:
-    """One <record> of a page: its header, its metadata root, or what is wrong with it.
-
-    A record that did not parse has no element, only its `source` bytes."""
-
-    header: Header | None
-    metadata: etree._Element | None
-    element: etree._Element | None
-    error: str | None = None
-    source: bytes | None = None
-
-    def raw(self) -> bytes:
-        if self.source is not None:
-            return self.source
-        assert self.element is not None
-        return bytes(etree.tostring(self.element, encoding="utf-8"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,36 +49,26 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A parsed ListRecords page. Its `<record>` elements are read into `PageRecord`s
-    only when asked (`records`): the fetching side needs the count and the token, and
-    a worker process reads the records."""
+    """A ListRecords (or GetRecord) page cut into its records, not yet parsed: the
+    fetching side needs the count and the token; the records become items (`items`)
+    where they are read."""
 
     response_date: str
-    elements: list[etree._Element]
+    container: Container | None
+    units: list[Unit]
     token: Token | None
     repairs: list[str] = field(default_factory=list)
-    broken: list[PageRecord] = field(default_factory=list)  # records that did not parse
-    limits: Limits = DEFAULT_LIMITS
-    size: int = 0  # of the response: no record of a smaller one can pass a cap
+    size: int = 0  # of the response
 
     @property
     def count(self) -> int:
-        return len(self.elements) + len(self.broken)
+        return len(self.units)
 
-    @property
-    def records(self) -> list[PageRecord]:
-        """The page's records, read from their elements (again on every call), then
-        the ones that did not parse."""
-        limits = self.limits
-        check_record, check_fields = (
-            self.size > limits.record_bytes,
-            self.size > limits.field_bytes,
-        )
-        read = [
-            _record(element, limits, check_record=check_record, check_fields=check_fields)
-            for element in self.elements
-        ]
-        return read + self.broken
+    def items(self, label: str, start: int = 0, stop: int | None = None) -> list[Item]:
+        """The items of the page's records `start:stop` ("<label>, record N" each)."""
+        if self.container is None:
+            return []
+        return oai_items(self.container, self.units[start:stop], label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,196 +131,51 @@ def parse_identify(body: bytes, *, max_bytes: int = 100_000_000) -> IdentifyInfo
     )
 
 
+def parse_metadata_formats(body: bytes, *, max_bytes: int = 10_000_000) -> list[str]:
+    """The metadata prefixes a ListMetadataFormats response offers."""
+    root, _ = _root(body, max_bytes)
+    listing = root.find(f"{_O}ListMetadataFormats")
+    if listing is None:
+        raise PageError("a ListMetadataFormats response without <ListMetadataFormats>", body)
+    found = (f.findtext(f"{_O}metadataPrefix") for f in listing.iterfind(f"{_O}metadataFormat"))
+    return [prefix.strip() for prefix in found if prefix and prefix.strip()]
+
+
 def parse_list_records(
     body: bytes, *, max_bytes: int = 100_000_000, limits: Limits = DEFAULT_LIMITS
 ) -> Page:
-    """A ListRecords page; `RemoteNoRecordsMatch` etc. when the partner answered an error.
-
-    A page that does not parse is split at its records (`split_page`)."""
-    broken: list[PageRecord] = []
-    fixed, repairs = repair(body)
-    try:
-        root = _checked_root(fixed, body, max_bytes)
-    except PageError as exc:
-        split = split_page(fixed, max_bytes)
-        if split is None:
-            raise exc from None
-        root, broken = split
-        _raise_remote(root)
-        repairs.append(
-            f"the page does not parse ({exc}); split at its records:"
-            f" {len(broken)} record(s) rejected, the others kept"
-        )
-    listing = root.find(f"{_O}ListRecords")
-    if listing is None:
-        raise PageError("a ListRecords response without <ListRecords>", body)
-    elements = listing.findall(f"{_O}record")
-    return Page(
-        _text(root, "responseDate"),
-        elements,
-        _token(listing),
-        repairs,
-        broken,
-        limits,
-        len(body),
-    )
+    """A ListRecords page; `RemoteNoRecordsMatch` etc. when the partner answered an error."""
+    return _page(body, "ListRecords", max_bytes, limits)
 
 
 def parse_get_record(
     body: bytes, *, max_bytes: int = 100_000_000, limits: Limits = DEFAULT_LIMITS
 ) -> Page:
     """A GetRecord response as a page of one record (no token); the partner's error raised."""
-    root, repairs = _root(body, max_bytes)
-    answer = root.find(f"{_O}GetRecord")
-    if answer is None:
-        raise PageError("a GetRecord response without <GetRecord>", body)
-    records = answer.findall(f"{_O}record")
-    return Page(_text(root, "responseDate"), records, None, repairs, [], limits, len(body))
+    return _page(body, "GetRecord", max_bytes, limits)
 
 
-def _record(
-    element: etree._Element,
-    limits: Limits = DEFAULT_LIMITS,
-    *,
-    check_record: bool = True,
-    check_fields: bool = True,
-) -> PageRecord:
-    header = element.find(f"{_O}header")
-    if header is None:
-        return PageRecord(None, None, element, "a record without a <header>")
-    identifier = _text(header, "identifier")
-    if not identifier:
-        return PageRecord(None, None, element, "a header without an <identifier>")
-    sets = tuple(s.text.strip() for s in header.iterchildren(f"{_O}setSpec") if s.text)
-    parsed = Header(identifier, _text(header, "datestamp"), header.get("status") == "deleted", sets)
-    if parsed.deleted:
-        return PageRecord(parsed, None, element)
-    metadata = element.find(f"{_O}metadata")
-    root = None if metadata is None else next(iter(metadata.iterchildren("{*}*")), None)
-    if root is None:
-        return PageRecord(parsed, None, element, "a live record without metadata")
-    if check_record:
-        raw = bytes(etree.tostring(element, encoding="utf-8"))
-        if len(raw) > limits.record_bytes:
-            return PageRecord(
-                parsed,
-                None,
-                element,
-                f"the record has {len(raw):,} bytes, more than harvest.max_record_bytes"
-                f" ({limits.record_bytes:,}); kept raw up to that size",
-                raw[: limits.record_bytes],
-            )
-    if check_fields:
-        oversized = _oversized_field(root, limits.field_bytes)
-        if oversized is not None:
-            return PageRecord(parsed, None, element, oversized)
-    return PageRecord(parsed, root, element)
-
-
-def _oversized_field(root: etree._Element, cap: int) -> str | None:
-    """What is wrong with the first text or attribute of `root` longer than `cap` bytes."""
-    for node in root.iter():
-        values: list[tuple[str, str | None]] = [("text", node.text)]
-        if node is not root:
-            values.append(("tail", node.tail))
-        values += [(f"@{name!s}", str(value)) for name, value in node.attrib.items()]
-        for where, value in values:
-            # a character has at most 4 bytes in UTF-8: encode only what may be too long
-            if value and len(value) * 4 > cap and len(value.encode("utf-8")) > cap:
-                name = etree.QName(node).localname if isinstance(node.tag, str) else "node"
-                size = len(value.encode("utf-8"))
-                return (
-                    f"the field <{name}> {where} has {size:,} bytes, more than"
-                    f" harvest.max_field_bytes ({cap:,})"
-                )
-    return None
-
-
-# the open and close tags of an element named record, with or without a prefix
-_RECORD_TAG = re.compile(rb"<(/?)((?:[A-Za-z_][\w.-]*:)?record)(?=[\s/>])")
-_LIST_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ListRecords[\s>]")
-_IDENTIFIER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?identifier\s*>\s*([^<]{1,1000}?)\s*</")
-
-
-def split_page(body: bytes, max_bytes: int) -> tuple[etree._Element, list[PageRecord]] | None:
-    """A page that does not parse as a whole, read record by record.
-
-    The bytes outside the top-level `<record>` elements (the frame: responseDate,
-    request, resumptionToken) must parse on their own; each record is then parsed inside
-    that frame, so it sees the namespaces declared above it. Returns the frame's root
-    with the good records in place, and the broken ones; None when the page cannot be
-    split (no ListRecords, records that never close, or a frame that does not parse)."""
-    spans = _record_spans(body)
-    if not spans:
-        return None
-    head, tail = body[: spans[0][0]], body[spans[-1][1] :]
+def _page(body: bytes, verb: str, max_bytes: int, limits: Limits) -> Page:
+    fixed, repairs = repair(body)
     try:
-        root = parse_xml(head + tail, max_bytes=max_bytes)
-    except CrosswalkError:
-        return None  # the token itself cannot be read
-    listing = root.find(f"{_O}ListRecords")
-    if root.tag != f"{_O}OAI-PMH" or listing is None:
-        return None
-    broken: list[PageRecord] = []
-    anchor = listing.find(f"{_O}resumptionToken")
-    for start, end in spans:
-        chunk = body[start:end]
-        try:
-            alone = parse_xml(head + chunk + tail, max_bytes=max_bytes)
-        except CrosswalkError as exc:
-            broken.append(_broken(chunk, str(exc)))
-            continue
-        found = alone.find(f"{_O}ListRecords/{_O}record")
-        if found is None:
-            broken.append(_broken(chunk, "not an OAI-PMH record"))
-        elif anchor is None:
-            listing.append(found)
-        else:
-            anchor.addprevious(found)
-    return root, broken
-
-
-def _record_spans(body: bytes) -> list[tuple[int, int]]:
-    """(start, end) of each top-level record element of a ListRecords page; [] when a
-    record never closes (a page cut short is not a page with a broken record)."""
-    listing = _LIST_START.search(body)
-    if listing is None:
-        return []
-    spans: list[tuple[int, int]] = []
-    name: bytes | None = None
-    depth, start = 0, 0
-    for match in _RECORD_TAG.finditer(body, listing.end()):
-        closing, qname = match.group(1), match.group(2)
-        if name is None:
-            if closing:
-                return []
-            name = qname  # the page's own record element; nested ones (MARC) may share it
-        if qname != name:
-            continue
-        tag_end = body.find(b">", match.end())
-        if tag_end < 0:
-            return []
-        if closing:
-            depth -= 1
-            if depth == 0:
-                spans.append((start, tag_end + 1))
-            elif depth < 0:
-                return []
-        elif body[tag_end - 1 : tag_end] == b"/":  # <record/>
-            if depth == 0:
-                spans.append((match.start(), tag_end + 1))
-        else:
-            if depth == 0:
-                start = match.start()
-            depth += 1
-    return spans if depth == 0 else []
-
-
-def _broken(chunk: bytes, error: str) -> PageRecord:
-    found = _IDENTIFIER.search(chunk)
-    identifier = found.group(1).decode("utf-8", "replace").strip() if found else ""
-    header = Header(identifier, "", False, ()) if identifier else None
-    return PageRecord(header, None, None, f"the record does not parse: {error}", chunk)
+        splitter = Splitter(
+            io.BytesIO(fixed), max_record_bytes=limits.record_bytes, max_frame_bytes=max_bytes
+        )
+        units = list(splitter.units()) if splitter.container is not None else []
+    except CrosswalkError as exc:
+        raise PageError(f"the response does not parse: {exc}", body) from None
+    if splitter.container is None or not splitter.container.is_oai:
+        if splitter.container is None:  # a whole document: an error, Identify, HTML ...
+            _checked_root(fixed, body, max_bytes)
+        raise PageError("not an OAI-PMH response", body)
+    if not splitter.ended:
+        raise PageError("the response does not parse: it ends before its last record does", body)
+    root = _checked_root(splitter.frame, body, max_bytes)
+    answer = root.find(f"{_O}{verb}")
+    if answer is None:
+        raise PageError(f"a {verb} response without <{verb}>", body)
+    token = _token(answer) if verb == "ListRecords" else None
+    return Page(_text(root, "responseDate"), splitter.container, units, token, repairs, len(body))
 
 
 def _int(value: str | None) -> int | None:

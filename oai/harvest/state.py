@@ -1,29 +1,29 @@
 """The state of one harvest run while it goes: its window, set streams and counts.
 
 `RunState` is what every part of a run shares (the hub, the source, the run log, the
-client, the page writer connection); `StreamState` is one set stream's position, saved
-in the run's checkpoint after every committed page.
+client, the ingest its kind hands batches to); `StreamState` is one OAI-PMH set stream's
+position, saved in the run's checkpoint after every committed page. A kind produces
+batches and hands them to `RunState.drive`; at the end of a complete reading it asks
+for the guarded sweep (`RunState.sweep`). It never writes records itself.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
-
 from oai.harvest.client import Client
-from oai.harvest.errors import PageError, RunInterrupted
-from oai.harvest.pool import WorkerPool
-from oai.harvest.prepare import Crosswalker
-from oai.harvest.reconcile import Reconciler
+from oai.harvest.errors import HarvestError, PageError, RunInterrupted, StreamError
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
+from oai.ingest import Batch, Ingest, SweepOutcome, drive, sweep
 from oai.settings import SourceSettings
 
 __all__ = ["Progress", "ProgressCallback", "RunState", "Say", "StreamState", "raw_of"]
+
+COUNTERS = ("added", "updated", "unchanged", "deleted", "failed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,33 +71,70 @@ class RunState:
     started: float = field(default_factory=time.monotonic)
     window: tuple[str | None, str | None] = (None, None)
     streams: list[StreamState] = field(default_factory=list)
-    resumed_from: int | None = None
     chain: list[int] = field(default_factory=list)  # the runs of one full harvest
-    pages: int = 0
-    records: int = 0
-    counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("added", "updated", "unchanged", "deleted", "failed"), 0
-        )
-    )
-    reconciler: Reconciler | None = None
-    crosswalker: Crosswalker | None = None
-    pool: WorkerPool | None = None
-    writer: Connection | None = None  # the connection every page is written on
+    ingest: Ingest | None = None  # where the kind's batches go
     lost: Callable[[], bool] = lambda: False
     unresumable: str | None = None  # why the run's checkpoint must not be resumed
     say: Say | None = None  # shown at once (the CLI prints warnings, errors, retries)
     _transport: tuple[int, int, int] = (0, 0, 0)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.ingest.counts if self.ingest else dict.fromkeys(COUNTERS, 0)
+
+    @property
+    def pages(self) -> int:
+        return self.ingest.pages if self.ingest else 0
+
+    @property
+    def records(self) -> int:
+        return self.ingest.records if self.ingest else 0
+
     def check_stop(self) -> None:
-        """Between two commits: stop if the process is shutting down."""
+        """Between two commits: stop if the process is shutting down, or if another
+        process marked the run stale."""
         if self.hub.stopping.is_set():
             raise RunInterrupted("the harvesting process is shutting down")
+        if self.lost():
+            raise StreamError("the run was marked stale by another process; stopping")
 
     def event(self, level: str, kind: str, message: str, **extra: Any) -> None:
         self.log.events.add(self.run_id, level, kind, message, **extra)
         if self.say is not None:
             self.say(level, kind, message)
+
+    def drive(self, batches: Iterator[Batch], label: str) -> HarvestError | None:
+        """Commit every batch a kind produces, in order; the harvesting failure that
+        ended the production (after the batches before it are committed), or None."""
+        assert self.ingest is not None
+        self.ingest.full = self.full
+        failure = drive(
+            self.ingest,
+            batches,
+            ends=(HarvestError,),
+            stop=self.check_stop,
+            after=lambda: self._progressed(label),
+            name=f"produce {label}",
+        )
+        if isinstance(failure, RunInterrupted):
+            raise failure  # the process is shutting down: the run ends `interrupted`
+        if isinstance(failure, HarvestError):
+            return failure
+        return None
+
+    def sweep(self, gone: Sequence[str], live: int, why: str) -> SweepOutcome:
+        """Tombstone the source's records `gone` (local ids), under the sweep guard."""
+        assert self.ingest is not None
+        share = self.hub.settings.harvest.sweep_max_share
+        return sweep(self.ingest, self.source.id, self.run_id, gone, live, why, share)
+
+    def _progressed(self, label: str) -> None:
+        if self.progress is not None:
+            elapsed = time.monotonic() - self.started
+            progress = Progress(
+                self.run_id, label, self.pages, self.records, elapsed, dict(self.counts)
+            )
+            self.progress(progress)
 
     def state(self) -> dict[str, Any]:
         return {

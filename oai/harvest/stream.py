@@ -24,14 +24,8 @@ from oai.harvest.errors import (
     RemoteNoRecordsMatch,
     StreamError,
 )
-from oai.harvest.parse import (
-    DEFAULT_LIMITS,
-    IdentifyInfo,
-    Limits,
-    Page,
-    parse_identify,
-    parse_list_records,
-)
+from oai.harvest.parse import IdentifyInfo, Page, parse_identify, parse_list_records
+from oai.ingest import DEFAULT_LIMITS, Limits
 
 __all__ = ["DATE_ARGS", "Notify", "Stream", "StreamPage", "identify"]
 

@@ -65,6 +65,9 @@ class HarvestSettings:
     request_deadline: float
     max_record_bytes: int
     max_field_bytes: int
+    max_attributes: int
+    refetch_max: int
+    file_roots: tuple[str, ...]
     private_redirects: bool
     overlap_seconds: int
     max_clock_skew: int

@@ -99,6 +99,27 @@ _SETTINGS: tuple[Setting, ...] = (
         "Largest text of one field (element text or attribute) of a partner record.",
     ),
     Setting(
+        "harvest.max_attributes",
+        INT,
+        256,
+        "Most attributes one element of a partner record may have; a record with more is"
+        " rejected (attribute values are read in time quadratic in their number).",
+    ),
+    Setting(
+        "harvest.refetch_max",
+        INT,
+        100,
+        "Records that failed in earlier runs asked for again, one by one, at the start of"
+        " each run (OAI-PMH GetRecord, ARON by uuid), until stored or gone.",
+    ),
+    Setting(
+        "harvest.file_roots",
+        STRINGS,
+        (),
+        "Directories under which a files source added or edited in the browser or the API"
+        " may name local paths (empty: none; sources in this file may name any path).",
+    ),
+    Setting(
         "harvest.private_redirects",
         BOOL,
         False,
@@ -201,6 +222,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "harvest.request_deadline": (0.1, None),
     "harvest.max_record_bytes": (1024, None),
     "harvest.max_field_bytes": (64, None),
+    "harvest.max_attributes": (8, None),
+    "harvest.refetch_max": (0, None),
     "harvest.overlap_seconds": (0, None),
     "harvest.max_clock_skew": (60, None),
     "harvest.max_empty_pages": (1, None),

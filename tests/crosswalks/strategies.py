@@ -56,7 +56,7 @@ def origins(draw: st.DrawFn) -> dict[str, Any]:
         return {"kind": "local"}
     moment = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)))
     return {
-        "kind": "harvested",
+        "kind": draw(st.sampled_from(("harvested", "linked"))),
         "source_id": draw(ids),
         "remote_identifier": "oai:" + draw(ids),
         "remote_datestamp": draw(xml_text),
@@ -100,6 +100,7 @@ def optional_fields(text: st.SearchStrategy[str]) -> dict[str, st.SearchStrategy
             st.fixed_dictionaries({"text": text}, optional={"type": text}), max_size=2
         ),
         "uploaded": st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
+        "title_devised": st.just(True),  # false is left out of the JSON form
         "origin": origins(),
         **dict.fromkeys(SCALARS, text),
         **{key: st.lists(text, max_size=3) for key in STRING_LISTS},

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from crosswalks.draft import Draft, safe_id
+from crosswalks.draft import POSITIONAL, Draft, is_positional, safe_id
 from crosswalks.parsing import block_of, element_path, text_of
 from records.model import Record
 from tests.record_schema import node
@@ -28,12 +28,32 @@ def test_safe_id() -> None:
     assert safe_id("č" * 500) == long  # stable
 
 
-def test_finish_falls_back_to_a_hash_of_the_title() -> None:
-    draft = Draft("oai_dc", etree.Element("dc"))
-    draft.set("title", "Only a title")
-    record = draft.finish(None, "   ")
-    assert record["id"].startswith("oai_dc-")
-    Record.from_dict(record)
+def test_without_an_identifier_the_id_is_positional_never_from_the_content() -> None:
+    # issue 21: two records titled alike are two records; a record's identity is never
+    # its content, but its place in its document when it carries no identifier
+    ids = set()
+    for title in ("Jednací protokol", "Jednací protokol", "Other"):
+        draft = Draft("oai_dc", etree.Element("dc"))
+        draft.set("title", title)
+        record = draft.finish(None, "   ")
+        assert is_positional(record["id"]) and record["id"] == f"{POSITIONAL}oai_dc"
+        ids.add(record["id"])
+        Record.from_dict(record)
+    assert len(ids) == 1, "the same for every title: the caller adds the position"
+
+
+def test_a_record_without_a_title_gets_a_devised_one() -> None:
+    draft = Draft("aron_json", etree.Element("entity"))
+    draft.add("genres", "listina")
+    draft.set("date", {"text": "1620", "start": "1620", "end": "1620", "precision": "year"})
+    draft.add_object("identifiers", {"type": "inventory number", "value": "15"})
+    draft.add_object("related", {"relation": "isPartOf", "id": "f", "title": "Velkostatek Kunín"})
+    record = draft.finish("u-1")
+    assert record["title"] == "Velkostatek Kunín, listina, 15, 1620"
+    assert record["title_devised"] is True
+    assert Record.from_dict(record).title_devised
+    bare = Draft("oai_dc", etree.Element("dc")).finish("x")
+    assert (bare["title"], bare["title_devised"]) == ("Untitled unit", True)
 
 
 def test_setters_skip_empty_and_duplicates() -> None:

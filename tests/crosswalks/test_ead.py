@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from crosswalks import MissingField, read_document
+from crosswalks import read_document
 from records.model import Record
 
 
@@ -141,16 +139,15 @@ def test_untitled_component_gets_a_devised_title(samples_dir: Path) -> None:
     assert untitled["title"] == f"{parent['title']}, 2/4/2/1//2/1"
 
 
-def test_description_without_any_title_is_an_error() -> None:
+def test_description_without_any_title_gets_a_devised_one() -> None:
+    # issue 21: no reader refuses a unit for want of a title (ISAD(G) 3.1.2, DACS 2.3)
     xml = (
         b"<ead>\n<eadheader/>\n<archdesc level='fonds'><did><unitid>1</unitid></did>"
         b"</archdesc></ead>"
     )
-    with pytest.raises(MissingField) as info:
-        read_document(xml)
-    assert info.value.format == "ead"
-    assert info.value.path == "/ead/archdesc"
-    assert info.value.line == 3
+    (record,) = read_document(xml)
+    assert record["title"] == "fonds, 1" and record["title_devised"] is True
+    assert record["id"] == "~ead", "no identifier: the finding aid's place in its file"
 
 
 def test_component_without_unitid_or_title() -> None:

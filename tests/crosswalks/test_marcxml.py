@@ -116,7 +116,7 @@ def test_read_back(registry: Registry, archive_record: dict[str, Any]) -> None:
 def test_nkcr_trailing_slash_namespace(samples_dir: Path) -> None:
     (record,) = read_document((samples_dir / "nkcr_marcxml_cpk20051492461.xml").read_bytes())
     Record.from_dict(record)
-    assert record["id"] == "cpk20051492461"
+    assert record["id"] == "CZ-PrNK:cpk20051492461", "001 with the agency of 003"
     assert record["title"] == "Umění programování v UNIXu"  # ISBD " /" removed
     assert record["creators"] == [{"name": "Raymond, Eric S.", "role": "author", "kind": "person"}]
     assert record["publisher"] == "Computer Press"

@@ -1,10 +1,12 @@
 """The `aron` kind: the Czech National Archives' portal ARON (elzasw/aron), over its REST API.
 
 Every run sweeps the portal (see `aron_sweep`): entities are fetched in batches, each
-batch reconciled and committed with the run's counters and the sweep's position, so a
-killed run resumes at the first uncommitted batch. Changes are found by content hash
+batch handed to the run's ingest as items (the entity's JSON, its uuid, its content hash
+as the fingerprint) and committed with the run's counters and the sweep's position, so
+a killed run resumes at the first uncommitted batch. Changes are found by content hash
 (`aron_hash`): an entity whose hash is stored with its record is not crosswalked or
-written; a re-import that only renumbers parts and items changes nothing.
+written; a re-import that only renumbers parts and items changes nothing. The names of
+the entities a changed entity references are asked for once a run (`/apu/views`).
 
 Deletions: ARON deletes hard and has no feed, and while a partner re-imports, its
 entities vanish from lists *and* GET. An entity becomes a tombstone only when it is
@@ -17,28 +19,18 @@ run's final checkpoint for the next one.
 from __future__ import annotations
 
 import threading
-import time
-from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from oai.harvest.errors import HarvestError, StreamError, SweepRefused
 from oai.harvest.kinds.aron_api import AronAPI
-from oai.harvest.kinds.aron_records import EntityReader, Triage, prepare_entities
-from oai.harvest.kinds.aron_sweep import Batch, Position, SweepPlan, sweep
-from oai.harvest.pool import Prepared
-from oai.harvest.prepare import Failure, local_id_for
-from oai.harvest.reconcile import Reconciler
-from oai.harvest.runlog import utcnow
-from oai.harvest.state import Progress, RunState
-from oai.harvest.tombstones import guard_sweep, write_tombstones
+from oai.harvest.kinds.aron_hash import content_hash
+from oai.harvest.kinds.aron_records import Triage, portal_of
+from oai.harvest.kinds.aron_sweep import Batch as Fetched
+from oai.harvest.kinds.aron_sweep import Position, SweepPlan, sweep
+from oai.harvest.state import RunState
+from oai.ingest import Batch, Item
 
-__all__ = ["harvest_aron", "user_agent"]
-
-PIPELINE_DEPTH = 3  # batches crosswalked in workers ahead of the one being written
-MIN_ENTITIES = 20  # fewer changed entities are cheaper to crosswalk in place
+__all__ = ["harvest_aron", "refetch_aron", "user_agent"]
 
 
 def user_agent(admin_emails: Sequence[str]) -> str:
@@ -54,6 +46,14 @@ def _options(run: RunState) -> tuple[SweepPlan, list[str | None], float]:
     return plan, lists, source.pause_seconds
 
 
+def _api(run: RunState) -> AronAPI:
+    plan, _lists, pause = _options(run)
+    run.client.session.headers["User-Agent"] = user_agent(run.hub.settings.repository.admin_email)
+    return AronAPI(
+        run.client, run.source.base_url, max_concurrency=plan.max_concurrency, pause=pause
+    )
+
+
 def _start(run: RunState, lists: list[str | None]) -> Position:
     """Resume the checkpoint of a failed run, or start a new sweep."""
     saved = run.log.runs.last_checkpoint(run.source.id)
@@ -61,162 +61,126 @@ def _start(run: RunState, lists: list[str | None]) -> Position:
     position = Position.from_dict(state) if isinstance(state, dict) else None
     if saved is not None and position is not None and position.lists == lists:
         run.chain = [*saved.state.get("chain", [saved.run_id]), run.run_id]
-        run.resumed_from = saved.run_id
         run.event("info", "resume", f"resuming run {saved.run_id}: {position.listed} listed")
         return position
     run.chain = [run.run_id]
     return Position(lists)
 
 
-def _known(run: RunState, ids: Sequence[str]) -> dict[str, str]:
-    """Remote id -> the content hash stored with its live record."""
-    with run.hub.engine.connect() as conn:
-        found = run.hub.store.states_by_remote_id(conn, run.source.id, ids)
-    return {k: s.remote_datestamp for k, s in found.items() if not s.deleted and s.remote_datestamp}
+def _items(entities: Sequence[dict[str, Any]], label: str) -> list[Item]:
+    """One item per entity, its content hash the fingerprint."""
+    return [
+        Item(
+            f"{label}, entity {str(entity.get('id') or '').lower()}",
+            str(entity.get("id") or "").strip().lower() or None,
+            read="aron-entity",
+            data=entity,
+            fingerprint=content_hash(entity),
+        )
+        for entity in entities
+    ]
 
 
-@dataclass
-class _Fetched:
-    """A batch fetched and sorted (in a fetching thread): what to crosswalk, with the
-    names it references, and what is unchanged by its content hash."""
+class _Fetcher:
+    """Fetches a batch's entities (in one of the sweep's threads) and the names of what
+    the changed ones reference (one thread at a time fills the names' cache)."""
 
-    todo: list[tuple[dict[str, Any], str]]
-    unchanged: list[str]
-    labels: dict[str, str]
+    def __init__(self, run: RunState, api: AronAPI) -> None:
+        self.run, self.api = run, api
+        self.triage = Triage(api)
+        self.lock = threading.Lock()
 
-
-@dataclass
-class _Work:
-    """A fetched batch on its way to the store, crosswalked (maybe in a worker)."""
-
-    batch: Batch[_Fetched]
-    prepared: Prepared | Future[Prepared]
-
-
-def _fetcher(run: RunState, api: AronAPI, triage: Triage) -> Callable[[list[str]], _Fetched]:
-    lock = threading.Lock()  # one thread at a time asks for names (and fills the cache)
-
-    def fetch(ids: list[str]) -> _Fetched:
-        entities = api.entities(ids) if ids else []
-        todo, unchanged = triage.split(entities, _known(run, ids) if ids else {})
-        with lock:
-            labels = triage.labels(todo)
-        return _Fetched(todo, unchanged, labels)
-
-    return fetch
+    def __call__(self, ids: list[str]) -> tuple[list[Item], dict[str, str]]:
+        entities = self.api.entities(ids) if ids else []
+        items = _items(entities, "ARON")
+        assert self.run.ingest is not None
+        unchanged = self.run.ingest.unchanged(items)
+        changed = [item.data for i, item in enumerate(items) if i not in unchanged]
+        with self.lock:
+            self.triage.know(entities)
+            labels = self.triage.labels(changed)
+        return items, labels
 
 
-def _crosswalk(run: RunState, reader: EntityReader, batch: Batch[_Fetched]) -> _Work:
-    todo, labels = batch.entities.todo, batch.entities.labels
-    if run.pool is not None and len(todo) >= MIN_ENTITIES:
-        context = run.hub.render_context
-        return _Work(batch, run.pool.call(prepare_entities, reader, todo, labels, context))
-    return _Work(batch, reader.prepare(todo, labels))
-
-
-def _commit(run: RunState, work: _Work) -> None:
-    """One batch reconciled and committed with the counters and the position after it."""
-    assert run.reconciler is not None and run.writer is not None
-    batch, unchanged = work.batch, work.batch.entities.unchanged
-    prepared = work.prepared if isinstance(work.prepared, Prepared) else work.prepared.result()
-    conn = run.writer
-    with conn.begin():
-        renderer = prepared.renderer(run.hub.render_context)
-        outcome = run.reconciler.apply(conn, prepared.incoming, renderer)
-        counts = {**outcome.counts, "failed": len(prepared.failures)}
-        counts["unchanged"] += len(unchanged)
-        pages = 1 if batch.ids else 0
-        run.log.runs.add_counts(run.run_id, {"pages": pages, **counts, **run.transport()}, conn)
-        for failure in prepared.failures:
-            _failure(run, conn, failure)
-        for unrendered in renderer.failures:
-            run.log.events.add(
-                run.run_id,
-                "warning",
-                "render",
-                f"{unrendered.record_id}: stored without {unrendered.prefix}: {unrendered.reason}",
-                identifier=unrendered.identifier,
-                conn=conn,
-            )
-        local = [local_id_for(run.source.id, i) for i in unchanged]
-        run.log.seen.mark(run.run_id, [*outcome.seen, *local], conn)
-        state = {"aron": batch.position.to_dict(), "chain": run.chain}
-        run.log.runs.checkpoint(run.run_id, state, conn)
-    for key, value in counts.items():
-        run.counts[key] += value
-    run.pages += pages
-    run.records += len(batch.ids)
-    if run.progress is not None:
-        elapsed = time.monotonic() - run.started
-        run.progress(
-            Progress(run.run_id, "aron", run.pages, run.records, elapsed, dict(run.counts))
+def _batches(run: RunState, api: AronAPI, plan: SweepPlan, start: Position) -> Iterator[Batch]:
+    portal = portal_of(run.source.base_url)
+    fetched: Fetched[tuple[list[Item], dict[str, str]]]
+    for fetched in sweep(api, plan, start, _Fetcher(run, api)):
+        items, labels = fetched.entities
+        position = fetched.position
+        yield Batch(
+            items,
+            f"ARON batch ({position.listed} listed)",
+            checkpoint={"aron": position.to_dict(), "chain": run.chain},
+            pages=1 if fetched.ids else 0,
+            context={"portal": portal, "labels": labels},
         )
 
 
-def _failure(run: RunState, conn: Any, failure: Failure) -> None:
-    run.log.events.add(
-        run.run_id,
-        "error",
-        "record",
-        f"entity rejected: {failure.message}",
-        identifier=failure.identifier,
-        raw=failure.raw,
-        detail={"error": failure.message},
-        conn=conn,
-    )
-
-
-def harvest_aron(run: RunState) -> tuple[str, str]:
+def harvest_aron(run: RunState, from_: str | None) -> tuple[str, str]:
     """Sweep the source's portal into the store; (status, message) of the run."""
-    source = run.source
-    plan, lists, pause = _options(run)
-    run.client.session.headers["User-Agent"] = user_agent(run.hub.settings.repository.admin_email)
-    api = AronAPI(run.client, source.base_url, max_concurrency=plan.max_concurrency, pause=pause)
+    plan, lists, _pause = _options(run)
+    api = _api(run)
     position = _start(run, lists)
     run.log.runs.checkpoint(run.run_id, {"aron": position.to_dict(), "chain": run.chain})
     run.full = True
-    run.reconciler = Reconciler(
-        run.hub.store, source_id=source.id, run_id=run.run_id, now=utcnow(), match=source.match
-    )
-    reader = EntityReader(source.id, source.base_url, utcnow(), tuple(source.match))
-    triage = Triage(api)
-    inflight: deque[_Work] = deque()
-    batches = sweep(api, plan, position, _fetcher(run, api, triage))
-    failure: HarvestError | None = None
-    while True:
-        try:  # a fetching failure: what was fetched before it is good, and committed
-            batch = next(batches, None)
-            if batch is not None and run.lost():
-                raise StreamError("the run was marked stale by another process; stopping")
-        except HarvestError as exc:
-            failure = exc
-            break
-        if batch is None:
-            break
-        run.check_stop()
-        inflight.append(_crosswalk(run, reader, batch))
-        while len(inflight) > (PIPELINE_DEPTH if run.pool else 0):
-            position = inflight[0].batch.position
-            _commit(run, inflight.popleft())
-    while inflight:  # a failure while writing propagates: no later batch passes it by
-        position = inflight[0].batch.position
-        _commit(run, inflight.popleft())
+    _refetch_failing(run, api)
+    failure = run.drive(_batches(run, api, plan, position), "aron")
     if failure is not None:
-        message = f"sweep failed after {position.listed} listed entities: {failure}"
+        listed = _listed(run)
+        message = f"sweep failed after {listed} listed entities: {failure}"
         run.event("error", "stream", message)
-        run.log.runs.add_counts(run.run_id, run.transport())
         return "failed", message
     summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
     try:
-        deleted, kept = _deletions(run, api, position)
-    except SweepRefused as exc:
-        detail = {"would_delete": exc.would_delete, "live": exc.live, "share": exc.share}
-        run.event("error", "sweep", str(exc), detail=detail)
-        return "partial", str(exc)
+        outcome, kept = _deletions(run, api)
     finally:
         run.log.seen.forget(run.chain)
-        run.log.runs.add_counts(run.run_id, run.transport())
+    if outcome is not None and outcome.refused:
+        return "partial", outcome.refused
+    deleted = outcome.deleted if outcome is not None else 0
     return "ok", f"complete: {summary}; sweep: {deleted} tombstones, {kept} missing kept"
+
+
+def _listed(run: RunState) -> int:
+    """How many entities the committed part of the sweep listed."""
+    saved = run.log.runs.get(run.run_id)
+    state = (saved.checkpoint or {}).get("aron") if saved is not None else None
+    return int(state.get("listed", 0)) if isinstance(state, dict) else 0
+
+
+def _refetch_failing(run: RunState, api: AronAPI) -> None:
+    """Ask again for the entities that failed in earlier runs (by uuid)."""
+    wanted = run.log.failing.to_fetch(run.source.id, limit=run.hub.settings.harvest.refetch_max)
+    if wanted:
+        run.event("info", "refetch", f"asking again for {len(wanted)} entity(ies) that failed")
+        failure = run.drive(_by_uuid(run, api, wanted), "refetch")
+        if failure is not None:
+            run.event("warning", "refetch", f"entities that failed before not fetched: {failure}")
+
+
+def _by_uuid(run: RunState, api: AronAPI, uuids: Sequence[str]) -> Iterator[Batch]:
+    """Entities fetched by uuid; one the portal no longer has (404) is gone (it is not
+    deleted here: ARON entities vanish while a partner re-imports)."""
+    fetcher = _Fetcher(run, api)
+    portal = portal_of(run.source.base_url)
+    for start in range(0, len(uuids), 100):
+        chunk = list(uuids[start : start + 100])
+        items, labels = fetcher(chunk)
+        found = {item.identifier for item in items}
+        gone = [u for u in chunk if u not in found and api.exists(u) is False]
+        context = {"portal": portal, "labels": labels}
+        yield Batch(items, "ARON by uuid", pages=1, context=context, gone=gone)
+
+
+def refetch_aron(run: RunState, identifiers: list[str]) -> tuple[str, str]:
+    """Fetch entities again by uuid, as a run of their own: re-harvest one record."""
+    api = _api(run)
+    failure = run.drive(_by_uuid(run, api, identifiers), "ARON by uuid")
+    if failure is not None:
+        return "failed", f"fetching {', '.join(identifiers)} failed: {failure}"
+    summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
+    return "ok", f"{', '.join(identifiers)}: {summary}"
 
 
 def _previous_missing(run: RunState) -> set[str]:
@@ -228,15 +192,17 @@ def _previous_missing(run: RunState) -> set[str]:
     return {str(i) for i in state.get("missing") or []}
 
 
-def _deletions(run: RunState, api: AronAPI, position: Position) -> tuple[int, int]:
-    """Tombstones for entities missing twice and gone by GET; (deleted, missing kept)."""
+def _deletions(run: RunState, api: AronAPI) -> tuple[Any, int]:
+    """Tombstones for entities missing twice and gone by GET; (the sweep's outcome, how
+    many missing entities are kept)."""
     live = run.hub.store.local_ids_of_source(run.source.id)
     missing = live - run.log.seen.by(run.chain)
     candidates = sorted(missing & _previous_missing(run))
+    remote = run.hub.store.remote_identifiers(candidates)
     gone: list[str] = []
     unsure: list[str] = []
     for local_id in candidates:
-        found = api.exists(local_id.split(":", 1)[1])
+        found = api.exists(remote.get(local_id) or local_id.split(":", 1)[1])
         if found is False:
             gone.append(local_id)
         elif found is None:
@@ -248,15 +214,12 @@ def _deletions(run: RunState, api: AronAPI, position: Position) -> tuple[int, in
             f"{len(unsure)} missing entities kept: GET /apu/{{id}} did not answer 404",
             detail={"ids": unsure[:1000]},
         )
-    try:
-        guard_sweep(run, gone, len(live))
-    except SweepRefused:
-        # what is missing is still missing: the next complete sweep asks again
-        state = {**position.to_dict(), "missing": sorted(missing)}
-        run.log.runs.checkpoint(run.run_id, {"aron": state, "chain": run.chain})
-        raise
-    state = {**position.to_dict(), "missing": sorted(missing - set(gone))}
-    run.log.runs.checkpoint(run.run_id, {"aron": state, "chain": run.chain})
     why = "entities missing from two complete sweeps and gone (404)"
-    deleted = write_tombstones(run, gone, why)
-    return deleted, len(missing) - deleted
+    outcome = run.sweep(gone, len(live), why)
+    saved = run.log.runs.get(run.run_id)
+    position = dict((saved.checkpoint or {}).get("aron") or {}) if saved else {}
+    kept = missing if outcome.refused else missing - set(gone)
+    # what is still missing: the next complete sweep asks again
+    position["missing"] = sorted(kept)
+    run.log.runs.checkpoint(run.run_id, {"aron": position, "chain": run.chain})
+    return outcome, len(kept)

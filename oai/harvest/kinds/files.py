@@ -3,16 +3,17 @@
 `base_url` names where the files are: a file, a directory (every file in it), a glob
 (`/exports/*.xml`), or one http(s) URL. Every inbound format of the crosswalk registry is
 read, detected from each file: EAD 2002/apeEAD, the Czech EAD3 profile, ELZA exports,
-APUX, MARCXML and MODS collections, oai_dc, OAI-PMH responses. Containers are read as
-streams, record by record (`crosswalks.iter_document`), so a file of any size is read in
-the memory of one record.
+APUX, MARCXML and MODS collections, oai_dc, OAI-PMH responses, and JSON Lines of the
+record model. Containers are cut at their records (`oai.ingest.FileItems`), so a file of
+any size is read in the memory of one batch, and a broken record costs that record.
 
 Every run reads the whole set of files: a file whose content hash equals the one the
-previous run stored is skipped, and its records count as unchanged; the others are
-crosswalked and reconciled by record id in batches, each committed with the run's
-counters and a checkpoint. A record missing from a complete set of files becomes a
-tombstone through the guarded sweep (`harvest.sweep_max_share`); when any file could not
-be read the set is not complete and nothing is deleted.
+previous run stored (and which holds no failing record) is skipped, and its records
+count as unchanged; the others are cut into items that the run's ingest commits in
+batches, each with the run's counters and a checkpoint. A record missing from a complete
+set of files becomes a tombstone through the guarded sweep (`harvest.sweep_max_share`);
+when any file could not be read whole (missing, cut short, not a document) the set is not
+complete: nothing is deleted, and the run ends `partial`.
 """
 
 from __future__ import annotations
@@ -20,31 +21,18 @@ from __future__ import annotations
 import glob
 import hashlib
 import io
-import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from itertools import islice
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from crosswalks import CrosswalkError, iter_document
-from oai.harvest.errors import HarvestError, SweepRefused
-from oai.harvest.parse import Header
-from oai.harvest.pool import Prepared
-from oai.harvest.prepare import Failure, Incoming, local_id_for, match_values
-from oai.harvest.reconcile import Reconciler
-from oai.harvest.runlog import utcnow
-from oai.harvest.state import Progress, RunState
-from oai.harvest.tombstones import guard_sweep, write_tombstones
-from records.errors import InvalidRecord
-from records.model import Record, canonical_json
+from oai.harvest.errors import HarvestError
+from oai.harvest.state import RunState
+from oai.ingest import DEFAULT_BATCH, Batch, FileItems, Item, Note
 
-__all__ = ["FormReader", "harvest_files", "locate"]
-
-BATCH = 200  # records reconciled and committed together
-_NOT_CONTENT = frozenset({"header", "origin"})
+__all__ = ["harvest_files", "locate", "outside_roots", "refetch_files"]
 
 
 def locate(where: str) -> list[str]:
@@ -59,44 +47,25 @@ def locate(where: str) -> list[str]:
     return [path]
 
 
-@dataclass(frozen=True, slots=True)
-class FormReader:
-    """Record JSON forms of a partner's files -> records ready to reconcile."""
-
-    source_id: str
-    location: str
-    now: datetime
-    match: tuple[str, ...] = ()
-
-    def prepare(self, forms: list[tuple[int, dict[str, Any]]], name: str) -> Prepared:
-        ready: list[Incoming] = []
-        failed: list[Failure] = []
-        for index, form in forms:
-            try:
-                ready.append(self._incoming(form, name))
-            except (InvalidRecord, TypeError, ValueError, KeyError) as exc:
-                raw = repr(form)[:4000].encode()
-                failed.append(Failure(f"{name}#{index}", f"{type(exc).__name__}: {exc}", raw))
-        return Prepared(ready, failed)
-
-    def _incoming(self, form: dict[str, Any], name: str) -> Incoming:
-        remote = str(form["id"])
-        for related in form.get("related") or ():
-            if isinstance(related, dict) and related.get("id"):
-                related["id"] = local_id_for(self.source_id, str(related["id"]))
-        form["id"] = local_id_for(self.source_id, remote)
-        form["origin"] = {
-            "kind": "harvested",
-            "source_id": self.source_id,
-            "remote_identifier": remote,
-            "base_url": self.location,
-            "harvested_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        record = Record.from_dict(form)
-        data = record.to_dict()
-        content = canonical_json({k: v for k, v in data.items() if k not in _NOT_CONTENT})
-        header = Header(remote, "", False, ())
-        return Incoming(header, remote, record, match_values(form, self.match), content)
+def outside_roots(where: str, roots: Sequence[str]) -> str | None:
+    """Why a files source added in the browser or the API may not read `where` (a local
+    path outside every directory of `harvest.file_roots`), or None when it may."""
+    if urlsplit(where).scheme in ("http", "https"):
+        return None
+    listed = [Path(r).resolve() for r in roots]
+    if not listed:
+        return (
+            "local paths are allowed only under the directories the configuration lists in"
+            " harvest.file_roots (none are listed); give an http(s) URL"
+        )
+    path = where.removeprefix("file://")
+    fixed = re.split(r"[*?\[]", path, maxsplit=1)[0]  # a glob's fixed part
+    resolved = Path(fixed or "/").resolve()
+    inside = any(resolved == root or root in resolved.parents for root in listed)
+    if ".." in Path(path).parts or not inside:
+        shown = ", ".join(str(r) for r in listed)
+        return f"{path} is not under a directory listed in harvest.file_roots ({shown})"
+    return None
 
 
 def _previous(run: RunState) -> dict[str, dict[str, Any]]:
@@ -146,160 +115,155 @@ def _digest(
     return sha.hexdigest(), stream, validators
 
 
-def harvest_files(run: RunState) -> tuple[str, str]:
-    """Read the source's files into the store; (status, message) of the run."""
-    source = run.source
-    run.full = True
-    run.chain = [run.run_id]
-    now = utcnow()
-    run.reconciler = Reconciler(
-        run.hub.store, source_id=source.id, run_id=run.run_id, now=now, match=source.match
-    )
-    reader = FormReader(source.id, source.base_url, now, tuple(source.match))
-    previous = _previous(run)
-    done: dict[str, dict[str, Any]] = {}
-    unreadable: list[str] = []
-    names = locate(source.base_url)
-    if not names:
-        unreadable.append(source.base_url)
-        run.event("error", "files", f"no file found at {source.base_url}")
-    for name in names:
-        known = previous.get(name)
+@dataclass
+class _Reading:
+    """What a run of a files source has read so far (the producer's state)."""
+
+    run: RunState
+    names: list[str]
+    previous: dict[str, dict[str, Any]]
+    failing: set[str]  # files holding records that failed: read again, whatever their hash
+    only: set[str] | None = None  # read just these files (records fetched again)
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
+
+    def state(self) -> dict[str, Any]:
+        return {"files": dict(self.done), "chain": self.run.chain}
+
+    def finish(self, name: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """The checkpoint after a file read to its end, made at its last commit (when
+        the partner identities of its records are known)."""
+        assert self.run.ingest is not None
+        entry["ids"] = list(dict.fromkeys(self.run.ingest.identities.pop(name, [])))
+        self.done[name] = entry
+        return self.state()
+
+
+def _batches(reading: _Reading) -> Iterator[Batch]:
+    run = reading.run
+    for name in reading.names:
+        if reading.only is not None and name not in reading.only:
+            continue
+        known = reading.previous.get(name)
         try:
             digest, stream, validators = _digest(run, name, known)
         except (OSError, HarvestError) as exc:
-            unreadable.append(name)
+            reading.unreadable.append(name)
             run.event("error", "files", f"{name}: cannot be read: {exc}")
             continue
-        if stream is None or (known is not None and known.get("hash") == digest):
+        skip = stream is None or (known is not None and known.get("hash") == digest)
+        if skip and name not in reading.failing and known is not None:
             if stream is not None:
                 stream.close()
-            assert known is not None  # a 304 answers only a conditional request
-            ids = [str(i) for i in known.get("ids") or []]
-            _unchanged(run, name, ids, done, known)
+            yield _unchanged(reading, name, known)
             continue
+        assert stream is not None
         with stream:
-            ids, complete = _read(run, reader, name, stream, done)
-        if complete:
-            done[name] = {"hash": digest, "ids": ids, **validators}
-        else:
-            unreadable.append(name)
-    summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
-    if unreadable:
-        run.log.runs.checkpoint(run.run_id, {"files": done, "chain": run.chain})
-        run.log.seen.forget(run.chain)
-        message = f"{len(unreadable)} of {len(names)} files not read: no deletions; {summary}"
-        return ("partial" if done else "failed"), message
-    try:
-        deleted = _sweep(run)
-    except SweepRefused as exc:
-        detail = {"would_delete": exc.would_delete, "live": exc.live, "share": exc.share}
-        run.event("error", "sweep", str(exc), detail=detail)
-        return "partial", str(exc)
-    finally:
-        run.log.runs.checkpoint(run.run_id, {"files": done, "chain": run.chain})
-        run.log.seen.forget(run.chain)
-    return "ok", f"{len(names)} files: {summary}; sweep: {deleted} tombstones"
+            yield from _file_batches(reading, name, stream, {"hash": digest, **validators})
 
 
-def _unchanged(
-    run: RunState,
-    name: str,
-    ids: list[str],
-    done: dict[str, dict[str, Any]],
-    known: Mapping[str, Any],
-) -> None:
+def _unchanged(reading: _Reading, name: str, known: Mapping[str, Any]) -> Batch:
     """A file as the last run read it: its records are seen and unchanged."""
-    assert run.writer is not None
-    done[name] = dict(known)
-    with run.writer.begin():
-        local = [local_id_for(run.source.id, i) for i in ids]
-        run.log.seen.mark(run.run_id, local, run.writer)
-        run.log.runs.add_counts(run.run_id, {"unchanged": len(ids)}, run.writer)
-        run.log.runs.checkpoint(run.run_id, {"files": done, "chain": run.chain}, run.writer)
-    run.counts["unchanged"] += len(ids)
-    run.event("info", "files", f"{name}: unchanged since the last run ({len(ids)} records)")
+    ids = [str(i) for i in known.get("ids") or []]
+    reading.done[name] = dict(known)
+    note = Note("info", "files", f"{name}: unchanged since the last run ({len(ids)} records)")
+    return Batch([], name, checkpoint=reading.state(), unchanged=ids, notes=[note])
 
 
-def _read(
-    run: RunState,
-    reader: FormReader,
-    name: str,
-    stream: IO[bytes],
-    done: dict[str, dict[str, Any]],
-) -> tuple[list[str], bool]:
-    """Stream one file's records into the store; (remote ids, read to the end)."""
-    ids: list[str] = []
-    items = _forms(run, name, stream)
-    while batch := list(islice(items, BATCH)):
-        run.check_stop()
-        forms = [(i, form) for i, form in batch if form is not None]
-        broken = [i for i, form in batch if form is None]
-        prepared = reader.prepare(forms, name)
-        if broken and broken[-1] == -1:  # the file stopped being XML: keep what came before
-            ids += [item.remote_id for item in prepared.incoming]
-            _commit(run, prepared, name, done)
-            return ids, False
-        ids += [item.remote_id for item in prepared.incoming]
-        _commit(run, prepared, name, done)
-    run.event("info", "files", f"{name}: {len(ids)} records read")
-    return ids, True
+def _file_batches(
+    reading: _Reading, name: str, stream: IO[bytes], entry: dict[str, Any]
+) -> Iterator[Batch]:
+    """One file's records in batches; the last one finishes the file (or says why the
+    file is not complete: cut short, not a document)."""
+    settings = reading.run.hub.settings.harvest
+    items = FileItems(
+        stream,
+        name,
+        max_record_bytes=settings.max_record_bytes,
+        max_document_bytes=settings.max_response_bytes,
+    )
+    batch: list[Item] = []
+    count = 0
+    for item in items:
+        batch.append(item)
+        if len(batch) >= DEFAULT_BATCH:
+            count += len(batch)
+            yield Batch(batch, name, checkpoint=reading.state)
+            batch = []
+    count += len(batch)
+    if not items.complete:
+        reading.unreadable.append(name)
+        note = Note("error", "files", f"{name}: {items.problem or 'not read to its end'}")
+        yield Batch(batch, name, checkpoint=reading.state, notes=[note])
+        return
+    note = Note("info", "files", f"{name}: {count} records read")
+    yield Batch(
+        batch,
+        name,
+        checkpoint=lambda: reading.finish(name, entry),
+        notes=[note],
+        finished=[name],
+    )
 
 
-def _forms(run: RunState, name: str, stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
-    """(index, form) per record; (index, None) for a record in error (an event says
-    why); (-1, None) when the document itself breaks off."""
+def harvest_files(run: RunState, from_: str | None) -> tuple[str, str]:
+    """Read the source's files into the store; (status, message) of the run."""
+    source = run.source
+    refused = _refused(run)
+    if refused:
+        run.event("error", "config", refused)
+        return "failed", refused
+    run.full = True
+    run.chain = [run.run_id]
+    names = locate(source.base_url)
+    reading = _Reading(run, names, _previous(run), run.log.failing.documents(source.id))
+    if not names:
+        reading.unreadable.append(source.base_url)
+        run.event("error", "files", f"no file found at {source.base_url}")
+    failure = run.drive(_batches(reading), "files")
+    summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
+    if failure is not None:
+        run.event("error", "files", f"reading the files failed: {failure}")
+        reading.unreadable.append(str(failure))
+    if reading.unreadable:
+        run.log.seen.forget(run.chain)
+        message = f"{len(reading.unreadable)} of {len(names)} files not read whole: no deletions"
+        counts = run.counts
+        got = reading.done or counts["added"] + counts["updated"] + counts["unchanged"] > 0
+        return ("partial" if got else "failed"), f"{message}; {summary}"
     try:
-        for item in iter_document(stream, run.hub.registry):
-            if item.record is not None:
-                yield item.index, item.record
-                continue
-            fatal = item.error is not None and "malformed XML" in str(item.error)
-            run.event("error", "record", f"{name}: {item.describe()}: {item.error}")
-            run.counts["failed"] += 1
-            yield (-1 if fatal else item.index), None
-            if fatal:
-                return
-    except CrosswalkError as exc:  # the whole document (empty, hostile)
-        run.event("error", "files", f"{name}: {exc}")
-        yield -1, None
+        live = run.hub.store.local_ids_of_source(source.id)
+        missing = sorted(live - run.log.seen.by(run.chain))
+        outcome = run.sweep(missing, len(live), "records missing from the complete set of files")
+    finally:
+        run.log.seen.forget(run.chain)
+    if outcome.refused:
+        return "partial", outcome.refused
+    return "ok", f"{len(names)} files: {summary}; sweep: {outcome.deleted} tombstones"
 
 
-def _commit(run: RunState, prepared: Prepared, name: str, done: dict[str, dict[str, Any]]) -> None:
-    assert run.reconciler is not None and run.writer is not None
-    conn = run.writer
-    with conn.begin():
-        renderer = prepared.renderer(run.hub.render_context)
-        outcome = run.reconciler.apply(conn, prepared.incoming, renderer)
-        counts = {**outcome.counts, "failed": len(prepared.failures)}
-        run.log.runs.add_counts(run.run_id, {"pages": 1, **counts}, conn)
-        for failure in prepared.failures:
-            run.log.events.add(
-                run.run_id,
-                "error",
-                "record",
-                f"{name}: record rejected: {failure.message}",
-                identifier=failure.identifier,
-                raw=failure.raw,
-                conn=conn,
-            )
-        run.log.seen.mark(run.run_id, list(outcome.seen), conn)
-        state = {"files": done, "reading": name, "chain": run.chain}
-        run.log.runs.checkpoint(run.run_id, state, conn)
-    for key, value in counts.items():
-        run.counts[key] += value
-    run.pages += 1
-    run.records += len(prepared.incoming) + len(prepared.failures)
-    if run.progress is not None:
-        elapsed = time.monotonic() - run.started
-        run.progress(
-            Progress(run.run_id, "files", run.pages, run.records, elapsed, dict(run.counts))
-        )
+def _refused(run: RunState) -> str | None:
+    """A source added in the browser or the API reads local files only under
+    `harvest.file_roots`; the configuration's own sources may read any path."""
+    if any(s.id == run.source.id for s in run.hub.settings.sources):
+        return None
+    refused = outside_roots(run.source.base_url, run.hub.settings.harvest.file_roots)
+    return f"source {run.source.id!r}: {refused}" if refused else None
 
 
-def _sweep(run: RunState) -> int:
-    """Tombstones for the source's records missing from the complete set of files."""
-    live = run.hub.store.local_ids_of_source(run.source.id)
-    missing = sorted(live - run.log.seen.by(run.chain))
-    guard_sweep(run, missing, len(live))
-    return write_tombstones(run, missing, "records missing from the complete set of files")
+def refetch_files(run: RunState, identifiers: list[str]) -> tuple[str, str]:
+    """Read again the files that hold these records (their failing ones, or the file a
+    record came from); nothing is deleted by such a partial reading."""
+    refused = _refused(run)
+    if refused:
+        return "failed", refused
+    documents = {i.rpartition("#")[0] for i in identifiers if "#" in i}
+    documents |= run.log.failing.documents(run.source.id)
+    names = locate(run.source.base_url)
+    wanted = {n for n in names if n in documents} or set(names)
+    reading = _Reading(run, names, {}, set(wanted), only=wanted)
+    failure = run.drive(_batches(reading), "files")
+    if failure is not None:
+        return "failed", f"reading the files failed: {failure}"
+    summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
+    return ("partial" if reading.unreadable else "ok"), f"{len(wanted)} file(s) read: {summary}"

@@ -3,10 +3,12 @@
 Identify gives the partner's clock and granularity. The window: `from` is the previous
 complete run's `until` minus `harvest.overlap_seconds`; `until` is the partner's own
 responseDate (for day-granularity partners: yesterday), never our clock and never the
-highest datestamp seen. Each set is its own stream of pages (`pipeline`), checkpointed
-page by page; a failed run's checkpoint is resumed. The high-water mark moves to
-`until` only when every stream of the run completed; a full harvest then sweeps the
-records none of its runs saw into tombstones, under `harvest.sweep_max_share`.
+highest datestamp seen. Each set is its own stream of pages (`oai_pmh_pages`), whose
+batches the run's ingest commits page by page with the checkpoint; a failed run's
+checkpoint is resumed. Records that failed in earlier runs are asked for again first
+(GetRecord). The high-water mark moves to `until` only when every stream of the run
+completed; a full harvest then sweeps the records none of its runs saw into tombstones,
+under `harvest.sweep_max_share`.
 """
 
 from __future__ import annotations
@@ -17,20 +19,18 @@ from datetime import UTC, datetime, timedelta
 from oai.harvest.errors import (
     HarvestError,
     HTTPStatusError,
+    RemoteConfigError,
     ResponseTooLarge,
-    SweepRefused,
     TransportError,
 )
+from oai.harvest.kinds.oai_pmh_pages import fetch_again, stream_batches
 from oai.harvest.parse import IdentifyInfo
-from oai.harvest.pipeline import harvest_stream
-from oai.harvest.prepare import MATCH_KEYS, Crosswalker
-from oai.harvest.reconcile import Reconciler
 from oai.harvest.runlog import Checkpoint, utcnow
 from oai.harvest.state import RunState, StreamState, raw_of
-from oai.harvest.stream import identify
-from oai.harvest.tombstones import guard_sweep, write_tombstones
+from oai.harvest.stream import Stream, identify
+from oai.ingest import MATCH_KEYS, Limits
 
-__all__ = ["DAY", "harvest_oai_pmh", "window_for"]
+__all__ = ["DAY", "harvest_oai_pmh", "refetch_oai_pmh", "window_for"]
 
 DAY = "YYYY-MM-DD"
 
@@ -89,36 +89,105 @@ def harvest_oai_pmh(run: RunState, from_: str | None) -> tuple[str, str]:
         info = _without_identify(run, exc)
     run.log.runs.add_counts(run.run_id, run.transport())
     info = _checked_clock(run, info)
-    # the configured prefix is the partner's label; each record's format is detected
-    namespace = next(
-        (f.namespace for f in run.hub.registry.all() if f.prefix == source.metadata_prefix), ""
-    )
     _plan(run, info, from_)
-    now = utcnow()
-    run.reconciler = Reconciler(
-        run.hub.store,
-        source_id=source.id,
-        run_id=run.run_id,
-        now=now,
-        match=source.match,
-    )
     for key in sorted(set(source.match) - set(MATCH_KEYS)):
         run.event(
             "warning",
             "config",
             f"unknown match key {key!r} ignored (known: {', '.join(MATCH_KEYS)})",
         )
-    run.crosswalker = Crosswalker(source.id, source.base_url, namespace, now, tuple(source.match))
+    _refetch_failing(run)
     failures: list[str] = []
     for state in run.streams:
         if not state.done:
-            failure = harvest_stream(run, state, max_bytes)
+            failure = _harvest_stream(run, state, max_bytes)
             if failure:
                 failures.append(failure)
     if failures:
         return "failed", "; ".join(failures)
     run.log.sources.set_high_water(source.id, run.window[1] or info.response_date, info.granularity)
     return _finish_full(run)
+
+
+def _refetch_failing(run: RunState) -> None:
+    """Ask again for the records that failed in earlier runs (an incremental window
+    would never bring them back while the partner does not touch them)."""
+    wanted = run.log.failing.to_fetch(run.source.id, limit=run.hub.settings.harvest.refetch_max)
+    if not wanted:
+        return
+    run.event("info", "refetch", f"asking again for {len(wanted)} record(s) that failed before")
+    failure = run.drive(fetch_again(run, wanted, label="GetRecord"), "refetch")
+    if failure is not None:
+        run.event("warning", "refetch", f"records that failed before not fetched: {failure}")
+
+
+def refetch_oai_pmh(run: RunState, identifiers: list[str]) -> tuple[str, str]:
+    """Fetch records again (GetRecord), as a run of their own: re-harvest one record."""
+    documents = sorted({i.split("#", 1)[0] for i in identifiers})  # a finding aid's part
+    failure = run.drive(fetch_again(run, documents, label="GetRecord"), "GetRecord")
+    if failure is not None:
+        return "failed", f"GetRecord failed: {failure}"
+    return "ok", f"GetRecord {', '.join(documents)}: {_summary(run)}"
+
+
+def _harvest_stream(run: RunState, state: StreamState, max_bytes: int) -> str | None:
+    """Harvest one set stream to its end; the failure message, or None when complete."""
+    name = state.set_spec or "(all)"
+    remembered = _remembered_date_args(run)
+    stream = Stream(
+        run.client,
+        run.source.base_url,
+        run.source.metadata_prefix,
+        set_spec=state.set_spec,
+        from_=run.window[0],
+        until=run.window[1],
+        token=state.token,
+        max_empty_pages=run.hub.settings.harvest.max_empty_pages,
+        max_bytes=max_bytes,
+        notify=lambda level, kind, message: run.event(level, kind, f"{name}: {message}"),
+        limits=Limits.from_settings(run.hub.settings.harvest),
+        date_args=remembered,
+        on_date_args=lambda date_args: _remember_date_args(run, remembered, date_args),
+    )
+    pages_before = state.pages
+    failure = run.drive(stream_batches(run, state, stream), name)
+    if failure is None:
+        return None
+    if isinstance(failure, RemoteConfigError):  # resuming would ask the same question again
+        run.unresumable = f"{failure}"
+    kind = "config" if isinstance(failure, RemoteConfigError) else "stream"
+    page = _committed_pages(run, state, pages_before) + 1
+    message = f"stream {name} failed at page {page}: {failure}"
+    run.event("error", kind, message, page=page, **raw_of(failure))
+    return message
+
+
+def _committed_pages(run: RunState, state: StreamState, before: int) -> int:
+    """The pages of a stream committed so far (its state may run ahead of the commits)."""
+    saved = run.log.runs.get(run.run_id)
+    streams = (saved.checkpoint or {}).get("streams") if saved else None
+    for found in streams if isinstance(streams, list) else ():
+        if isinstance(found, dict) and found.get("set") == state.set_spec:
+            return int(found.get("pages") or 0)
+    return before
+
+
+def _remembered_date_args(run: RunState) -> str | None:
+    found = run.log.sources.get(run.source.id)
+    return found.date_args if found else None
+
+
+def _remember_date_args(run: RunState, remembered: str | None, date_args: str | None) -> None:
+    """Keep the date arguments the partner took for the source's next runs."""
+    if date_args != remembered:
+        run.log.sources.set_date_args(run.source.id, date_args)
+        run.event(
+            "warning" if date_args else "info",
+            "fallback",
+            f"from now on {run.source.id} is asked with date arguments"
+            f" {date_args or 'as its Identify advertises'}",
+            detail={"date_args": date_args},
+        )
 
 
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
@@ -181,7 +250,7 @@ def _plan(run: RunState, info: IdentifyInfo, from_: str | None) -> None:
             StreamState(s["set"], s["token"], s["done"], s.get("pages", 0))
             for s in saved.state["streams"]
         ]
-        run.full, run.resumed_from = saved.full, saved.run_id
+        run.full = saved.full
         if run.full:
             run.chain = [*saved.state.get("chain", [saved.run_id]), run.run_id]
         run.event("info", "resume", f"resuming run {saved.run_id} from its checkpoint")
@@ -217,25 +286,16 @@ def _finish_full(run: RunState) -> tuple[str, str]:
     if not run.full:
         return "ok", f"complete: {_summary(run)}"
     try:
-        deleted = _sweep(run)
-    except SweepRefused as exc:
-        detail = {"would_delete": exc.would_delete, "live": exc.live, "share": exc.share}
-        run.event("error", "sweep", str(exc), detail=detail)
-        return "partial", str(exc)
+        live = run.hub.store.local_ids_of_source(run.source.id)
+        gone = sorted(live - run.log.seen.by(run.chain))
+        outcome = run.sweep(gone, len(live), "records not seen in the full harvest")
     finally:
         run.log.seen.forget(run.chain)
+    if outcome.refused:
+        return "partial", outcome.refused
     # the counts after the sweep: its tombstones are among the deleted
-    return "ok", f"complete: {_summary(run)}; sweep: {deleted} tombstones"
+    return "ok", f"complete: {_summary(run)}; sweep: {outcome.deleted} tombstones"
 
 
 def _summary(run: RunState) -> str:
     return ", ".join(f"{v} {k}" for k, v in run.counts.items())
-
-
-def _sweep(run: RunState) -> int:
-    assert run.reconciler is not None
-    live = run.hub.store.local_ids_of_source(run.source.id)
-    seen = run.reconciler.seen | run.log.seen.by(run.chain)
-    gone = sorted(live - seen)
-    guard_sweep(run, gone, len(live))
-    return write_tombstones(run, gone, "records not seen in the full harvest")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from oai.harvest.runlog.database import utcnow
 from oai.harvest.runlog.events import EventInfo, Events
+from oai.harvest.runlog.failing import Failed, Failing, FailingRecord
 from oai.harvest.runlog.log import RunLog
 from oai.harvest.runlog.managed import ManagedSources, SourceChange
 from oai.harvest.runlog.queue import HarvestRequest, Queue
@@ -35,6 +36,9 @@ __all__ = [
     "Counts",
     "EventInfo",
     "Events",
+    "Failed",
+    "Failing",
+    "FailingRecord",
     "HarvestRequest",
     "ManagedSources",
     "Queue",

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from oai.harvest.runlog.database import Database
 from oai.harvest.runlog.events import Events
+from oai.harvest.runlog.failing import Failing
 from oai.harvest.runlog.managed import ManagedSources
 from oai.harvest.runlog.queue import Queue
 from oai.harvest.runlog.runs import Runs
@@ -27,8 +28,8 @@ __all__ = ["RunLog"]
 
 
 class RunLog:
-    """The harvest log tables: `sources`, `runs`, `events`, `seen`, the run `queue` and
-    the sources `managed` in the browser with their audit."""
+    """The harvest log tables: `sources`, `runs`, `events`, `seen`, the records still
+    `failing`, the run `queue` and the sources `managed` in the browser with their audit."""
 
     def __init__(self, engine: Engine) -> None:
         db = Database(engine)
@@ -37,5 +38,6 @@ class RunLog:
         self.runs = Runs(db, self.sources)
         self.events = Events(db)
         self.seen = Seen(db)
+        self.failing = Failing(db)
         self.queue = Queue(db)
         self.managed = ManagedSources(db)

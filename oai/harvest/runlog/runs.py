@@ -330,8 +330,14 @@ class Runs:
     def last(
         self, source_id: str, *, statuses: Sequence[str] = ("ok", "partial")
     ) -> RunInfo | None:
-        """The newest run of a source with one of `statuses`."""
-        found = [r for s in statuses for r in self.newest(source_id=source_id, status=s, limit=1)]
+        """The newest harvest of a source with one of `statuses` (a run that fetched
+        records again, trigger "record", read too little to count)."""
+        found = [
+            r
+            for s in statuses
+            for r in self.newest(source_id=source_id, status=s, limit=20)
+            if r.trigger != "record"
+        ]
         return max(found, key=lambda r: r.id) if found else None
 
     def last_checkpoint(self, source_id: str) -> Checkpoint | None:

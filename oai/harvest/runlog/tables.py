@@ -25,6 +25,7 @@ from records.sqltypes import NAMING, UTCSeconds
 
 __all__ = [
     "harvest_events",
+    "harvest_failing",
     "harvest_managed_sources",
     "harvest_requests",
     "harvest_runs",
@@ -158,3 +159,21 @@ harvest_source_changes = Table(
     Column("changes", Text, nullable=False),
 )
 Index("ix_harvest_source_changes_source_id", harvest_source_changes.c.source_id)
+
+# Partner records that failed (malformed, over a cap, a crosswalk error) and are not yet
+# stored (migration 0012): asked for again on the next runs (GetRecord, ARON by uuid, the
+# file read again) until they are stored or gone from the partner.
+harvest_failing = Table(
+    "harvest_failing",
+    metadata,
+    Column("source_id", String(100), ForeignKey("harvest_sources.id"), primary_key=True),
+    # the partner identifier, or "<file>#<position>" for a record without one
+    Column("identifier", String(1000), primary_key=True),
+    Column("place", Text, nullable=False),  # "page 3, record 17", "a.xml, record 4"
+    Column("document", Text, nullable=True),  # the file it is in (files kind)
+    Column("message", Text, nullable=False),
+    Column("first_failed_at", UTCSeconds, nullable=False),
+    Column("last_failed_at", UTCSeconds, nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("run_id", Integer, nullable=True),  # the last run it failed in
+)

@@ -96,6 +96,29 @@ def run(run_id: int) -> Response:
     return jsonify(run=found.to_dict(), events=events, records=changed)
 
 
+def failing(source_id: str) -> Response:
+    """The source's records that failed and are asked for again until stored or gone."""
+    log = runlog()
+    if log.sources.get(source_id) is None:
+        abort(404, description=f"no source {source_id}")
+    found = log.failing.of_source(source_id, limit=10_000)
+    return jsonify(
+        source=source_id,
+        failing=[
+            {
+                "identifier": f.identifier,
+                "where": f.place,
+                "message": f.message,
+                "attempts": f.attempts,
+                "first_failed_at": f.first_failed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "last_failed_at": f.last_failed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "run_id": f.run_id,
+            }
+            for f in found
+        ],
+    )
+
+
 def record(record_id: str) -> Response:
     view = record_view(hub(), record_id, oai_base())
     if view is None:
@@ -123,5 +146,6 @@ def register_api(bp: Blueprint) -> None:
     bp.add_url_rule("/runs/<int:run_id>", "run", run)
     bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
     bp.add_url_rule("/runs/<int:run_id>/report", "report", report)
+    bp.add_url_rule("/sources/<source_id>/failing", "failing", failing)
     bp.add_url_rule("/records/<path:record_id>", "record", record)
     bp.register_error_handler(HTTPException, _json_error)

@@ -12,18 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from oai.errors import ConfigError
 from oai.harvest.client import Client, ClientConfig, check_url
 from oai.harvest.errors import HarvestError
+from oai.harvest.kinds import KINDS, Probe, kind_of
+from oai.harvest.kinds.files import outside_roots
 from oai.harvest.sources import source_from_table
-from oai.harvest.stream import identify
 from oai.hub import Hub
 from oai.scheduler.cron import cron_trigger
 from oai.settings import SOURCE_KEYS, SourceSettings
-from oai.settings.sources import KINDS
 from oai.settings.values import BOOL, STRINGS, Setting
 
 __all__ = [
@@ -78,7 +78,7 @@ def form_fields(values: Mapping[str, str], *, editing: bool) -> list[FormField]:
     fields = []
     for setting in SOURCE_KEYS:
         kind = "list" if setting.type is STRINGS else "checkbox" if setting.type is BOOL else "text"
-        options = KINDS if setting.key == "kind" else ()
+        options = tuple(KINDS) if setting.key == "kind" else ()
         kind = "select" if options else kind
         fields.append(
             FormField(
@@ -122,13 +122,24 @@ def source_of_form(hub: Hub, form: Mapping[str, str]) -> SourceSettings:
     return source
 
 
+def _check_local_path(hub: Hub, where: str) -> None:
+    """A files source from the browser or the API may read local files only under a
+    directory the operator listed in `harvest.file_roots`."""
+    refused = outside_roots(where, hub.settings.harvest.file_roots)
+    if refused:
+        raise FormError(f"base_url: {refused}")
+
+
 def _check(hub: Hub, source: SourceSettings) -> None:
     if not ID.match(source.id):
         raise FormError("id: letters, digits, '.', '_' and '-' only, at most 100, no spaces")
-    try:
-        check_url(source.base_url)
-    except HarvestError as exc:
-        raise FormError(f"base_url: {exc}") from None
+    if source.kind == "files" and urlsplit(source.base_url).scheme not in ("http", "https"):
+        _check_local_path(hub, source.base_url)
+    else:
+        try:
+            check_url(source.base_url)
+        except HarvestError as exc:
+            raise FormError(f"base_url: {exc}") from None
     if source.schedule:
         try:
             cron_trigger(source.schedule, where="schedule")
@@ -142,28 +153,12 @@ def _check(hub: Hub, source: SourceSettings) -> None:
         raise FormError(f"metadata_prefix: not a usable prefix (known: {', '.join(inbound)})")
 
 
-def _test_aron(client: Client, source: SourceSettings) -> ConnectionTest:
-    """The ARON kind's equivalent of Identify: one listview page of one id."""
-    from oai.harvest.kinds.aron_api import AronAPI
-
-    page = AronAPI(client, source.base_url).listview([], None, 1)
-    first = page.ids[0] if page.ids else "(none: the portal lists nothing)"
-    return ConnectionTest(
-        True,
-        "The ARON API answered a listview request.",
-        {"base URL": source.base_url, "first id": first},
-    )
+ConnectionTest = Probe  # what the source page shows of Test connection
 
 
-@dataclass(frozen=True, slots=True)
-class ConnectionTest:
-    ok: bool
-    summary: str
-    details: dict[str, str]
-
-
-def test_connection(hub: Hub, source: SourceSettings) -> ConnectionTest:
-    """Identify at the source's base URL, once, with short timeouts and no retries."""
+def test_connection(hub: Hub, source: SourceSettings) -> Probe:
+    """Ask the kind's own check once (Identify and the prefix offered, one ARON list
+    request, the files found), with short timeouts and no retries."""
     harvest = hub.settings.harvest
     config = ClientConfig(
         connect_timeout=min(harvest.connect_timeout, TEST_TIMEOUT),
@@ -175,49 +170,8 @@ def test_connection(hub: Hub, source: SourceSettings) -> ConnectionTest:
     )
     client = Client(config, home=source.base_url)
     try:
-        if source.kind == "aron":
-            return _test_aron(client, source)
-        if source.kind == "files":
-            return _test_files(client, source)
-        info = identify(client, source.base_url, max_bytes=config.max_response_bytes)
-    except HarvestError as exc:
-        what = {"aron": "The ARON API", "files": "Fetching the file"}.get(source.kind, "Identify")
-        return ConnectionTest(False, f"{what} failed: {exc}", {})
+        return kind_of(source).probe(client, source, config.max_response_bytes)
+    except ConfigError as exc:
+        return Probe(False, str(exc))
     finally:
         client.close()
-    details = {
-        "repositoryName": info.repository_name,
-        "baseURL": info.base_url,
-        "granularity": info.granularity,
-        "earliestDatestamp": info.earliest_datestamp,
-        "deletedRecord": info.deleted_record,
-        "responseDate": info.response_date,
-    }
-    name = info.repository_name or source.base_url
-    return ConnectionTest(True, f"{name} answered Identify.", details)
-
-
-def _test_files(client: Client, source: SourceSettings) -> ConnectionTest:
-    """The files a `files` source names: found and readable (one GET for a URL)."""
-    from oai.harvest.kinds.files import locate
-
-    names = locate(source.base_url)
-    if names and names[0].startswith(("http://", "https://")):
-        body = client.get(names[0], {}).body
-        return ConnectionTest(True, f"{names[0]} answered: {len(body)} bytes.", {})
-    sizes: dict[str, str] = {}
-    unreadable = []
-    for name in names:
-        path = Path(name)
-        try:
-            with path.open("rb") as fh:
-                fh.read(1)
-            sizes[path.name] = f"{path.stat().st_size} bytes"
-        except OSError as exc:
-            unreadable.append(f"{path.name}: {exc.strerror}")
-    if not names or unreadable:
-        problem = "; ".join(unreadable) or f"no file at {source.base_url}"
-        return ConnectionTest(False, f"Not readable: {problem}", dict(list(sizes.items())[:20]))
-    return ConnectionTest(
-        True, f"{len(names)} file(s) found and readable.", dict(list(sizes.items())[:20])
-    )

@@ -93,6 +93,7 @@ def source_page(source_id: str) -> str:
         runs=log.runs.newest(source_id=source_id, limit=50),
         changes=log.managed.changes(source_id, limit=50),
         resumable=log.runs.last_checkpoint(source_id) is not None,
+        failing=log.failing.of_source(source_id, limit=200),
         test=None,
     )
 

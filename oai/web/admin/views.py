@@ -22,6 +22,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from oai.errors import ConfigError
+from oai.harvest.errors import RunInProgress
 from oai.harvest.runlog import STATUSES, RunLog
 from oai.harvest.single import reharvest_record
 from oai.harvest.sources import find_source
@@ -238,14 +239,16 @@ def record_page(record_id: str) -> str:
 
 
 def _reharvestable(view: RecordView) -> bool:
-    """A harvested record of a configured OAI-PMH source (GetRecord fetches it)."""
+    """A harvested record of a source the hub still knows (every kind can fetch one
+    record again)."""
     origin = view.record.origin
     if not view.harvested or not origin.source_id:
         return False
     try:
-        return find_source(hub(), origin.source_id).kind == "oai-pmh"
+        find_source(hub(), origin.source_id)
     except ConfigError:
         return False
+    return True
 
 
 def reharvest(record_id: str) -> Any:
@@ -260,9 +263,11 @@ def reharvest(record_id: str) -> Any:
         source = find_source(hub(), origin.source_id)
     except ConfigError as exc:
         abort(400, description=str(exc))
-    if source.kind != "oai-pmh":
-        abort(400, description=f"{source.id} is a {source.kind} source: no GetRecord to ask")
-    result = reharvest_record(hub(), source, origin.remote_identifier)
+    try:
+        result = reharvest_record(hub(), source, origin.remote_identifier)
+    except RunInProgress as exc:
+        flash(f"Re-harvest of {record_id} not started: {exc}")
+        return redirect(url_for("admin.record_page", record_id=record_id))
     flash(f"Re-harvest of {record_id}: run {result.run_id} {result.status}: {result.message}")
     return redirect(url_for("admin.record_page", record_id=record_id))
 

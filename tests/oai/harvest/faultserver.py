@@ -59,10 +59,11 @@ class Item:
     sets: tuple[str, ...] = ()
     deleted: bool = False
     xml: bytes | None = None  # metadata as given (e.g. a finding aid), not oai_dc
+    name: str | None = None  # an OAI identifier of the partner's own choosing
 
     @property
     def identifier(self) -> str:
-        return f"oai:{REPO}:{self.data['id']}"
+        return self.name or f"oai:{REPO}:{self.data['id']}"
 
 
 @dataclass
@@ -85,9 +86,14 @@ class Partner:
         data = {"id": record_id, "title": title, **more}
         self.items[record_id] = Item(data, self.now, tuple(sets))
 
-    def put_xml(self, record_id: str, title: str, xml: bytes) -> None:
-        """A record whose metadata is `xml` as given (`title` is what the hub should show)."""
-        self.items[record_id] = Item({"id": record_id, "title": title}, self.now, xml=xml)
+    def put_xml(
+        self, record_id: str, title: str, xml: bytes, *, identifier: str | None = None
+    ) -> None:
+        """A record whose metadata is `xml` as given (`title` is what the hub should show);
+        `identifier`: its OAI identifier, when not `oai:partner.test:<record_id>`."""
+        self.items[record_id] = Item(
+            {"id": record_id, "title": title}, self.now, xml=xml, name=identifier
+        )
 
     def delete(self, record_id: str) -> None:
         item = self.items[record_id]
@@ -230,8 +236,12 @@ class FaultServer:
             self._record(listing, item)
         self._resumption(listing, args, state, offset + len(page), len(items), fault)
         if fault is not None and fault.kind == "bad_record":
-            for title in listing.iter("{http://purl.org/dc/elements/1.1/}title"):
-                title.getparent().remove(title)  # type: ignore[union-attr]
+            # the first record's metadata in a format no crosswalk reads (a record without
+            # a title is not bad: it gets a devised title)
+            for metadata in listing.iter(f"{_O}metadata"):
+                for child in list(metadata):
+                    metadata.remove(child)
+                etree.SubElement(metadata, "{urn:x-unknown}thing").text = "?"
                 break
         return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 

@@ -135,7 +135,7 @@ def test_bad_record_is_kept_and_the_page_goes_on(
     assert result.counts.failed == 1
     (bad,) = events(hub, result.run_id, "record")
     assert bad.identifier == "oai:partner.test:doc-000"
-    assert "title" in bad.message
+    assert "unknown format" in bad.message
     raw = RunLog(hub.engine).events.raw(bad.id)
     assert raw is not None
     assert b"doc-000" in raw

@@ -95,6 +95,6 @@ def test_harvest_own_provider(provider: tuple[Hub, str], tmp_path: Path, prefix:
 
 
 def local_of(hub: Hub, identifier: str) -> Record:
-    from oai.harvest.prepare import local_id_for
+    from oai.ingest.identity import local_id_for
 
     return hub.store.get(local_id_for("partner", identifier))

@@ -14,8 +14,8 @@ import pytest
 
 from oai.app import create_app
 from oai.harvest import run_harvest
-from oai.harvest.pool import WorkerPool
 from oai.hub import Hub
+from oai.ingest.pool import WorkerPool
 from tests.oai.harvest.conftest import events, make_hub
 from tests.oai.harvest.faultserver import FaultServer, Partner
 from tests.oai.picky import PREFIX, REASON, REFUSED, picky_registry

@@ -168,3 +168,117 @@ def test_bad_argument_that_no_date_form_cures_is_a_config_error(
     assert result.status == "failed"
     assert events(hub, result.run_id, "fallback") == []
     assert RunLog(hub.engine).sources.require("partner").date_args is None
+
+
+def test_an_element_of_200000_attributes_is_refused_without_holding_the_interpreter(
+    tmp_path: Path,
+) -> None:
+    # issue 21: lxml reads attribute values in time quadratic in their number, so the
+    # old field check spent minutes on one such element while every other harvest of the
+    # process waited; the count is read first and the record refused at once. The page
+    # is an export file (the same ingest path as a partner's page), harvested while an
+    # OAI-PMH harvest runs in the same process.
+    import threading
+    import time
+
+    from oai.settings import SourceSettings, load_settings
+
+    crowded = " ".join(f'a{n}="x"' for n in range(200_000))
+    dc = (
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title {}>{}</dc:title></oai_dc:dc>'
+    )
+    records = [
+        f"<record><header><identifier>oai:h:{key}</identifier><datestamp>2024-01-01"
+        f"</datestamp></header><metadata>{dc.format(attributes, key)}</metadata></record>"
+        for key, attributes in (("ok", ""), ("crowded", crowded))
+    ]
+    dump = tmp_path / "hostile.xml"
+    dump.write_text(
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>'
+        + "".join(records)
+        + "</ListRecords></OAI-PMH>",
+        encoding="utf-8",
+    )
+    calm = Partner()
+    for n in range(20):
+        calm.put(f"doc-{n}", f"Document {n}")
+    calm.tick()
+    settings = load_settings(env={}, overrides={"data_dir": str(tmp_path / "a")})
+    files = SourceSettings(id="hostile", base_url=str(dump), kind="files")
+    with (
+        FaultServer(calm).start() as server,
+        Hub.from_settings(settings.with_sources((files,)), migrate=True) as hub_a,
+        make_hub(server.url, tmp_path / "b") as hub_b,
+    ):
+        results: dict[str, float] = {}
+
+        def timed(name: str, hub: Hub, source: str) -> None:
+            started = time.monotonic()
+            result = run_harvest(hub, source)
+            results[name] = time.monotonic() - started
+            results[f"{name}-failed"] = result.counts.failed
+
+        threads = [
+            threading.Thread(target=timed, args=("hostile", hub_a, "hostile")),
+            threading.Thread(target=timed, args=("calm", hub_b, "partner")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert results["hostile-failed"] == 1 and results["calm-failed"] == 0
+        # minutes before; a generous bound for a loaded machine
+        assert results["hostile"] < 60 and results["calm"] < 60, results
+        run = RunLog(hub_a.engine).runs.newest(limit=1)[0]
+        (bad,) = events(hub_a, run.id, "record")
+        assert "harvest.max_attributes" in bad.message and bad.identifier == "oai:h:crowded"
+
+
+def test_a_page_of_many_tiny_records_is_read_in_bounded_memory() -> None:
+    # issue 21: a 28 MB page of 100,000 tiny records took the harvesting process from
+    # 186 to 833 MiB (the page parsed whole); cut into batches, ten times the records
+    # cost about the page's own bytes more, not a tree of them
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import resource, sys
+        from oai.harvest.parse import parse_list_records
+        from oai.ingest import DEFAULT_BATCH, DEFAULT_LIMITS, Reader
+        from crosswalks import default_registry
+        n = int(sys.argv[1])
+        dc = ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
+              ' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>t{}</dc:title></oai_dc:dc>')
+        records = ''.join(
+            f'<record><header><identifier>oai:p:{i}</identifier><datestamp>2024-01-01'
+            f'</datestamp></header><metadata>{dc.format(i)}</metadata></record>'
+            for i in range(n))
+        body = ('<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024'
+                '</responseDate><ListRecords>' + records + '</ListRecords></OAI-PMH>').encode()
+        del records
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        page = parse_list_records(body)
+        reader = Reader(default_registry(), DEFAULT_LIMITS)
+        count = 0
+        for start in range(0, page.count, DEFAULT_BATCH):
+            for item in page.items("p", start, start + DEFAULT_BATCH):
+                count += len(reader.read(item, {}))
+        assert count == n, count
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, len(body))
+        """
+    )
+
+    def growth(n: int) -> tuple[int, int]:
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(n)], capture_output=True, text=True, check=True
+        )
+        kib, size = done.stdout.split()
+        return int(kib) * 1024, int(size)
+
+    (small, small_size), (large, large_size) = growth(5_000), growth(50_000)
+    # the page's bytes and its cut records (about twice the page) plus a constant; a
+    # parsed tree of the page would be about ten times the page's bytes
+    assert large - small < 4 * (large_size - small_size) + 32 * 2**20, (small, large, large_size)

@@ -30,6 +30,7 @@ def test_the_openapi_document_is_3_1_and_covers_every_api_route(anon: FlaskClien
         p.replace("{run_id}", "<int:run_id>")
         .replace("{event_id}", "<int:event_id>")
         .replace("{record_id}", "<path:record_id>")
+        .replace("{source_id}", "<source_id>")
         for p in document["paths"]
     }
     assert routes == documented

@@ -255,7 +255,7 @@ def test_an_admin_lives_in_the_admin(service: Service, page: Any) -> None:
     page.click("#test-connection")
     assert "answered Identify" in page.text_content("#test-result")
     shot(page, "09-add-source-tested")
-    # its first harvest: Identify, then a ListRecords page whose first record has no title
+    # its first harvest: Identify, then a ListRecords page whose first record no crosswalk reads
     service.fault.inject("bad_record", service.fault.next_request() + 1)
     page.click("#save")
     assert "picks it up" in page.text_content(".flash")

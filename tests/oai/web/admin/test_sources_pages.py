@@ -175,7 +175,7 @@ def test_test_connection_of_an_aron_source_asks_its_api(admin: FlaskClient, data
     assert "ARON API answered" in result and "first id" in result
 
 
-def test_records_of_other_kinds_offer_no_getrecord(
+def test_records_of_every_kind_can_be_fetched_again(
     admin: FlaskClient, admin_hub: Hub, data: Data
 ) -> None:
     from oai.harvest.sources import table_of
@@ -186,26 +186,29 @@ def test_records_of_other_kinds_offer_no_getrecord(
     RunLog(admin_hub.engine).managed.save("portal", table_of(aron), who="t", action="add")
     origin = {"kind": "harvested", "source_id": "portal", "remote_identifier": "e-1"}
     admin_hub.store.put(Record.from_dict({"id": "portal:e-1", "title": "E", "origin": origin}))
+    # issue 21: re-harvesting one record works for every kind (ARON: by its uuid)
     page = admin.get("/admin/records/portal:e-1").get_data(as_text=True)
-    assert 'name="reharvest"' not in page and "OAI-PMH sources" in page
-    refused = admin.post("/admin/records/portal:e-1/reharvest", data={"csrf_token": csrf_of(page)})
-    assert refused.status_code == 400
+    assert 'name="reharvest"' in page and "ARON by uuid" in page
+    asked = admin.post("/admin/records/portal:e-1/reharvest", data={"csrf_token": csrf_of(page)})
+    assert asked.status_code == 302
+    (run,) = RunLog(admin_hub.engine).runs.newest(source_id="portal", limit=5)
+    assert run.trigger == "record" and run.status == "failed"  # nothing listens on port 9
 
 
 def test_test_connection_of_a_files_source_lists_its_files(tmp_path: Path) -> None:
     from oai.harvest.client import Client, ClientConfig
+    from oai.harvest.kinds.probes import probe_files
     from oai.settings import SourceSettings
-    from oai.web.admin.sourceforms import _test_files
 
     (tmp_path / "a.xml").write_bytes(b"<a/>")
     (tmp_path / "b.xml").write_bytes(b"<b/>")
     client = Client(ClientConfig())
-    found = _test_files(
-        client, SourceSettings(id="f", base_url=str(tmp_path / "*.xml"), kind="files")
+    found = probe_files(
+        client, SourceSettings(id="f", base_url=str(tmp_path / "*.xml"), kind="files"), 10**6
     )
     assert found.ok and "2 file(s)" in found.summary and set(found.details) == {"a.xml", "b.xml"}
-    missing = _test_files(
-        client, SourceSettings(id="f", base_url=str(tmp_path / "none.xml"), kind="files")
+    missing = probe_files(
+        client, SourceSettings(id="f", base_url=str(tmp_path / "none.xml"), kind="files"), 10**6
     )
     assert not missing.ok and "none.xml" in missing.summary
     client.close()

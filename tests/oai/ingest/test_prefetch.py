@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from oai.harvest.prefetch import Prefetcher
+from oai.ingest.prefetch import Prefetcher
 
 
 def test_items_come_out_in_order_then_the_error() -> None:

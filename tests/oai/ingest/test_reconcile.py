@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import event
 
 from oai.harvest import run_harvest
-from oai.harvest.parse import Header
-from oai.harvest.prepare import Incoming, local_id_for
-from oai.harvest.reconcile import Reconciler, merge_fields
 from oai.hub import Hub
+from oai.ingest.identity import local_id_for
+from oai.ingest.prepare import Incoming, Stamp
+from oai.ingest.reconcile import Reconciler, merge_fields
 from oai.schema import upgrade
 from records.db import create_store_engine
 from records.model import Record
@@ -97,7 +97,8 @@ def test_match_links_a_partner_record_to_a_local_one(db_hub: Hub, partner: Partn
     assert "partner:doc-005" not in {r.id for r in hub.store.iter_records()}
     assert state["oai:partner.test:doc-005"] == ("Our own description", False)
     record = hub.store.get("seed-5")
-    assert record.origin.kind == "harvested"
+    # linked, not taken over: a local record the partner's record keeps up to date
+    assert (record.origin.kind, record.origin.source_id) == ("linked", "partner")
     assert record.subjects == ("topic 2",)  # filled in from the partner
     assert events(hub, result.run_id, "link")
     partner.tick()
@@ -227,8 +228,7 @@ def test_a_page_of_ordinary_records_costs_the_same_statements_at_any_size(
             origin["remote_datestamp"] = stamp
             data = {"id": f"p:{name}-{i}", "title": f"{name} {i}", "summary": summary}
             data["origin"] = origin
-            header = Header(remote, stamp, False, ())
-            items.append(Incoming(header, remote, Record.from_dict(data)))
+            items.append(Incoming(remote, i, Record.from_dict(data), stamp))
         return items
 
     def statements(items: list[Incoming]) -> list[str]:
@@ -238,7 +238,7 @@ def test_a_page_of_ordinary_records_costs_the_same_statements_at_any_size(
             if not sql.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
                 seen.append(sql.split()[0])
 
-        reconciler = Reconciler(store, source_id="p", run_id=1, now=NOW)
+        reconciler = Reconciler(store, Stamp("p", "", NOW), 1)
         event.listen(engine, "before_cursor_execute", capture)
         with store.transaction() as conn:
             reconciler.apply(conn, items, lambda record: {})
