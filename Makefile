@@ -1,5 +1,7 @@
 # oaihub: `make run` starts the whole service on SQLite with demo data; `make test` runs every check.
 PYTHON ?= python3
+# pytest-xdist workers: one per core; `make test TEST_WORKERS=0` runs the tests in one process
+TEST_WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -24,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python bench/store_bench.py 100000

@@ -17,6 +17,9 @@ from types import ModuleType
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.databases import PostgresSchemas, migrated_sqlite, sqlite_url
+from tests.servers import ReservedPort
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OAI_TEST_SHARED", ROOT.parent / "shared"))
 
@@ -77,6 +80,22 @@ def assert_valid(validator: ModuleType) -> Callable[[bytes], None]:
     return check
 
 
+@pytest.fixture
+def free_port() -> Iterator[Callable[[], int]]:
+    """Gives free ports on 127.0.0.1 for servers that want a number before they start (a
+    child process's), each kept from everyone else until the test ends (tests/servers.py).
+    A server the test starts itself binds port 0 instead."""
+    reserved: list[ReservedPort] = []
+
+    def take() -> int:
+        reserved.append(ReservedPort())
+        return reserved[-1].number
+
+    yield take
+    for port in reserved:
+        port.close()
+
+
 def _postgres_url() -> str:
     return os.environ.get(
         "OAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -99,20 +118,51 @@ def postgres_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def postgres_schemas(postgres_url: str) -> Iterator[PostgresSchemas]:
+    """Schemas at head in the test PostgreSQL, migrated once and reset after each test."""
+    schemas = PostgresSchemas(postgres_url)
+    yield schemas
+    schemas.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of each kind: a temporary SQLite file, a new PG schema."""
+    """A database of each kind at the schema's head, with no data, for this test alone: a
+    copy of a SQLite file migrated once per session; a PG schema reset after each test
+    (tests/databases.py). Hubs on it migrate nothing."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        yield migrated_sqlite(tmp_path / "test.sqlite")
         return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
+    schemas: PostgresSchemas = request.getfixturevalue("postgres_schemas")
+    url = schemas.checkout()
+    yield url
+    schemas.checkin(url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`database_url` for all the tests of a module, for data they only read: a
+    module-scoped fixture fills it once and hands it to each test inside
+    `tests.databases.unchanged`, which fails a test that changed it."""
+    if request.param == "sqlite":
+        yield migrated_sqlite(tmp_path_factory.mktemp("shared") / "test.sqlite")
+        return
+    schemas: PostgresSchemas = request.getfixturevalue("postgres_schemas")
+    url = schemas.checkout()
+    yield url
+    schemas.checkin(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind (no schema at all): for the tests of migrating."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "test.sqlite")
+        return
+    schemas: PostgresSchemas = request.getfixturevalue("postgres_schemas")
+    schema = schemas.empty()
+    yield schemas.url(schema)
+    schemas.drop(schema)

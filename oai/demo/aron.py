@@ -290,7 +290,11 @@ class running:
 
     def __init__(self, state: AronState, port: int = 0) -> None:
         self.server = aron_server(state, port)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll: leaving the context waits for the serving loop to notice (0.5 s
+        # by default), and tests enter and leave it many times
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +18,7 @@ from crosswalks import (
     read_document,
 )
 from crosswalks.parsing import DEFAULT_MAX_BYTES
+from tests.servers import Background
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -41,12 +41,8 @@ def trap() -> Iterator[tuple[str, list[str]]]:
     """A server on 127.0.0.1 that records every request: none may ever arrive."""
     hits: list[str] = []
     handler = type("Handler", (_Recorder,), {"hits": hits})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    with Background(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as running:
+        yield f"http://127.0.0.1:{running.server.server_address[1]}", hits
 
 
 def test_malformed_xml_names_the_line() -> None:

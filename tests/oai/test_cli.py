@@ -13,12 +13,24 @@ from click.testing import CliRunner, Result
 from oai.cli import main
 
 
-@pytest.fixture
-def oai(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def _runner(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.delenv("OAI_CONFIG", raising=False)
-    monkeypatch.setenv("OAI_DATABASE_URL", database_url)
+    monkeypatch.setenv("OAI_DATABASE_URL", url)
     monkeypatch.setenv("OAI_DATA_DIR", str(tmp_path / "var"))
     return CliRunner()
+
+
+@pytest.fixture
+def oai(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    return _runner(database_url, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def oai_on_empty(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
+    """`oai` on a database without a schema yet (`db upgrade` makes it)."""
+    return _runner(empty_database_url, tmp_path, monkeypatch)
 
 
 def run(runner: CliRunner, *args: str, code: int = 0) -> Result:
@@ -27,7 +39,8 @@ def run(runner: CliRunner, *args: str, code: int = 0) -> Result:
     return result
 
 
-def test_db_upgrade_then_demo_load_is_idempotent(oai: CliRunner) -> None:
+def test_db_upgrade_then_demo_load_is_idempotent(oai_on_empty: CliRunner) -> None:
+    oai = oai_on_empty
     assert "-> " in run(oai, "db", "upgrade").output
     assert "8 records: 8 added" in run(oai, "demo", "load").output
     assert "8 records: 0 added, 0 updated, 8 unchanged" in run(oai, "demo", "load").output

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,21 +25,17 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _closed(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> None:
     demo = default_config()
     assert demo is not None, "config/demo.toml is in the checkout"
-    web, partner, aron = _free_port(), _free_port(), _free_port()
+    web, partner, aron = free_port(), free_port(), free_port()
     config = tmp_path / "demo.toml"
     text = demo.read_text().replace("127.0.0.1:5001", f"127.0.0.1:{partner}")
     config.write_text(text.replace("127.0.0.1:5002", f"127.0.0.1:{aron}"))

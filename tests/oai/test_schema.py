@@ -31,8 +31,8 @@ Row = Mapping[str, Any]
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_store_engine(database_url)
+def engine(empty_database_url: str) -> Iterator[Engine]:
+    engine = create_store_engine(empty_database_url)
     upgrade(engine, REVISION)
     assert current_revision(engine) == REVISION
     fill(engine)

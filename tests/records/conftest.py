@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from oai.schema import upgrade
 from records.db import create_store_engine
 from records.model import Record
 from records.store import Rendering, Store
@@ -17,8 +16,7 @@ T0 = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
-    engine = create_store_engine(database_url)
-    upgrade(engine)
+    engine = create_store_engine(database_url)  # at head already
     yield Store(engine, identifier_prefix="oai:test:")
     engine.dispose()
 

@@ -17,6 +17,7 @@ from records.db import create_store_engine
 from records.listing import Cursor, ListedRecord, Selection
 from records.model import Record
 from records.store import Rendering, Store
+from tests.databases import unchanged
 from tests.records.conftest import T0, dc_renderer, rec
 
 FAR = datetime(2099, 1, 1, tzinfo=UTC)
@@ -27,10 +28,13 @@ def two_formats(record: Record) -> Mapping[str, Rendering]:
     return {**dc_renderer(record), "native": (f"<n>{record.title}</n>".encode(), "v1")}
 
 
-@pytest.fixture
-def mixed(store: Store) -> Store:
+@pytest.fixture(scope="module")
+def filled(shared_database_url: str) -> Iterator[Store]:
     """Records in hierarchical sets, tombstones, records that lack a format, and a bulk
-    import that gave a dozen records one second (pages end inside that second)."""
+    import that gave a dozen records one second (pages end inside that second); made
+    once a module."""
+    engine = create_store_engine(shared_database_url)
+    store = Store(engine, identifier_prefix="oai:test:")
     for i in range(30):
         spec = "a:b" if i % 2 == 0 else "a:c"
         record = rec(f"r{i:04d}", f"Title {i}", collections=[{"spec": spec}])
@@ -41,7 +45,15 @@ def mixed(store: Store) -> Store:
         store.put(rec(f"dc-only-{i}"), renderer=dc_renderer, now=T0 + timedelta(hours=i))
     bulk = [rec(f"bulk-{i:02d}", collections=[{"spec": "a:b"}]) for i in range(12)]
     store.put_many(bulk, renderer=two_formats, now=T0 + timedelta(minutes=10, seconds=30))
-    return store
+    yield store
+    engine.dispose()
+
+
+@pytest.fixture
+def mixed(filled: Store) -> Iterator[Store]:
+    """The filled store, which the tests only read."""
+    with unchanged(filled.engine):
+        yield filled
 
 
 def naive(store: Store, selection: Selection) -> list[tuple[str, datetime, bool, tuple[str, ...]]]:

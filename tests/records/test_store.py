@@ -17,8 +17,8 @@ from records.store import Rendering, Store
 from tests.records.conftest import T0, dc_renderer, rec
 
 
-def test_migration_reaches_head_and_is_idempotent(database_url: str) -> None:
-    engine = create_store_engine(database_url)
+def test_migration_reaches_head_and_is_idempotent(empty_database_url: str) -> None:
+    engine = create_store_engine(empty_database_url)
     assert current_revision(engine) is None
     upgrade(engine)
     head = current_revision(engine)

@@ -11,6 +11,7 @@ from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.settings import SourceSettings, load_settings
 from records import tables as t
+from tests.databases import hub_at_head
 from tests.oai.harvest.conftest import FAST
 
 SOURCE = "nacr"
@@ -20,9 +21,7 @@ def aron_hub(url: str, data_dir: Path, **extra: Any) -> Hub:
     settings = {**FAST, "data_dir": str(data_dir), "harvest.workers": 0}
     settings.update(extra.pop("settings", {}))
     source = SourceSettings(id=SOURCE, base_url=url, kind="aron", pause_seconds=0.0, **extra)
-    return Hub.from_settings(
-        load_settings(env={}, overrides=settings).with_sources((source,)), migrate=True
-    )
+    return hub_at_head(load_settings(env={}, overrides=settings).with_sources((source,)))
 
 
 def record_rows(hub: Hub) -> dict[str, tuple[str, bool]]:

@@ -14,6 +14,7 @@ from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.settings import SourceSettings, load_settings
 from records import tables as t
+from tests.databases import hub_at_head
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -58,7 +59,7 @@ def make_hub(url: str, data_dir: Path, database_url: str | None = None, **extra:
     overrides.update(extra.pop("settings", {}))
     settings = load_settings(env={}, overrides=overrides)
     source = SourceSettings(id="partner", base_url=url, **extra)
-    return Hub.from_settings(settings.with_sources((source,)), migrate=True)
+    return hub_at_head(settings.with_sources((source,)))
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from crosswalks import default_registry, render
+from tests.servers import Background
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 _O = f"{{{OAI}}}"
@@ -151,17 +152,17 @@ class FaultServer:
         self.httpd = _Server(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/oai"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self.running: Background[_Server] | None = None
 
     def start(self) -> FaultServer:
-        self.thread.start()
+        self.running = Background(self.httpd)
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self.running is None:
+            self.httpd.server_close()
+        else:
+            self.running.stop()
 
     def __enter__(self) -> FaultServer:
         return self

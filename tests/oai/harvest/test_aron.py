@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from oai.hub import Hub
 from records import tables as t
 from tests.oai.harvest.aronhub import SOURCE, aron_hub, events_of, record_rows
 from tests.oai.harvest.conftest import ROOT
+from tests.servers import Background
 
 N = 150
 OAI = {"o": "http://www.openarchives.org/OAI/2.0/", "h": "https://oaihub.org/ns/record/1.0"}
@@ -181,15 +181,9 @@ def test_a_stall_past_the_read_timeout_is_retried(hub: Hub, state: AronState) ->
 
 def test_every_entity_is_one_record_through_the_hubs_oai(hub: Hub, state: AronState) -> None:
     harvest(hub)
-    server = make_server("127.0.0.1", 0, _app(hub), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}/oai"
+    with Background(make_server("127.0.0.1", 0, _app(hub), threaded=True)) as running:
+        base = f"http://127.0.0.1:{running.server.server_port}/oai"
         records = _list_records(base)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert len(records) == N
     by_id = {r.get("id"): r for r in records}
     for entity_id, entity in state.entities.items():

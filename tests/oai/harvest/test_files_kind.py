@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +18,7 @@ from oai.hub import Hub
 from oai.settings import SourceSettings, load_settings
 from records import tables as t
 from tests.oai.harvest.conftest import FAST
+from tests.servers import Background
 
 DC = (
     '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
@@ -169,12 +169,8 @@ class _Export(BaseHTTPRequestHandler):
 @pytest.fixture
 def export_server() -> Iterator[tuple[str, type[_Export]]]:
     handler = type("Handler", (_Export,), {"requests": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/export.xml", handler
-    server.shutdown()
-    server.server_close()
+    with Background(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as running:
+        yield f"http://127.0.0.1:{running.server.server_address[1]}/export.xml", handler
 
 
 def test_one_url(

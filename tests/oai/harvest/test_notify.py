@@ -24,6 +24,7 @@ from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from tests.oai.harvest.conftest import make_hub
 from tests.oai.harvest.faultserver import FaultServer
+from tests.servers import Background
 
 
 @dataclass
@@ -74,12 +75,8 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
+    with Background(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as running:
+        yield state, f"http://127.0.0.1:{running.server.server_address[1]}/hook"
 
 
 def wait_for(condition: Any, what: str, timeout: float = 20.0) -> None:

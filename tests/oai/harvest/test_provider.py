@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from oai.hub import Hub
 from oai.settings import load_settings
 from records.model import Record
 from tests.oai.harvest.conftest import ROOT, events, hub_state, make_hub
+from tests.servers import Background
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -42,12 +42,9 @@ def provider(tmp_path: Path) -> Iterator[tuple[Hub, str]]:
         partner.store.put(
             Record.from_dict(form), renderer=partner.render, now=T0 + timedelta(minutes=n)
         )
-    http = make_server("127.0.0.1", 0, create_app(hub=partner), threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield partner, f"http://127.0.0.1:{http.server_port}/oai"
-    http.shutdown()
-    thread.join(timeout=10)
+    http = Background(make_server("127.0.0.1", 0, create_app(hub=partner), threaded=True))
+    yield partner, f"http://127.0.0.1:{http.server.server_port}/oai"
+    http.stop()
     partner.close()
 
 

@@ -38,6 +38,8 @@ from lxml import etree
 from oaipmh import common, error, metadata, server
 from werkzeug.serving import make_server
 
+from tests.servers import Background
+
 PAGE = 10  # records per page on both servers
 T0 = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
@@ -323,10 +325,8 @@ def serve(name: str, catalogue: Catalogue) -> Iterator[Served]:
     http = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{http.server_port}/oai"
     backend.base_url = url
-    thread = threading.Thread(target=http.serve_forever, daemon=True, name=f"oai-{name}")
-    thread.start()
+    running = Background(http, name=f"oai-{name}")
     try:
         yield Served(name, url, catalogue, app.requests)
     finally:
-        http.shutdown()
-        thread.join(timeout=10)
+        running.stop()

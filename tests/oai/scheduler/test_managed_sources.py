@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from oai.harvest.notify import wait_for_deliveries
@@ -15,6 +14,7 @@ from tests.oai.harvest.test_notify import Receiver
 from tests.oai.scheduler import test_service
 from tests.oai.scheduler.test_service import (
     RecordingRunner,
+    age_heartbeat,
     make_settings,
     new_service,
     source,
@@ -79,7 +79,7 @@ def test_a_stale_run_is_notified(
     service = new_service(services, settings, RecordingRunner())
     service.runlog.sources.sync([("p1", "p1", "http://127.0.0.1:9/oai", "oai_dc", "{}")])
     run_id = service.runlog.runs.start("p1", trigger="schedule", pid=999_999_999)
-    time.sleep(2.1)  # the heartbeat grows older than stale_after_seconds
+    age_heartbeat(service.hub, run_id)  # older than stale_after_seconds
     assert service.start()  # it ticks once: the stale run is failed
     wait_for(lambda: len(hook.bodies) == 1, what="the webhook of the killed run")
     assert (hook.bodies[0]["event"], hook.bodies[0]["run"]) == ("failed", run_id)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from oai.harvest.runlog import RunLog
 from oai.harvest.runlog import tables as t
@@ -174,6 +174,16 @@ def _move_next_fire(hub: Hub, jid: str, when: datetime) -> None:
     store.update_job(job)
 
 
+def age_heartbeat(hub: Hub, run_id: int, by: timedelta = timedelta(minutes=10)) -> None:
+    """As if the run's process had sent no heartbeat for `by`: its last one is set back."""
+    run = RunLog(hub.engine).runs.get(run_id)
+    assert run is not None
+    assert run.heartbeat_at is not None
+    query = update(t.harvest_runs).where(t.harvest_runs.c.id == run_id)
+    with hub.engine.begin() as conn:
+        conn.execute(query.values(heartbeat_at=run.heartbeat_at - by))
+
+
 def test_unchanged_jobs_keep_their_next_fire_and_reload_applies_changes(
     database_url: str, tmp_path: Path, services: list[SchedulerService]
 ) -> None:
@@ -276,7 +286,7 @@ def test_a_killed_run_is_marked_failed_and_its_checkpoint_resumed(
     child.wait()
     child.stdout.close()
     assert service.runlog.runs.get(run_id).status == "running"  # type: ignore[union-attr]
-    time.sleep(2.1)  # let the heartbeat grow older than stale_after_seconds
+    age_heartbeat(service.hub, run_id)  # older than stale_after_seconds
     assert service.start()  # start() ticks once: stale runs are failed first
     run = service.runlog.runs.get(run_id)
     assert run is not None

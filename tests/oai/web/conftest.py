@@ -3,7 +3,6 @@ a real HTTP server on 127.0.0.1, and helpers that validate every response."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,8 @@ from oai.app import create_app
 from oai.hub import Hub
 from oai.settings import load_settings
 from records.model import Record
+from tests.databases import hub_at_head
+from tests.servers import Background
 
 NS = {"o": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/"}
 REPO_ID = "test.oaihub.org"
@@ -41,7 +42,7 @@ def make_hub(database_url: str, data_dir: Path, **overrides: Any) -> Hub:
         "repository.rate_limit_per_minute": 0,
     }
     values.update(overrides)
-    return Hub.from_settings(load_settings(env={}, overrides=values), migrate=True)
+    return hub_at_head(load_settings(env={}, overrides=values))
 
 
 @pytest.fixture
@@ -92,14 +93,8 @@ class Server:
 @pytest.fixture
 def server(app: Flask) -> Iterator[Server]:
     """The app on a real werkzeug server on 127.0.0.1 (threaded), for real HTTP clients."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{http.server_port}/oai")
-    finally:
-        http.shutdown()
-        thread.join(timeout=10)
+    with Background(make_server("127.0.0.1", 0, app, threaded=True)) as http:
+        yield Server(f"http://127.0.0.1:{http.server.server_port}/oai")
 
 
 @dataclass

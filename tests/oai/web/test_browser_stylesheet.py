@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ from werkzeug.serving import make_server
 
 from oai.app import create_app
 from tests.oai.web.conftest import T0, make_hub, populate, put, record
+from tests.servers import Background
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -39,14 +39,8 @@ def base_url(tmp_path: Path) -> Iterator[str]:
         populate(hub, 15)
         hub.store.delete("r0002", now=T0 + timedelta(days=1))
         put(hub, record("with-link", url="https://example.org/doc/1"), T0 + timedelta(days=2))
-        http = make_server("127.0.0.1", 0, create_app(hub=hub), threaded=True)
-        thread = threading.Thread(target=http.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{http.server_port}/oai"
-        finally:
-            http.shutdown()
-            thread.join(10)
+        with Background(make_server("127.0.0.1", 0, create_app(hub=hub), threaded=True)) as http:
+            yield f"http://127.0.0.1:{http.server.server_port}/oai"
 
 
 def follow(page: Any, **link: Any) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,15 +63,11 @@ def test_oai_request_accepts_a_whole_url(filled: dict[str, str], assert_valid: V
     assert "<repositoryName>" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
-def test_oai_serve_runs_gunicorn(filled: dict[str, str], assert_valid: Validate) -> None:
-    port = _free_port()
+def test_oai_serve_runs_gunicorn(
+    filled: dict[str, str], assert_valid: Validate, free_port: Callable[[], int]
+) -> None:
+    port = free_port()
     env = {**os.environ, **filled}
     env.pop("OAI_CONFIG", None)
     command = [sys.executable, "-m", "oai", "serve", "--port", str(port), "--workers", "2"]

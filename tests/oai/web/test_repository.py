@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +13,9 @@ from oai.web.repository import StoreRepository, strip_declaration
 from records.listing import Selection
 from records.model import Record
 from records.store import Rendering
+from tests.databases import unchanged
 from tests.oai.protocol.memory import oai_dc
-from tests.oai.web.conftest import T0, populate, record
+from tests.oai.web.conftest import T0, make_hub, populate, record
 
 FAR = datetime(2099, 1, 1, tzinfo=UTC)
 
@@ -23,15 +24,23 @@ def only_dc(rec: Record) -> Mapping[str, Rendering]:
     return {"oai_dc": (oai_dc(rec.title), "1")}
 
 
+@pytest.fixture(scope="module")
+def filled(shared_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """Records in sets, tombstones, and records that lack a format (once a module)."""
+    with make_hub(shared_database_url, tmp_path_factory.mktemp("hub")) as hub:
+        populate(hub, 30)
+        for i in (3, 4, 17):
+            hub.store.delete(f"r{i:04d}", now=T0 + timedelta(days=1, minutes=i))
+        for i in range(5):
+            hub.store.put(record(f"dc-only-{i}"), renderer=only_dc, now=T0 + timedelta(hours=i))
+        yield hub
+
+
 @pytest.fixture
-def mixed(hub: Hub) -> Hub:
-    """Records in sets, tombstones, and records that lack a format."""
-    populate(hub, 30)
-    for i in (3, 4, 17):
-        hub.store.delete(f"r{i:04d}", now=T0 + timedelta(days=1, minutes=i))
-    for i in range(5):
-        hub.store.put(record(f"dc-only-{i}"), renderer=only_dc, now=T0 + timedelta(hours=i))
-    return hub
+def mixed(filled: Hub) -> Iterator[Hub]:
+    """The filled hub, which the tests only read."""
+    with unchanged(filled.engine):
+        yield filled
 
 
 @pytest.mark.parametrize("prefix", ["oai_dc", "oaihub"])

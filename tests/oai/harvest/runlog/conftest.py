@@ -8,14 +8,12 @@ import pytest
 from sqlalchemy import Engine
 
 from oai.harvest.runlog import RunLog
-from oai.schema import upgrade
 from records.db import create_store_engine
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_store_engine(database_url)
-    upgrade(engine)
+    engine = create_store_engine(database_url)  # at head already
     yield engine
     engine.dispose()
 

@@ -11,25 +11,24 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
 from oai.app import create_app
 from oai.demo.partner import PARTNER_ID, build_partner, partner_server
 from oai.hub import Hub
 from oai.settings import load_settings
 from records.model import Record
+from tests.servers import Background
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[4]
@@ -57,18 +56,6 @@ def _require_browser() -> None:
     pytest.skip(f"no {CHROMIUM} (Debian's chromium package); browser tests need it")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(server: BaseWSGIServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return thread
-
-
 @dataclass
 class Service:
     base: str
@@ -77,12 +64,12 @@ class Service:
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
+def service(tmp_path: Path, free_port: Callable[[], int]) -> Iterator[Service]:
     _require_browser()
-    partner_port, web_port = _free_port(), _free_port()
+    partner_port, web_port = free_port(), free_port()
     partner_hub, _ = build_partner(tmp_path / "partner", partner_port)
     partner = partner_server(partner_hub, partner_port)
-    _serve(partner)
+    partner_thread = Background(partner)
     config = tmp_path / "oaihub.toml"
     config.write_text(
         f'data_dir = "{tmp_path / "hub"}"\n'
@@ -97,7 +84,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
     hub = Hub.from_settings(load_settings(config, env=env), migrate=True)
     hub.store.put(Record.from_dict({"id": "hostile", "title": XSS_TITLE}), renderer=hub.render)
     web = make_server("127.0.0.1", web_port, create_app(hub=hub), threaded=True)
-    _serve(web)
+    web_thread = Background(web)
     log_path = tmp_path / "scheduler.log"
     log_file = log_path.open("w")
     scheduler = subprocess.Popen(
@@ -113,9 +100,8 @@ def service(tmp_path: Path) -> Iterator[Service]:
         scheduler.send_signal(signal.SIGTERM)
         scheduler.wait(timeout=60)
         log_file.close()
-        for server in (web, partner):
-            server.shutdown()
-            server.server_close()
+        for running in (web_thread, partner_thread):
+            running.stop()
         hub.close()
         partner_hub.close()
 
@@ -170,8 +156,11 @@ def test_an_admin_harvests_the_partner_and_inspects_the_result(
     assert page.url == f"{base}/admin/runs", "after login the page asked for"
     page.goto(f"{base}/admin/")
     row = f'tr[data-source="{PARTNER_ID}"]'
+    # the scheduler process lists the config's sources when it starts ("running." alone
+    # would also match "not running.")
+    _reload_until(page, "#sources", PARTNER_ID, service.scheduler_log)
     assert "never" in page.text_content(row)
-    _reload_until(page, "#scheduler", "running.", service.scheduler_log)
+    _reload_until(page, "#scheduler", "Scheduler: running.", service.scheduler_log)
     _shot(page, "02-dashboard-before")
     page.click(f'{row} button[name="harvest-now"]')
     assert "queued" in page.text_content(".flash")

@@ -15,10 +15,8 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,17 +36,12 @@ from oai.settings import load_settings
 from records.model import Record
 from tests.oai.harvest.faultserver import FaultServer, Partner
 from tests.oai.web.admin.test_browser import ARGS, CHROMIUM, PASSWORD, _require_browser
+from tests.servers import Background
 
 ROOT = Path(__file__).resolve().parents[4]
 SHOTS = ROOT / "var" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -74,10 +67,6 @@ class Service:
     closed_port: int
 
 
-def _serve(server: Any) -> None:
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-
 def _receiver(inbox: Inbox) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -92,19 +81,19 @@ def _receiver(inbox: Inbox) -> ThreadingHTTPServer:
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
+def service(tmp_path: Path, free_port: Callable[[], int]) -> Iterator[Service]:
     _require_browser()
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    smtp_port, partner_port, web_port = _free_port(), _free_port(), _free_port()
+    smtp_port, partner_port, web_port = free_port(), free_port(), free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
     hooks = _receiver(inbox)
-    _serve(hooks)
+    hooks_thread = Background(hooks)
     partner_hub, _ = build_partner(tmp_path / "partner", partner_port)
     partner = partner_server(partner_hub, partner_port)
-    _serve(partner)
+    partner_thread = Background(partner)
     fault_partner = Partner(page_size=10)
     for n in range(12):
         fault_partner.put(f"doc-{n:02d}", f"Fault partner document {n}")
@@ -132,7 +121,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
         for n in range(60)
     )
     web = make_server("127.0.0.1", web_port, create_app(hub=hub), threaded=True)
-    _serve(web)
+    web_thread = Background(web)
     log_path = tmp_path / "scheduler.log"
     log_file = log_path.open("w")
     scheduler = subprocess.Popen(
@@ -143,14 +132,13 @@ def service(tmp_path: Path) -> Iterator[Service]:
         stderr=subprocess.STDOUT,
     )
     try:
-        yield Service(f"http://127.0.0.1:{web_port}", hub, fault, inbox, log_path, _free_port())
+        yield Service(f"http://127.0.0.1:{web_port}", hub, fault, inbox, log_path, free_port())
     finally:
         scheduler.send_signal(signal.SIGTERM)
         scheduler.wait(timeout=60)
         log_file.close()
-        for server in (web, partner, hooks):
-            server.shutdown()
-            server.server_close()
+        for running in (web_thread, partner_thread, hooks_thread):
+            running.stop()
         fault.stop()
         smtp.stop()
         hub.close()
@@ -214,7 +202,10 @@ def test_an_admin_lives_in_the_admin(service: Service, page: Any) -> None:
     page.goto(f"{base}/admin/login")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    reload_until(page, "#scheduler", "running.", log)
+    # the scheduler process lists the config's sources when it starts ("running." alone
+    # would also match "not running.")
+    reload_until(page, "#scheduler", "Scheduler: running.", log)
+    reload_until(page, "#sources", PARTNER_ID, log)
     page.click(f'tr[data-source="{PARTNER_ID}"] button[name="harvest-now"]')
     reload_until(page, f'tr[data-source="{PARTNER_ID}"] td.counts', "4 / 0 / 0 / 0 / 0", log)
     shot(page, "01-dashboard")
