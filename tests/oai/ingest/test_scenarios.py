@@ -28,6 +28,7 @@ from oai.ingest.identity import import_id
 from oai.settings import SourceSettings, load_settings
 from records import tables as t
 from records.model import Record
+from tests.databases import hub_at_head
 from tests.oai.harvest.conftest import FAST
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
@@ -83,7 +84,7 @@ def _hub(tmp_path: Path, source: SourceSettings | None, **settings: Any) -> Hub:
     loaded = load_settings(env={}, overrides=overrides)
     if source is not None:
         loaded = loaded.with_sources((source,))
-    return Hub.from_settings(loaded, migrate=True)
+    return hub_at_head(loaded)
 
 
 class _Harvested:
