@@ -84,3 +84,11 @@ def test_aron_bench_sweeps_every_entity_and_a_no_change_sweep_writes_nothing() -
     assert re.search(r"full sweep: 300 entities in [\d.]+s = [\d,]+ entities/s end to end", out)
     assert re.search(r"CPU per entity: .* whole machine \d+ us", out), out
     assert re.search(r"no-change sweep: [\d.]+s \([\d,]+ entities/s\), wrote nothing", out), out
+
+
+def test_ingest_profile_names_every_stage_of_each_kind(tmp_path: Path) -> None:
+    out = run("ingest_profile.py", "200", "--kind", "files", "--out", str(tmp_path))
+    assert re.search(r"files: 200 records, .*CPU per record by stage", out), out
+    for stage in ("render: every outbound format", "crosswalk (read)", "DB: record rows"):
+        assert re.search(rf"{re.escape(stage)}\s+\d+ us", out), out
+    assert any(tmp_path.glob("files.*")), "the profile is saved"
