@@ -19,7 +19,7 @@ from tests.oai.harvest.faultserver import FaultServer
 
 
 def _wait_for_pages(log: RunLog, pages: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a liveness wait: a loaded machine starts slowly
     while time.monotonic() < deadline:
         running = log.runs.running("partner")
         if running is not None and running.pid == process.pid and running.pages >= pages:
