@@ -7,6 +7,9 @@ from werkzeug.wrappers import Response
 
 from oai.hub import Hub
 from oai.settings import Settings, load_settings
+from oai.web.admin import admin_blueprint, api_blueprint
+from oai.web.context import attach_hub, hub_of
+from oai.web.oai_endpoint import create_oai_blueprint
 from oai.web.security import install_security
 
 __all__ = ["create_app", "hub_of"]
@@ -19,27 +22,17 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Flas
     app = Flask(__name__)
     # a key of its own, derived from the secret: see oai.keys
     app.config["SECRET_KEY"] = hub.keys.admin_sessions
-    app.extensions["oaihub"] = hub
+    attach_hub(app, hub)
     install_security(app, hub.settings)
     _register_blueprints(app)
     return app
 
 
-def hub_of(app: Flask) -> Hub:
-    """The hub an app was built with."""
-    hub = app.extensions["oaihub"]
-    assert isinstance(hub, Hub)
-    return hub
-
-
 def _register_blueprints(app: Flask) -> None:
     # Each part of the service adds its blueprint here, one line each.
-    from oai.web.oai_endpoint import create_oai_blueprint
-
     app.add_url_rule("/", "index", _index)
 
     app.register_blueprint(create_oai_blueprint())
-    from oai.web.admin import admin_blueprint, api_blueprint
 
     app.register_blueprint(admin_blueprint())
     app.register_blueprint(api_blueprint())

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import click
 
+from oai.cli.admin import admin_command
 from oai.cli.context import Context
 from oai.cli.crosswalk import crosswalk
 from oai.cli.database import db_group, demo_group
+from oai.cli.harvest import harvest_command, history_command, runs_command
 from oai.cli.records import records_group
 from oai.cli.run import run
-from oai.harvest.commands import harvest_command, history_command, runs_command
-from oai.scheduler.commands import scheduler_command
-from oai.scheduler.worker import worker_command
-from oai.web.admin.commands import admin_command
-from oai.web.commands import request_command, serve_command
+from oai.cli.scheduler import scheduler_command
+from oai.cli.web import request_command, serve_command
+from oai.cli.worker import worker_command
 
 __all__ = ["main"]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from crosswalks import CrosswalkError, default_registry, read_document, render
 from oai.cli.records import pretty_xml
 
 __all__ = ["crosswalk"]
@@ -22,8 +23,6 @@ def crosswalk(file: str, prefix: str) -> None:
     A document that holds several records (an EAD finding aid, an OAI-PMH response)
     prints each one; `--to json` prints the record model's JSON form, a line each.
     """
-    from crosswalks import CrosswalkError, default_registry, read_document, render
-
     data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     registry = default_registry()
     try:

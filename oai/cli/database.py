@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from oai.cli.context import Context, pass_context
+from oai.demo import load_demo_records
 from oai.schema import current_revision, upgrade
 
 __all__ = ["db_group", "demo_group"]
@@ -36,8 +37,6 @@ def demo_group() -> None:
 @pass_context
 def demo_load(ctx: Context) -> None:
     """Load the demo records (the seed document and its related documents); idempotent."""
-    from oai.demo import load_demo_records
-
     summary = load_demo_records(ctx.hub())
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)

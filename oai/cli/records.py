@@ -10,13 +10,14 @@ from typing import Any
 
 import click
 
+from crosswalks import CrosswalkError, parse_xml
 from oai.cli.context import Context, pass_context
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
 from oai.rendering import render_record
 from records.errors import RecordNotFound
 from records.listing import ListedRecord, Selection
-from records.model import Record
+from records.model import Record, format_datestamp
 
 __all__ = ["describe_record", "pretty_xml", "records_group", "show_format"]
 
@@ -142,8 +143,6 @@ def records_show(ctx: Context, record_id: str, fmt: str) -> None:
 
 def show_format(hub: Hub, record: Record, prefix: str) -> str:
     """A record's metadata in one outbound format, rendered as the store would keep it."""
-    from crosswalks import CrosswalkError
-
     known = ", ".join(["text", "json", *(f.prefix for f in hub.registry.outbound())])
     try:
         fmt = hub.registry.get(prefix)
@@ -162,8 +161,6 @@ def show_format(hub: Hub, record: Record, prefix: str) -> str:
 
 def pretty_xml(xml: bytes) -> str:
     from lxml import etree
-
-    from crosswalks import parse_xml
 
     return etree.tostring(parse_xml(xml), pretty_print=True, encoding="unicode")
 
@@ -234,8 +231,6 @@ def records_list(ctx: Context, as_json: bool, limit: int, deleted: bool) -> None
 
 
 def _echo_listed(hub: Hub, row: ListedRecord, as_json: bool) -> None:
-    from records.model import format_datestamp
-
     title = row.title
     if as_json:
         item = {

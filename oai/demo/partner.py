@@ -22,6 +22,7 @@ from types import FrameType
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from oai.app import create_app
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_records
 from oai.settings import Settings, load_settings
@@ -84,8 +85,6 @@ def build_partner(data_dir: Path, port: int = DEFAULT_PORT) -> tuple[Hub, Import
 
 def partner_server(hub: Hub, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> BaseWSGIServer:
     """A threaded WSGI server of the partner's app (call `serve_forever`, then `shutdown`)."""
-    from oai.app import create_app
-
     return make_server(host, port, create_app(hub=hub), threaded=True)
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from oai.harvest.errors import RunInProgress
+from oai.harvest.harvester import run_harvest
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.scheduler.runner import QUEUED, RunOutcome
@@ -81,8 +82,6 @@ def make_queue_app(settings: Settings) -> App:
 
 def harvest_task(context: JobContext, source_id: str, trigger: str, full: bool) -> str:
     """In a worker: harvest the source; the run's status (or "busy")."""
-    from oai.harvest.harvester import run_harvest
-
     hub: Hub = context.additional_context["hub"]
     name: str = context.additional_context["worker_name"]
     try:

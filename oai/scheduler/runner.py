@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oai.harvest.harvester import run_harvest
 from oai.hub import Hub
 
 __all__ = ["QUEUED", "RunOutcome", "Runner", "harvest_runner"]
@@ -32,8 +33,6 @@ Runner = Callable[[Hub, str, str, bool], RunOutcome]
 
 
 def harvest_runner(hub: Hub, source_id: str, trigger: str, full: bool) -> RunOutcome:
-    """Run one harvest with the harvester (imported here: only runs need it)."""
-    from oai.harvest.harvester import run_harvest
-
+    """Run one harvest with the harvester."""
     result = run_harvest(hub, source_id, trigger=trigger, full=full)
     return RunOutcome(result.run_id, result.status)

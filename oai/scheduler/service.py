@@ -44,22 +44,18 @@ from oai.harvest.sources import all_sources
 from oai.hub import Hub
 from oai.scheduler.backoff import back_off, failing_message
 from oai.scheduler.cron import cron_trigger
+from oai.scheduler.jobs import JOB_PREFIX, JOBSTORE_TABLE, job_id
 from oai.scheduler.lock import SchedulerLock
 from oai.scheduler.runner import QUEUED, Runner, harvest_runner
 from oai.settings import Settings, SourceSettings
 
 __all__ = [
-    "JOBSTORE_TABLE",
     "SchedulerService",
     "harvest_job",
-    "job_id",
     "trigger_of",
 ]
 
 log = logging.getLogger(__name__)
-
-JOBSTORE_TABLE = "apscheduler_jobs"
-JOB_PREFIX = "harvest:"
 
 
 # Stored jobs name their function by its import path and keep their arguments pickled
@@ -67,10 +63,6 @@ JOB_PREFIX = "harvest:"
 # made from the database URL. One entry per running service in this process.
 _SERVICES: dict[str, SchedulerService] = {}
 _SERVICES_LOCK = threading.Lock()
-
-
-def job_id(source_id: str) -> str:
-    return f"{JOB_PREFIX}{source_id}"
 
 
 def service_key(database_url: str) -> str:

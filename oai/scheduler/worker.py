@@ -1,4 +1,4 @@
-"""`oai worker`: a process that runs harvest jobs from the queue (PostgreSQL only).
+"""The worker process (`oai worker`): runs harvest jobs from the queue (PostgreSQL only).
 
 Start any number, on any machines whose configuration names the same database. Each
 takes up to `scheduler.worker_concurrency` harvests at once, proves it is alive to the
@@ -15,14 +15,11 @@ import contextlib
 import logging
 import signal
 
-import click
-
-from oai.cli.context import Context, pass_context
 from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.settings import Settings
 
-__all__ = ["run_worker", "worker_command"]
+__all__ = ["run_worker"]
 
 log = logging.getLogger("oai.worker")
 
@@ -95,16 +92,3 @@ async def _watch(app: object, stalled: float) -> None:
         except Exception:  # a busy database must not stop the worker
             log.exception("looking for stalled jobs failed")
         await asyncio.sleep(max(1.0, stalled / 3))
-
-
-@click.command("worker")
-@click.option("--name", help="This worker's name in the run log (default: its host name).")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, cron).")
-@pass_context
-def worker_command(ctx: Context, name: str | None, burst: bool) -> None:
-    """Run harvest jobs from the queue (PostgreSQL): start one or more on any machine."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        run_worker(ctx.settings, name=name, wait=not burst)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc

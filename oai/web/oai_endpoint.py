@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
 from oai.errors import ConfigError
@@ -19,6 +19,7 @@ from oai.protocol.provider import Provider, ProviderOptions
 from oai.protocol.repository import FormatInfo, Identity
 from oai.protocol.tokens import TokenCodec
 from oai.web.compression import ENCODINGS, choose_encoding, compress
+from oai.web.context import current_hub, hub_of
 from oai.web.flow import FlowControl
 from oai.web.repository import StoreRepository
 
@@ -85,7 +86,8 @@ def create_oai_blueprint() -> Blueprint:
 
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
-    hub: Hub = app.extensions["oaihub"]
+    assert isinstance(app, Flask)
+    hub = hub_of(app)
     app.extensions[_PROVIDER] = build_provider(hub)
     app.extensions[_FLOW] = FlowControl(
         hub.settings.repository.max_concurrent_lists,
@@ -94,7 +96,7 @@ def _setup(state: BlueprintSetupState) -> None:
 
 
 def _retry_later(reason: str) -> Response:
-    hub: Hub = current_app.extensions["oaihub"]
+    hub = current_hub()
     seconds = hub.settings.repository.retry_after_seconds
     response = Response(reason + "\n", status=503, content_type="text/plain; charset=utf-8")
     response.headers["Retry-After"] = str(seconds)

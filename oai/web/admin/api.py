@@ -14,9 +14,12 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from oai.scheduler.lock import scheduler_running
+from oai.scheduler.queue import workers_overview
 from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
 from oai.web.admin.records import record_view
-from oai.web.admin.views import PAGE, event_raw, hub, oai_base, run_filters, runlog
+from oai.web.admin.report import report_response
+from oai.web.admin.views import PAGE, event_raw, oai_base, run_filters, runlog
+from oai.web.context import current_hub
 
 __all__ = ["openapi_document", "register_api"]
 
@@ -33,19 +36,17 @@ def openapi() -> Response:
 
 
 def sources() -> Response:
-    engine = hub().engine
+    engine = current_hub().engine
     return jsonify(
         sources=[o.to_dict() for o in source_overviews(engine)],
-        totals=hub_totals(engine, hub().store.stats()),
+        totals=hub_totals(engine, current_hub().store.stats()),
         scheduler_running=scheduler_running(engine),
     )
 
 
 def workers() -> Response:
     """The `oai worker` processes alive on this database and the harvest each runs."""
-    from oai.scheduler.queue import workers_overview
-
-    found = workers_overview(hub().engine)
+    found = workers_overview(current_hub().engine)
     return jsonify(
         workers=[
             {
@@ -92,7 +93,7 @@ def run(run_id: int) -> Response:
         }
         for e in log.events.of_run(run_id, limit=1000)
     ]
-    changed = [{"id": i, "reason": r} for i, r in records_of_run(hub().engine, run_id)]
+    changed = [{"id": i, "reason": r} for i, r in records_of_run(current_hub().engine, run_id)]
     return jsonify(run=found.to_dict(), events=events, records=changed)
 
 
@@ -120,15 +121,13 @@ def failing(source_id: str) -> Response:
 
 
 def record(record_id: str) -> Response:
-    view = record_view(hub(), record_id, oai_base())
+    view = record_view(current_hub(), record_id, oai_base())
     if view is None:
         abort(404, description=f"no record {record_id}")
     return jsonify(view.to_dict())
 
 
 def report(run_id: int) -> Response:
-    from oai.web.admin.report import report_response
-
     return report_response(run_id)
 
 

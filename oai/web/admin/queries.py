@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, column, inspect, select, table
+from sqlalchemy import Engine
 
 from oai.harvest.runlog import FINISHED, RunInfo, RunLog, SourceInfo
+from oai.scheduler.jobs import next_runs
 from records.store import Store
 
 __all__ = [
@@ -21,15 +22,10 @@ __all__ = [
     "chart_points",
     "failed_in_last_runs",
     "hub_totals",
-    "next_runs",
     "record_counts",
     "records_of_run",
     "source_overviews",
 ]
-
-# the job store table of APScheduler (oai.scheduler.JOBSTORE_TABLE), read-only here
-_jobs = table("apscheduler_jobs", column("id"), column("next_run_time"))
-_JOB_PREFIX = "harvest:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,21 +82,6 @@ class ChartPoint:
 
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def next_runs(engine: Engine) -> dict[str, datetime | None]:
-    """Source id -> the next fire time the scheduler stored (empty before it first ran)."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("apscheduler_jobs"):
-            return {}
-        rows = conn.execute(select(_jobs.c.id, _jobs.c.next_run_time)).all()
-    return {
-        str(job)[len(_JOB_PREFIX) :]: (
-            None if when is None else datetime.fromtimestamp(float(when), UTC)
-        )
-        for job, when in rows
-        if str(job).startswith(_JOB_PREFIX)
-    }
 
 
 def record_counts(engine: Engine) -> dict[str, int]:

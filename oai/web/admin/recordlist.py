@@ -12,7 +12,9 @@ from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
 
+from oai.harvest.runlog import RunLog
 from oai.web.admin.queries import failed_in_last_runs
+from oai.web.context import current_hub
 from records.search import SORTS, RecordSearch, SearchQuery
 
 __all__ = ["records_page", "search_query"]
@@ -21,12 +23,6 @@ PAGE = 50
 MAX_QUERY = 200
 KINDS = ("local", "harvested")
 STATES = ("live", "deleted")
-
-
-def _hub() -> Any:
-    from oai.web.admin.views import hub
-
-    return hub()
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
@@ -41,7 +37,7 @@ def search_query(failed: list[tuple[str, str, int]] | None) -> SearchQuery:
     text = (request.args.get("q") or "").strip()
     if len(text) > MAX_QUERY:
         abort(400, description=f"a search is at most {MAX_QUERY} characters")
-    prefix = _hub().store.identifier_prefix
+    prefix = current_hub().store.identifier_prefix
     if text.startswith(prefix):  # an OAI identifier of ours: its local id
         text = text[len(prefix) :]
     kind = _choice("kind", KINDS)
@@ -72,11 +68,11 @@ def _literal_kind(kind: str | None) -> Literal["local", "harvested"] | None:
 def records_page() -> Any:
     if request.args.get("id"):  # the header's "open record" box: straight to the record
         record_id = request.args["id"].strip()
-        prefix = _hub().store.identifier_prefix
+        prefix = current_hub().store.identifier_prefix
         if record_id.startswith(prefix):
             record_id = record_id[len(prefix) :]
         return redirect(url_for("admin.record_page", record_id=record_id))
-    hub = _hub()
+    hub = current_hub()
     failed = None
     if request.args.get("failed"):
         failed = failed_in_last_runs(hub.engine, request.args.get("source") or None)
@@ -106,6 +102,4 @@ def records_page() -> Any:
 
 
 def _runlog_sources(hub: Any) -> list[Any]:
-    from oai.harvest.runlog import RunLog
-
     return RunLog(hub.engine).sources.all()

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Response, abort, request
 
 from oai.harvest.runlog import RunLog
-from oai.web.admin.views import hub
+from oai.web.context import current_hub
 
 __all__ = ["report_response", "report_rows"]
 
@@ -39,7 +39,7 @@ def report_rows(log: RunLog, run_id: int) -> list[dict[str, Any]]:
 
 def report_response(run_id: int, fmt: str | None = None) -> Response:
     """The report of a run as a download, CSV or JSON (`format` argument, default JSON)."""
-    log = RunLog(hub().engine)
+    log = RunLog(current_hub().engine)
     run = log.runs.get(run_id)
     if run is None:
         abort(404, description=f"no run {run_id}")

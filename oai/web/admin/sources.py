@@ -17,8 +17,8 @@ from oai.harvest import sync_sources
 from oai.harvest.runlog import FINISHED, RunLog
 from oai.harvest.sources import SourceEntry, source_entries, table_of
 from oai.harvest.wording import in_words
+from oai.scheduler.jobs import next_runs
 from oai.web.admin.chart import source_chart
-from oai.web.admin.queries import next_runs
 from oai.web.admin.sourceforms import (
     FormError,
     form_fields,
@@ -26,7 +26,7 @@ from oai.web.admin.sourceforms import (
     source_of_form,
     test_connection,
 )
-from oai.web.admin.views import hub
+from oai.web.context import current_hub
 
 __all__ = ["register_sources", "who"]
 
@@ -38,22 +38,22 @@ def who() -> str:
 
 
 def _entry(source_id: str) -> SourceEntry | None:
-    return next((e for e in source_entries(hub()) if e.settings.id == source_id), None)
+    return next((e for e in source_entries(current_hub()) if e.settings.id == source_id), None)
 
 
 def sources_page() -> str:
-    log = RunLog(hub().engine)
+    log = RunLog(current_hub().engine)
     known = {s.id: s for s in log.sources.all()}
     return render_template(
         "admin/sources.html",
-        entries=source_entries(hub()),
+        entries=source_entries(current_hub()),
         known=known,
         changes=log.managed.changes(limit=20),
     )
 
 
 def source_page(source_id: str) -> str:
-    log = RunLog(hub().engine)
+    log = RunLog(current_hub().engine)
     entry, info = _entry(source_id), log.sources.get(source_id)
     if entry is None and info is None:
         abort(404)
@@ -73,7 +73,7 @@ def source_page(source_id: str) -> str:
     finished = log.runs.newest_finished(source_id=source_id, limit=60)
     points = [(r.id, r.started_at, r.status, r.counts.to_dict()) for r in reversed(finished)]
     svg = source_chart(points, lambda run_id: url_for("admin.run_page", run_id=run_id))
-    counts = hub().store.counts_of_source(source_id)
+    counts = current_hub().store.counts_of_source(source_id)
     counts["failed"] = last.counts.failed if last else 0
     return render_template(
         "admin/source.html",
@@ -87,7 +87,7 @@ def source_page(source_id: str) -> str:
         failed=failed,
         error_words=in_words(failed.message) if failed else None,
         recovered=bool(failed and last and last.id != failed.id),
-        next_run=next_runs(hub().engine).get(source_id),
+        next_run=next_runs(current_hub().engine).get(source_id),
         counts=counts,
         chart=Markup(svg.decode("utf-8")),  # noqa: S704 - lxml escaped every text
         runs=log.runs.newest(source_id=source_id, limit=50),
@@ -114,19 +114,19 @@ def source_form(source_id: str | None = None) -> Any:
         assert source_id is not None
         values["id"] = source_id  # the id never changes: runs and records name it
     try:
-        source = source_of_form(hub(), values)
+        source = source_of_form(current_hub(), values)
     except FormError as exc:
         return _form(values, editing, source_id, error=str(exc)), 400
     if request.form.get("action") == "test":
-        return _form(values, editing, source_id, test=test_connection(hub(), source))
+        return _form(values, editing, source_id, test=test_connection(current_hub(), source))
     if not editing and _entry(source.id) is not None:
         error = f"there is a source {source.id!r} already; choose another id"
         return _form(values, editing, source_id, error=error), 400
-    log = RunLog(hub().engine)
+    log = RunLog(current_hub().engine)
     change = log.managed.save(
         source.id, table_of(source), who=who(), action="edit" if editing else "add"
     )
-    sync_sources(hub())
+    sync_sources(current_hub())
     flash(
         f"Source {source.id} saved; the scheduler picks it up within seconds."
         if change
@@ -162,10 +162,10 @@ def source_enabled(source_id: str) -> Any:
         abort(403, description=f"{source_id} comes from the configuration file: edit it there")
     enabled = request.form.get("enabled") == "on"
     table = {**table_of(entry.settings), "enabled": enabled}
-    RunLog(hub().engine).managed.save(
+    RunLog(current_hub().engine).managed.save(
         source_id, table, who=who(), action="enable" if enabled else "disable"
     )
-    sync_sources(hub())
+    sync_sources(current_hub())
     flash(f"Source {source_id} {'enabled' if enabled else 'disabled'}.")
     return redirect(url_for("admin.source_page", source_id=source_id))
 
@@ -175,7 +175,7 @@ def source_test(source_id: str) -> Any:
     entry = _entry(source_id)
     if entry is None:
         abort(404)
-    result = test_connection(hub(), entry.settings)
+    result = test_connection(current_hub(), entry.settings)
     flash(("Test connection: " if result.ok else "Test connection failed: ") + result.summary)
     for key, value in result.details.items():
         flash(f"{key}: {value}")

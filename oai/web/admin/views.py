@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,13 +26,15 @@ from oai.harvest.runlog import STATUSES, RunLog
 from oai.harvest.single import reharvest_record
 from oai.harvest.sources import find_source
 from oai.harvest.wording import in_words
-from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
+from oai.scheduler.queue import workers_overview
 from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
 from oai.web.admin.recordlist import records_page
 from oai.web.admin.records import RecordView, record_view
+from oai.web.admin.report import report_response
+from oai.web.context import current_hub
 
 __all__ = ["ACTIONS", "register_views"]
 
@@ -46,14 +47,8 @@ ACTIONS: dict[str, tuple[str, bool, bool]] = {
 PAGE = 50
 
 
-def hub() -> Hub:
-    found = current_app.extensions["oaihub"]
-    assert isinstance(found, Hub)
-    return found
-
-
 def runlog() -> RunLog:
-    return RunLog(hub().engine)
+    return RunLog(current_hub().engine)
 
 
 def oai_base() -> str:
@@ -110,13 +105,13 @@ def logout() -> Any:
 
 
 def dashboard() -> str:
-    engine = hub().engine
+    engine = current_hub().engine
     overviews = source_overviews(engine)
     busy = any(o.running or o.queued for o in overviews)
     return render_template(
         "admin/dashboard.html",
         overviews=overviews,
-        totals=hub_totals(engine, hub().store.stats()),
+        totals=hub_totals(engine, current_hub().store.stats()),
         chart=_chart_markup(None),
         refresh=busy,
         scheduler_running=scheduler_running(engine),
@@ -128,14 +123,12 @@ def _workers(engine: Any) -> list[Any]:
     """The `oai worker` processes on the job queue (PostgreSQL), none elsewhere."""
     if engine.dialect.name != "postgresql":
         return []
-    from oai.scheduler.queue import workers_overview
-
     return workers_overview(engine)
 
 
 def _chart_markup(source_id: str | None) -> Markup:
     svg = changes_chart(
-        chart_points(hub().engine, source_id=source_id),
+        chart_points(current_hub().engine, source_id=source_id),
         lambda run_id: url_for("admin.run_page", run_id=run_id),
     )
     # lxml serialised it, escaping every text and attribute: safe to embed as is
@@ -144,7 +137,7 @@ def _chart_markup(source_id: str | None) -> Markup:
 
 def chart_svg() -> Response:
     svg = changes_chart(
-        chart_points(hub().engine, source_id=request.args.get("source") or None),
+        chart_points(current_hub().engine, source_id=request.args.get("source") or None),
         lambda run_id: url_for("admin.run_page", run_id=run_id),
     )
     return Response(svg, mimetype="image/svg+xml")
@@ -201,7 +194,7 @@ def run_page(run_id: int) -> str:
         run=run,
         events=events,
         more_events=events[-1].id if len(events) == PAGE * 4 else None,
-        records=records_of_run(hub().engine, run_id),
+        records=records_of_run(current_hub().engine, run_id),
         resumable=_resumes(log, run.source_id, run_id),
         error_words=in_words(run.message) if run.status == "failed" else None,
     )
@@ -232,7 +225,7 @@ def event_raw(run_id: int, event_id: int) -> Response:
 
 
 def record_page(record_id: str) -> str:
-    view = record_view(hub(), record_id, oai_base())
+    view = record_view(current_hub(), record_id, oai_base())
     if view is None:
         abort(404)
     return render_template("admin/record.html", view=view, reharvestable=_reharvestable(view))
@@ -245,7 +238,7 @@ def _reharvestable(view: RecordView) -> bool:
     if not view.harvested or not origin.source_id:
         return False
     try:
-        find_source(hub(), origin.source_id)
+        find_source(current_hub(), origin.source_id)
     except ConfigError:
         return False
     return True
@@ -253,18 +246,18 @@ def _reharvestable(view: RecordView) -> bool:
 
 def reharvest(record_id: str) -> Any:
     """POST: fetch a harvested record from its partner again (a small run of its own)."""
-    view = record_view(hub(), record_id, oai_base())
+    view = record_view(current_hub(), record_id, oai_base())
     if view is None:
         abort(404)
     origin = view.record.origin
     if not view.harvested or not origin.remote_identifier or not origin.source_id:
         abort(400, description=f"{record_id} is a local record: there is nothing to re-harvest")
     try:
-        source = find_source(hub(), origin.source_id)
+        source = find_source(current_hub(), origin.source_id)
     except ConfigError as exc:
         abort(400, description=str(exc))
     try:
-        result = reharvest_record(hub(), source, origin.remote_identifier)
+        result = reharvest_record(current_hub(), source, origin.remote_identifier)
     except RunInProgress as exc:
         flash(f"Re-harvest of {record_id} not started: {exc}")
         return redirect(url_for("admin.record_page", record_id=record_id))
@@ -307,14 +300,10 @@ def harvest_action(source_id: str) -> Any:
 
 
 def _report_csv(run_id: int) -> Response:
-    from oai.web.admin.report import report_response
-
     return report_response(run_id, "csv")
 
 
 def _report_json(run_id: int) -> Response:
-    from oai.web.admin.report import report_response
-
     return report_response(run_id, "json")
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from oai.harvest.notify import wait_for_deliveries
 from oai.harvest.runlog import RunLog
 from oai.harvest.sources import all_sources, find_source, table_of
-from oai.scheduler.service import SchedulerService, job_id
+from oai.scheduler.jobs import job_id
+from oai.scheduler.service import SchedulerService
 from oai.settings import SourceSettings
 from tests.oai.harvest import test_notify
 from tests.oai.harvest.test_notify import Receiver

@@ -35,7 +35,7 @@ from oai.scheduler.service import (
     job_id,
 )
 from oai.settings import Settings, SourceSettings, load_settings
-from oai.web.admin.queries import next_runs
+from oai.scheduler.jobs import next_runs
 
 ROOT = Path(__file__).resolve().parents[3]
 HOURLY_LATER = f"{(datetime.now(UTC).minute + 30) % 60} * * * *"  # next fire >= 29 min away

@@ -1,4 +1,4 @@
-"""`oai scheduler`: the scheduler process, and `--reload` to make it re-read the config.
+"""The scheduler process: its loop, its pid file, and the reload signal.
 
 The running scheduler writes its process id to `<data_dir>/scheduler.pid`;
 `oai scheduler --reload` sends that process SIGHUP, on which it re-reads the TOML file
@@ -9,11 +9,9 @@ progress have ended (a harvest cut short would be resumed from its checkpoint an
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC
@@ -23,14 +21,13 @@ from typing import Any
 
 import click
 
-from oai.cli.context import Context, pass_context
 from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
 from oai.scheduler.runner import Runner, harvest_runner
 from oai.scheduler.service import SchedulerService
 from oai.settings import Settings, load_settings
 
-__all__ = ["pid_path", "run_scheduler", "scheduler_command", "send_reload"]
+__all__ = ["Signals", "describe_jobs", "pid_path", "run_scheduler", "send_reload"]
 
 log = logging.getLogger("oai.scheduler")
 
@@ -63,7 +60,7 @@ def send_reload(settings: Settings) -> int | None:
     return pid
 
 
-class _Signals:
+class Signals:
     """Stop and reload requests, set from signal handlers, read by the loop."""
 
     def __init__(self) -> None:
@@ -90,11 +87,11 @@ def run_scheduler(
     *,
     standby: bool = False,
     harvest_now: bool = False,
-    signals: _Signals | None = None,
+    signals: Signals | None = None,
     echo: Callable[[str], None] = click.echo,
 ) -> int:
     """Run the scheduler until stopped; the process exit status."""
-    signals = signals or _Signals()
+    signals = signals or Signals()
     poll = float(settings.scheduler.poll_seconds)
     with Hub.from_settings(settings, migrate=True) as hub, _runner(hub) as runner:
         service = SchedulerService(hub, runner=runner)
@@ -123,6 +120,7 @@ def run_scheduler(
 def _runner(hub: Hub) -> Iterator[Runner]:
     """How the scheduler runs a harvest: on PostgreSQL with the job queue, it defers a
     job for the `oai worker` processes; otherwise it harvests in this process."""
+    # start-up time: Procrastinate is imported by the processes that use the queue
     from oai.scheduler.queue import queue_enabled
 
     if not queue_enabled(hub.settings):
@@ -138,7 +136,7 @@ def _runner(hub: Hub) -> Iterator[Runner]:
         deferrer.close()
 
 
-def _loop(service: SchedulerService, signals: _Signals, poll: float, settings: Settings) -> None:
+def _loop(service: SchedulerService, signals: Signals, poll: float, settings: Settings) -> None:
     service.tick()
     while not signals.stop.is_set():
         signals.wake.wait(poll)
@@ -171,46 +169,6 @@ def _write_pid(settings: Settings) -> None:
 
 def _url(hub: Hub) -> str:
     return hub.engine.url.render_as_string(hide_password=True)
-
-
-@click.command("scheduler")
-@click.option(
-    "--reload", "reload_", is_flag=True, help="Make the running scheduler re-read the config."
-)
-@click.option("--standby", is_flag=True, help="If another scheduler holds the lock, wait for it.")
-@click.option("--harvest-now", is_flag=True, help="Queue a run of every source at start.")
-@click.option("--list", "list_", is_flag=True, help="Print the jobs and their next runs; exit.")
-@pass_context
-def scheduler_command(
-    ctx: Context, reload_: bool, standby: bool, harvest_now: bool, list_: bool
-) -> None:
-    """Run the harvest scheduler (its own process; one per database)."""
-    settings = ctx.settings
-    if reload_:
-        pid = send_reload(settings)
-        if pid is None:
-            raise click.ClickException(
-                f"no running scheduler found ({pid_path(settings)}); a new one reads the config"
-            )
-        click.echo(f"asked scheduler {pid} to reload the configuration")
-        return
-    if list_:
-        click.echo(json.dumps(_jobs_of(settings), indent=2))
-        return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    signals = _Signals()
-    signals.install()
-    sys.exit(run_scheduler(settings, standby=standby, harvest_now=harvest_now, signals=signals))
-
-
-def _jobs_of(settings: Settings) -> list[dict[str, object]]:
-    from oai.web.admin.queries import next_runs
-
-    with Hub.from_settings(settings, migrate=True) as hub:
-        return [
-            {"source": s, "next_run": t.isoformat() if t else None}
-            for s, t in sorted(next_runs(hub.engine).items())
-        ]
 
 
 def describe_jobs(service: SchedulerService) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""`oai serve` (gunicorn) and `oai request` (one request in-process, printed)."""
+"""`oai serve` (the web app under gunicorn) and `oai request` (one request in-process)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class GunicornApplication(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        # start-up time: the web app (Flask, every view) is imported by the commands
+        # that serve it, not by every `oai` command
         from oai.app import create_app
 
         return create_app(self.settings)
@@ -88,7 +90,7 @@ def serve_command(ctx: Context, host: str, port: int, workers: int, refresh: boo
 @pass_context
 def request_command(ctx: Context, query: str, post: bool) -> None:
     """Run one OAI-PMH request in-process and print the response, e.g. 'verb=Identify'."""
-    from oai.app import create_app
+    from oai.app import create_app  # start-up time, as in GunicornApplication.load
 
     query = urlsplit(query).query or query.lstrip("?")
     app = create_app(hub=ctx.hub())
