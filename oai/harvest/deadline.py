@@ -2,9 +2,11 @@
 
 `requests` times out each socket read, so a partner that sends one byte a second holds
 a request for as long as it likes. `Deadline` bounds the whole request: the connections
-a request takes from the pool are watched (`DeadlineAdapter` makes the pools report
-them), and when the deadline passes a timer thread shuts their sockets down, which ends
-the blocked read at once with an error the client then reports as a deadline.
+a request uses are watched (`DeadlineAdapter` gives the pools connections that show
+themselves to the request's deadline as each request starts, through urllib3's public
+`ConnectionCls` and `HTTPConnection.request`), and when the deadline passes a timer
+thread shuts their sockets down, which ends the blocked read at once with an error the
+client then reports as a deadline.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 from typing import Any
 
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 __all__ = ["Deadline", "DeadlineAdapter"]
@@ -63,23 +66,33 @@ def _cut(connection: Any) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _Watched:
-    """A connection pool that shows each connection it hands out to the thread's Deadline."""
-
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        connection = super()._get_conn(timeout)  # type: ignore[misc]
-        deadline: Deadline | None = getattr(_current, "deadline", None)
-        if deadline is not None:
-            deadline.watch(connection)
-        return connection
+def _watched(connection: Any) -> None:
+    deadline: Deadline | None = getattr(_current, "deadline", None)
+    if deadline is not None:
+        deadline.watch(connection)
 
 
-class _HTTPPool(_Watched, HTTPConnectionPool):
-    pass
+class _WatchedHTTPConnection(HTTPConnection):
+    """A connection that shows itself to the thread's Deadline as each request starts
+    (a new connection or one reused from the pool alike)."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watched(self)
+        super().request(*args, **kwargs)
 
 
-class _HTTPSPool(_Watched, HTTPSConnectionPool):
-    pass
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watched(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
 
 
 class DeadlineAdapter(HTTPAdapter):
