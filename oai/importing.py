@@ -38,7 +38,7 @@ from oai.ingest import (
 from records.db import writer_connection
 from records.jsonl import MAX_DOCUMENT_BYTES
 from records.model import Record
-from records.writer import utcnow
+from records.times import utcnow
 
 __all__ = ["ImportSummary", "import_paths", "import_records"]
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from records.errors import InvalidRecord
+from records.times import format_datestamp
 
 __all__ = [
     "LANGUAGE",
@@ -92,11 +93,6 @@ def parse_datetime(value: Any, path: str) -> datetime:
     if parsed.tzinfo is None:
         raise InvalidRecord(f"date-time without a time zone: {text!r}", field=path)
     return parsed.astimezone(UTC).replace(microsecond=0)
-
-
-def format_datestamp(value: datetime) -> str:
-    """UTC `YYYY-MM-DDThh:mm:ssZ`, the OAI-PMH datestamp form."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def pickle_by_slots(cls: type[Any]) -> None:

@@ -124,10 +124,6 @@ class Record:
         if self.uploaded is not None and not PARTIAL_DATE.match(self.uploaded):
             raise InvalidRecord(f"not an ISO 8601 date: {self.uploaded!r}", field="uploaded")
 
-    @property
-    def is_harvested(self) -> bool:
-        return self.origin.kind == "harvested"
-
     def content(self) -> dict[str, Any]:
         """The JSON form without header and origin: what versions and hashes cover."""
         data = self.to_dict()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
@@ -21,6 +21,7 @@ from records import tables as t
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
 from records.model import Record, canonical_json
+from records.times import utcnow
 
 __all__ = [
     "PARTNER_SETS",
@@ -37,11 +38,6 @@ WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted"]
 Rendering = tuple[bytes, str]
 Renderer = Callable[[Record], Mapping[str, Rendering]]
 PARTNER_SETS = "partners"
-
-
-def utcnow() -> datetime:
-    """Now, in UTC, to the second (the datestamp granularity)."""
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from oai.harvest.sources import find_source
 from oai.hub import Hub
 from records.diff import field_diff
 from records.errors import RecordNotFound
+from records.times import format_datestamp
 
 __all__ = ["harvest_command", "history_command", "runs_command"]
 
@@ -241,7 +242,7 @@ def runs_show(ctx: Context, run_id: int, as_json: bool, raw_event: int | None) -
         data["events"] = [
             {
                 "id": e.id,
-                "at": f"{e.at:%Y-%m-%dT%H:%M:%SZ}",
+                "at": format_datestamp(e.at),
                 "level": e.level,
                 "kind": e.kind,
                 "message": e.message,

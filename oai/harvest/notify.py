@@ -34,6 +34,7 @@ from oai.harvest.runlog import RunInfo, RunLog
 from oai.harvest.wording import in_words
 from oai.hub import Hub
 from oai.settings import NotifySettings
+from records.times import format_datestamp
 
 __all__ = ["Notice", "deliver", "notice_for", "notify_run", "wait_for_deliveries"]
 
@@ -74,7 +75,7 @@ class Notice:
             "error": self.run.message if self.event != "recovered" else None,
             "error_in_words": in_words(self.run.message) if self.event != "recovered" else None,
             "link": self.link,
-            "at": (self.run.finished_at or self.run.started_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "at": format_datestamp(self.run.finished_at or self.run.started_at),
         }
 
     def subject(self) -> str:

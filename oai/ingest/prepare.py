@@ -24,6 +24,7 @@ from oai.ingest.read import ItemRejected, Reader
 from oai.rendering import RenderContext, Rendered, StoreRenderer, render_record
 from records.errors import InvalidRecord
 from records.model import Record, canonical_json
+from records.times import format_datestamp
 
 __all__ = [
     "MATCH_KEYS",
@@ -37,7 +38,6 @@ __all__ = [
 
 MATCH_KEYS = ("identifier", "source", "title")
 _NOT_CONTENT = frozenset({"header", "origin"})
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class Stamp:
             "remote_datestamp": datestamp or None,
             "base_url": self.base_url,
             "metadata_namespace": namespace or None,
-            "harvested_at": self.now.strftime(_STAMP),
+            "harvested_at": format_datestamp(self.now),
         }
         return {k: v for k, v in origin.items() if v is not None}
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from oai.errors import BadArgument
+from records.times import format_datestamp
 
 __all__ = ["GRANULARITY", "Datestamp", "format_datestamp", "parse_datestamp", "parse_range"]
 
@@ -23,16 +24,6 @@ class Datestamp:
 
     value: datetime
     granularity: Granularity
-
-
-def format_datestamp(value: datetime) -> str:
-    """`YYYY-MM-DDThh:mm:ssZ` of an aware datetime, converted to UTC."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime")
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    # isoformat is several times faster than strftime, and this runs for every header
-    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_datestamp(text: str, *, name: str = "date", end_of_day: bool = False) -> Datestamp:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from records.times import format_datestamp
+
 __all__ = ["MAX_BACKOFF", "MAX_BACKOFF_FIRES", "back_off", "failing_message"]
 
 MAX_BACKOFF_FIRES = 64
@@ -37,7 +39,7 @@ def failing_message(
     consecutive: int, max_failures: int, until: datetime | None
 ) -> tuple[str, dict[str, Any]]:
     """The run event saying a source is failing and until when its runs back off."""
-    when = until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else "its next scheduled time"
+    when = format_datestamp(until) if until else "its next scheduled time"
     message = (
         f"{consecutive} failed runs in a row (limit scheduler.max_failures = {max_failures}):"
         f" the source is failing; scheduled runs back off until {when}. A successful run or"

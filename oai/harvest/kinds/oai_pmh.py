@@ -29,6 +29,7 @@ from oai.harvest.runlog import Checkpoint, utcnow
 from oai.harvest.state import RunState, StreamState, raw_of
 from oai.harvest.stream import Stream, identify
 from oai.ingest import MATCH_KEYS, Limits
+from records.times import format_datestamp
 
 __all__ = ["DAY", "harvest_oai_pmh", "refetch_oai_pmh", "window_for"]
 
@@ -47,7 +48,7 @@ def _parse_stamp(value: str | None) -> datetime | None:
 
 
 def _format(value: datetime, granularity: str) -> str:
-    return value.strftime("%Y-%m-%d" if granularity == DAY else "%Y-%m-%dT%H:%M:%SZ")
+    return value.strftime("%Y-%m-%d") if granularity == DAY else format_datestamp(value)
 
 
 def window_for(
@@ -208,7 +209,7 @@ def _without_identify(run: RunState, exc: HarvestError) -> IdentifyInfo:
 
 def _defaults(base_url: str) -> IdentifyInfo:
     """What a partner whose Identify fails is taken to be."""
-    now = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = format_datestamp(utcnow())
     return IdentifyInfo("", base_url, SECONDS, "", "no", now)
 
 
@@ -220,7 +221,7 @@ def _checked_clock(run: RunState, info: IdentifyInfo) -> IdentifyInfo:
     theirs, ours = _parse_stamp(info.response_date), utcnow()
     if theirs is None or abs(theirs - ours) <= timedelta(seconds=limit):
         return info
-    mine = ours.strftime("%Y-%m-%dT%H:%M:%SZ")
+    mine = format_datestamp(ours)
     if theirs < ours:
         # a clock behind ours also dates its records behind: its own clock stays right
         run.event(

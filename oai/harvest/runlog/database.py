@@ -10,17 +10,13 @@ together).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Executable
 
+from records.times import utcnow
+
 __all__ = ["Database", "load_json", "utcnow"]
-
-
-def utcnow() -> datetime:
-    """Now, in UTC, to the second (the columns keep whole seconds)."""
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def load_json(value: str | None) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from oai.harvest.errors import RunInProgress, RunLogError
 from oai.harvest.runlog.database import Database, load_json, utcnow
 from oai.harvest.runlog.sources import Sources
 from oai.harvest.runlog.tables import harvest_runs
+from records.times import format_datestamp
 
 __all__ = [
     "COUNTERS",
@@ -32,7 +33,6 @@ __all__ = [
     "final_status",
 ]
 
-Status = Literal["running", "ok", "partial", "failed", "interrupted"]
 STATUSES: tuple[str, ...] = ("running", "ok", "partial", "failed", "interrupted")
 FINISHED = STATUSES[1:]  # the statuses a run ends with
 # the runs whose checkpoint the next run continues from, if no run completed since
@@ -100,7 +100,7 @@ class RunInfo:
         data = asdict(self)
         for key in ("started_at", "finished_at", "heartbeat_at"):
             value = getattr(self, key)
-            data[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+            data[key] = format_datestamp(value) if value else None
         return data
 
 

@@ -20,6 +20,7 @@ from oai.web.admin.records import record_view
 from oai.web.admin.report import report_response
 from oai.web.admin.views import PAGE, event_raw, oai_base, run_filters, runlog
 from oai.web.context import current_hub
+from records.times import format_datestamp
 
 __all__ = ["openapi_document", "register_api"]
 
@@ -80,7 +81,7 @@ def run(run_id: int) -> Response:
     events = [
         {
             "id": e.id,
-            "at": e.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "at": format_datestamp(e.at),
             "level": e.level,
             "kind": e.kind,
             "message": e.message,
@@ -111,8 +112,8 @@ def failing(source_id: str) -> Response:
                 "where": f.place,
                 "message": f.message,
                 "attempts": f.attempts,
-                "first_failed_at": f.first_failed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "last_failed_at": f.last_failed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "first_failed_at": format_datestamp(f.first_failed_at),
+                "last_failed_at": format_datestamp(f.last_failed_at),
                 "run_id": f.run_id,
             }
             for f in found

@@ -7,7 +7,7 @@ scheduler's job store; the harvest tables are read by the run log only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from oai.harvest.runlog import FINISHED, RunInfo, RunLog, SourceInfo
 from oai.scheduler.jobs import next_runs
 from records.store import Store
+from records.times import format_datestamp
 
 __all__ = [
     "ChartPoint",
@@ -81,7 +82,7 @@ class ChartPoint:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    return format_datestamp(value) if value else None
 
 
 def record_counts(engine: Engine) -> dict[str, int]:

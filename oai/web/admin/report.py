@@ -12,6 +12,7 @@ from flask import Response, abort, request
 
 from oai.harvest.runlog import RunLog
 from oai.web.context import current_hub
+from records.times import format_datestamp
 
 __all__ = ["report_response", "report_rows"]
 
@@ -29,7 +30,7 @@ def report_rows(log: RunLog, run_id: int) -> list[dict[str, Any]]:
                 "identifier": event.identifier,
                 "reason": reason,
                 "page": event.page,
-                "at": event.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "at": format_datestamp(event.at),
                 "event": event.id,
                 "raw_xml": raw.decode("utf-8", errors="replace"),
             }
