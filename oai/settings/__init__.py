@@ -1,12 +1,12 @@
 """Typed settings: defaults, then the TOML file (`OAI_CONFIG` or `oai --config`), then
 `OAI_*` environment variables, then overrides given in code.
 
-Every setting is declared once, in `SETTINGS` (`table.py`: its TOML key, type, default
-and help text); `tests/oai/settings/test_table.py` fails when `config/oaihub.example.toml`
-does not document one. Code reads them as typed, frozen objects checked against that
-table at import (`sections.py`): `settings.harvest.read_timeout` is a float, never a
-string looked up and cast. A value of the wrong type is refused when the settings are
-made, with the file (or variable), the key and the type expected; so is a bad
+Every setting is declared once, on the field of its typed, frozen object
+(`sections.py`: `read_timeout: float = setting(60.0, "help", at_least=0.01)`); the
+table `SETTINGS` (`table.py`) and `config/oaihub.example.toml` (`example.py`) are made
+from those declarations. Code reads them as attributes: `settings.harvest.read_timeout`
+is a float, never a string looked up and cast. A value of the wrong type is refused
+when the settings are made, with the file (or variable), the key and the type expected; so is a bad
 `[[sources]]` table (`sources.py`). Environment variables are the TOML key in upper case
 with dots as double underscores: `repository.name` -> `OAI_REPOSITORY__NAME`, plus the
 short aliases of `ENV_ALIASES`; lists in variables are comma-separated or JSON.

@@ -1,10 +1,12 @@
 """`Settings` and its sections: frozen, typed objects (`settings.harvest.read_timeout`).
 
-Each field is a setting of `oai.settings.table.SETTINGS`; `check_fields` verifies at
-import that the table and the fields agree (names, types), so mypy sees the real types
-and nothing reads a setting by its key. Each object checks and converts its values when
-made, also through `dataclasses.replace`, so a wrong type is refused wherever it comes
-from: `replace(settings.harvest, read_timeout="slow")` raises ConfigError.
+Each setting is declared once, on its field (`setting(default, help, at_least=...)`):
+its type is the field's annotation, and `oai.settings.table.SETTINGS` (the table the
+loader, the documentation and the example configuration use) is made from the fields,
+so mypy sees the real types and nothing reads a setting by its key. Each object checks
+and converts its values when made, also through `dataclasses.replace`, so a wrong type
+is refused wherever it comes from: `replace(settings.harvest, read_timeout="slow")`
+raises ConfigError.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
 from oai.settings.sources import SourceSettings
-from oai.settings.table import SETTINGS, settings_of
-from oai.settings.values import check_fields, convert_fields
+from oai.settings.values import ONE_OR_MORE_STRINGS, Setting, convert_fields, declared, setting
 
 __all__ = [
     "AdminSettings",
@@ -30,118 +31,251 @@ __all__ = [
     "WebSettings",
     "build_settings",
     "check_against_the_table",
+    "settings_of",
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RepositorySettings:
     """`[repository]`: what Identify says, list pages and flow control of the provider."""
 
-    name: str
-    base_url: str
-    identifier: str
-    admin_email: tuple[str, ...]
-    friends: tuple[str, ...]
-    page_size: int
-    token_ttl_hours: int
-    max_concurrent_lists: int
-    rate_limit_per_minute: int
-    retry_after_seconds: int
+    name: str = setting("oaihub", "repositoryName in Identify.")
+    base_url: str = setting("", "baseURL in Identify; empty: the request's URL.")
+    identifier: str = setting("oaihub.localhost", "repositoryIdentifier.")
+    admin_email: tuple[str, ...] = setting(
+        ("admin@oaihub.localhost",),
+        'adminEmail: one address ("a@example.org"), or a list of them.',
+        kind=ONE_OR_MORE_STRINGS,
+    )
+    friends: tuple[str, ...] = setting((), "baseURLs listed in the friends description.")
+    page_size: int = setting(100, "Records or headers per list page.", at_least=1, at_most=10000)
+    token_ttl_hours: int = setting(
+        48,
+        "Resumption token lifetime in hours (harvesters pausing overnight expect a day).",
+        at_least=24,
+    )
+    max_concurrent_lists: int = setting(8, "Concurrent list requests per worker.", at_least=1)
+    rate_limit_per_minute: int = setting(600, "Requests per client and minute.", at_least=0)
+    retry_after_seconds: int = setting(10, "Retry-After sent with a 503.", at_least=1)
 
     def __post_init__(self) -> None:
-        convert_fields(self, settings_of("repository"), type(self).__name__)
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HarvestSettings:
     """`[harvest]`: timeouts, retries, size caps and safety limits of the harvester."""
 
-    connect_timeout: float
-    read_timeout: float
-    max_retries: int
-    backoff_seconds: float
-    max_retry_after: float
-    max_response_bytes: int
-    request_deadline: float
-    max_record_bytes: int
-    max_field_bytes: int
-    max_attributes: int
-    refetch_max: int
-    file_roots: tuple[str, ...]
-    private_redirects: bool
-    overlap_seconds: int
-    max_clock_skew: int
-    max_empty_pages: int
-    sweep_max_share: float
-    workers: int
+    connect_timeout: float = setting(10.0, "Seconds to connect to a partner.", at_least=0.01)
+    read_timeout: float = setting(60.0, "Seconds to wait for a partner's bytes.", at_least=0.01)
+    max_retries: int = setting(
+        5, "Retries of one request before the stream fails.", at_least=0, at_most=100
+    )
+    backoff_seconds: float = setting(2.0, "First backoff; doubles, with jitter.", at_least=0)
+    max_retry_after: float = setting(300.0, "Cap on a partner's Retry-After.", at_least=0)
+    max_response_bytes: int = setting(100_000_000, "Largest response accepted.", at_least=1024)
+    request_deadline: float = setting(
+        300.0,
+        (
+            "Seconds one request may take in all, however slowly its bytes drip in;"
+            " then it counts as a transport error and is retried."
+        ),
+        at_least=0.1,
+    )
+    max_record_bytes: int = setting(
+        16_000_000,
+        (
+            "Largest partner record accepted; a larger one is rejected, kept raw, "
+            "and the page goes on."
+        ),
+        at_least=1024,
+    )
+    max_field_bytes: int = setting(
+        1_000_000,
+        ("Largest text of one field (element text or attribute) of a partner record."),
+        at_least=64,
+    )
+    max_attributes: int = setting(
+        256,
+        (
+            "Most attributes one element of a partner record may have; a record "
+            "with more is rejected (attribute values are read in time quadratic in "
+            "their number)."
+        ),
+        at_least=8,
+    )
+    refetch_max: int = setting(
+        100,
+        (
+            "Records that failed in earlier runs asked for again, one by one, at "
+            "the start of each run (OAI-PMH GetRecord, ARON by uuid), until stored "
+            "or gone."
+        ),
+        at_least=0,
+    )
+    file_roots: tuple[str, ...] = setting(
+        (),
+        (
+            "Directories under which a files source added or edited in the browser "
+            "or the API may name local paths (empty: none; sources in this file may"
+            " name any path)."
+        ),
+    )
+    private_redirects: bool = setting(
+        False,
+        (
+            "Follow a redirect from a public partner to a loopback, private or "
+            "link-local address (a partner on such an address may always redirect "
+            "there)."
+        ),
+    )
+    overlap_seconds: int = setting(60, "Incremental from = last until - overlap.", at_least=0)
+    max_clock_skew: int = setting(
+        86_400,
+        ("Seconds the partner's clock may differ from ours before the window uses ours."),
+        at_least=60,
+    )
+    max_empty_pages: int = setting(5, "Empty pages in a row that fail a stream.", at_least=1)
+    sweep_max_share: float = setting(
+        0.1, "Most a full-harvest sweep may delete.", at_least=0, at_most=1
+    )
+    workers: int = setting(
+        2,
+        (
+            "Processes that crosswalk and render large pages (50+ records) ahead of"
+            " the page being written, so a big harvest uses more than one core (0: "
+            "all in one process)."
+        ),
+        at_least=0,
+        at_most=64,
+    )
 
     def __post_init__(self) -> None:
-        convert_fields(self, settings_of("harvest"), type(self).__name__)
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchedulerSettings:
-    """`[scheduler]`: misfires, heartbeats, stale runs, failing sources, the queue."""
+    """`[scheduler]`: misfires, heartbeats, stale runs, failing sources, the queue.
 
-    misfire_grace_seconds: int
-    heartbeat_seconds: int
-    stale_after_seconds: int
-    max_failures: int
-    poll_seconds: int
-    job_queue: bool
-    worker_concurrency: int
-    worker_stalled_seconds: int
+    `oai scheduler` runs the harvests: its own process (never in web workers), one per
+    database (a second one exits, or waits with --standby). `oai scheduler --reload`
+    makes the running one re-read this file (SIGHUP to the pid in
+    <data_dir>/scheduler.pid).
+    """
+
+    misfire_grace_seconds: int = setting(3600, "Late job runs still allowed.", at_least=0)
+    heartbeat_seconds: int = setting(30, "How often a run proves it is alive.", at_least=1)
+    stale_after_seconds: int = setting(300, "Silent runs older than this failed.", at_least=1)
+    max_failures: int = setting(3, "Consecutive failures that mark a failing source.", at_least=1)
+    poll_seconds: int = setting(5, "How often the queue of manual runs is read.", at_least=1)
+    job_queue: bool = setting(
+        True,
+        (
+            "On PostgreSQL, harvests run as jobs of `oai worker` processes (false: "
+            "in the scheduler)."
+        ),
+    )
+    worker_concurrency: int = setting(
+        2, "Harvests one `oai worker` runs at once.", at_least=1, at_most=64
+    )
+    worker_stalled_seconds: int = setting(
+        60, "A worker silent this long is gone; its harvest is retried by another.", at_least=1
+    )
 
     def __post_init__(self) -> None:
-        convert_fields(self, settings_of("scheduler"), type(self).__name__)
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AdminSettings:
     """`[admin]`: the admin password, API tokens and the login throttle."""
 
-    password_hash: str = field(repr=False)
-    api_tokens: tuple[str, ...] = field(repr=False)
-    max_login_attempts: int
-    session_idle_minutes: int
-    session_max_hours: int
-    secure_cookie: str
+    password_hash: str = setting(
+        "",
+        ("werkzeug password hash of the admin password (`oai admin hash-password` makes one)."),
+        secret=True,
+    )
+    api_tokens: tuple[str, ...] = setting(
+        (), "Tokens accepted in the X-API-Token header.", secret=True
+    )
+    max_login_attempts: int = setting(5, "Failed logins per client and 15 minutes.", at_least=1)
+    session_idle_minutes: int = setting(
+        60, "A session unused this long must log in again.", at_least=1
+    )
+    session_max_hours: int = setting(12, "No session lives longer, used or not.", at_least=1)
+    secure_cookie: str = setting(
+        "auto", ("Session cookie only over https: true, false, or auto (when base_url is https).")
+    )
 
     def __post_init__(self) -> None:
-        convert_fields(self, settings_of("admin"), type(self).__name__)
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NotifySettings:
-    """`[notify]`: where failure notifications go (e-mail over SMTP, webhooks)."""
+    """`[notify]`: where failure notifications go (e-mail over SMTP, webhooks).
 
-    smtp_host: str
-    smtp_port: int
-    smtp_starttls: bool
-    smtp_username: str
-    smtp_password: str = field(repr=False)
-    mail_from: str
-    mail_to: tuple[str, ...]
-    webhook_urls: tuple[str, ...]
-    admin_url: str
-    attempts: int
-    timeout: float
-    backoff_seconds: float
+    Failure notifications: a run that failed, a source that turned failing, and its
+    recovery (never every success), by e-mail and by webhook (a JSON POST). A delivery
+    that fails is tried `attempts` times, logged as an event of the run, and never
+    breaks a harvest.
+    """
+
+    smtp_host: str = setting("", "SMTP server for failure e-mails; empty: no e-mail.")
+    smtp_port: int = setting(
+        25, "Its port (587 with starttls, 25 without).", at_least=1, at_most=65535
+    )
+    smtp_starttls: bool = setting(False, "Upgrade the SMTP connection with STARTTLS.")
+    smtp_username: str = setting("", "SMTP login; empty: none.")
+    smtp_password: str = setting("", "SMTP password.", secret=True)
+    mail_from: str = setting("oaihub@localhost", "From address of the e-mails.")
+    mail_to: tuple[str, ...] = setting((), "Who gets the e-mails; none: no e-mail.")
+    webhook_urls: tuple[str, ...] = setting(
+        (),
+        (
+            'http(s) URLs that get a JSON POST: {"event", "source", "run", '
+            '"status", "counts", "error", "error_in_words", "link", "at"}.'
+        ),
+    )
+    admin_url: str = setting(
+        "", ("Base URL of the admin pages for links in notifications, e.g. https://hub.example.org")
+    )
+    attempts: int = setting(
+        3, "Deliveries tried per notification and channel.", at_least=1, at_most=20
+    )
+    timeout: float = setting(10.0, "Seconds a delivery may take.", at_least=0.1)
+    backoff_seconds: float = setting(2.0, "Wait before the second try; doubles.", at_least=0)
 
     def __post_init__(self) -> None:
-        convert_fields(self, settings_of("notify"), type(self).__name__)
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WebSettings:
     """`[web]`: limits and checks on every request of the web app."""
 
-    max_request_bytes: int
-    trusted_proxies: int
-    allowed_hosts: tuple[str, ...]
+    max_request_bytes: int = setting(
+        4_194_304,
+        ("Largest request body (POST /oai, admin forms); larger ones get 413 unread."),
+        at_least=1024,
+    )
+    trusted_proxies: int = setting(
+        0,
+        ("Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are believed (0: none)."),
+        at_least=0,
+        at_most=10,
+    )
+    allowed_hosts: tuple[str, ...] = setting(
+        (),
+        (
+            "Host names the web app answers (empty: those of base_url and "
+            "public_url, and loopback); others get 400."
+        ),
+    )
 
     def __post_init__(self) -> None:
-        convert_fields(self, settings_of("web"), type(self).__name__)
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
 
 
 SECTIONS: Mapping[str, type] = {
@@ -157,7 +291,7 @@ _NOT_SETTINGS = (*SECTIONS, "sources", "config_path")
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@/]*@")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """All settings: the top-level ones, one object per section, and the sources.
 
@@ -166,10 +300,27 @@ class Settings:
     keeps the database it had (give both to `load_settings` to move it).
     """
 
-    data_dir: Path
-    database_url: str = field(repr=False)  # shown by __repr__ without its password
-    secret_key: str = field(repr=False)  # no secret in a log line or a traceback
-    public_url: str
+    data_dir: Path = setting("var", "Folder for the SQLite file and other local state.")
+    database_url: str = setting(
+        "",
+        (
+            "SQLAlchemy URL; empty means sqlite:///<data_dir>/oaihub.sqlite. "
+            "PostgreSQL: postgresql+psycopg://user@host:5432/dbname"
+        ),
+        secret=True,
+    )
+    secret_key: str = setting(
+        "",
+        (
+            "The secret from which the keys of resumption tokens and of admin "
+            "sessions are derived (HMAC-SHA256 of a label per purpose, see "
+            "oai/keys.py); empty: one is made once and kept in "
+            "<data_dir>/secret_key. Changing it invalidates tokens and admin "
+            "sessions."
+        ),
+        secret=True,
+    )
+    public_url: str = setting("", "Public base URL of record pages, used in dc:identifier.")
     repository: RepositorySettings
     harvest: HarvestSettings
     scheduler: SchedulerSettings
@@ -180,7 +331,7 @@ class Settings:
     config_path: Path | None = None
 
     def __post_init__(self) -> None:
-        convert_fields(self, settings_of(""), type(self).__name__)
+        convert_fields(self, _TABLES[Settings], type(self).__name__)
         if not self.database_url:
             url = f"sqlite:///{self.data_dir.resolve() / 'oaihub.sqlite'}"
             object.__setattr__(self, "database_url", url)
@@ -223,21 +374,34 @@ def build_settings(
 ) -> Settings:
     """Settings from a value for every dotted key of the table."""
     sections = {
-        name: cls(**{s.name: values[s.key] for s in settings_of(name)})
-        for name, cls in SECTIONS.items()
+        name: cls(**{s.name: values[s.key] for s in _TABLES[cls]}) for name, cls in SECTIONS.items()
     }
-    top = {s.name: values[s.key] for s in settings_of("")}
+    top = {s.name: values[s.key] for s in _TABLES[Settings]}
     return Settings(**top, **sections, sources=sources, config_path=config_path)
 
 
+# Each class's settings, made from its fields: `oai.settings.table.SETTINGS` joins them.
+_TABLES: dict[type, tuple[Setting, ...]] = {
+    Settings: declared(Settings, ""),
+    **{cls: declared(cls, name) for name, cls in SECTIONS.items()},
+}
+
+
+def settings_of(section: str) -> tuple[Setting, ...]:
+    """The settings of one `[section]`; "" gives the top-level ones."""
+    return _TABLES[SECTIONS[section] if section else Settings]
+
+
 def check_against_the_table() -> None:
-    """TypeError when the section objects and the settings table disagree (run at import)."""
-    for name, cls in SECTIONS.items():
-        check_fields(cls, settings_of(name))
-    check_fields(Settings, settings_of(""), besides=_NOT_SETTINGS)
-    homeless = {s.key.partition(".")[0] for s in SETTINGS if "." in s.key} - set(SECTIONS)
-    if homeless:
-        raise TypeError(f"settings of sections without an object: {sorted(homeless)}")
+    """TypeError when a field of a section object is neither a setting nor a section."""
+    undeclared = [
+        f"{cls.__name__}.{f.name}"
+        for cls, table in _TABLES.items()
+        for f in dataclasses.fields(cls)
+        if f.name not in {s.name for s in table} and f.name not in _NOT_SETTINGS
+    ]
+    if undeclared:
+        raise TypeError(f"fields declared without `setting`: {undeclared}")
 
 
 check_against_the_table()

@@ -1,10 +1,10 @@
 """`[[sources]]`: the partner archives to harvest, each table checked key by key.
 
-`SOURCE_KEYS` declares every key of a source table once (type, default or REQUIRED,
-help), as `SETTINGS` does for the settings; `SourceSettings` has one field per key and
-is checked against it at import. An unknown key, a missing key or a value of the wrong
-type is a ConfigError naming the file, the source (its id, or its number when it has
-none), the key and what was expected. `read_table` knows nothing of sources: a partner
+Every key of a source table is declared once, on its field of `SourceSettings` (type,
+default or REQUIRED, help, range); `SOURCE_KEYS` is the table made from those fields.
+An unknown key, a missing key or a value of the wrong type is a ConfigError naming the
+file, the source (its id, or its number when it has none), the key and what was
+expected. `read_table` knows nothing of sources: a partner
 kind with keys of its own declares its table and object and is read the same way.
 """
 
@@ -16,18 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
-from oai.settings.values import (
-    BOOL,
-    FLOAT,
-    INT,
-    REQUIRED,
-    STR,
-    STRINGS,
-    Setting,
-    check_fields,
-    convert_fields,
-    describe,
-)
+from oai.settings.values import REQUIRED, Setting, convert_fields, declared, describe, setting
 
 __all__ = ["KINDS", "SOURCE_KEYS", "SourceSettings", "read_sources", "read_table"]
 
@@ -35,51 +24,36 @@ __all__ = ["KINDS", "SOURCE_KEYS", "SourceSettings", "read_sources", "read_table
 # (a test keeps the two equal; settings cannot import the harvester).
 KINDS = ("oai-pmh", "aron", "files")
 
-SOURCE_KEYS: tuple[Setting, ...] = (
-    Setting("id", STR, REQUIRED, "Stable id, used in logs and set names (partners:<id>)."),
-    Setting(
-        "base_url",
-        STR,
-        REQUIRED,
-        "The partner's OAI-PMH base URL (aron: its API base; files: a file, directory,"
-        " glob or one http(s) URL).",
-    ),
-    Setting(
-        "kind",
-        STR,
-        "oai-pmh",
-        "Partner kind: oai-pmh, aron (ARON's REST API), or files (exported files).",
-    ),
-    Setting("metadata_prefix", STR, "oai_dc", "Any inbound format of the crosswalk registry."),
-    Setting("name", STR, "", "Shown on the admin pages; empty: the id."),
-    Setting("sets", STRINGS, (), "Sets harvested, each as its own stream; none: all records."),
-    Setting("schedule", STR, "", "Cron in UTC for `oai scheduler`; empty: manual runs only."),
-    Setting("match", STRINGS, (), "Keys linking partner records to local ones."),
-    Setting("enabled", BOOL, True, "false: kept in the configuration, never harvested."),
-    Setting("types", STRINGS, (), "aron: entity types swept, one list each; none: all."),
-    Setting("page_size", INT, 500, "aron: ids asked for per listview page (1-10000)."),
-    Setting("max_concurrency", INT, 2, "aron: requests in flight at most (1-8)."),
-    Setting("pause_seconds", FLOAT, 0.25, "aron: pause after each request, per slot."),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class SourceSettings:
     """One `[[sources]]` table: a partner archive to harvest."""
 
-    id: str
-    base_url: str
-    metadata_prefix: str = "oai_dc"
-    name: str = ""
-    sets: tuple[str, ...] = ()
-    schedule: str = ""
-    match: tuple[str, ...] = ()
-    enabled: bool = True
-    kind: str = "oai-pmh"
-    types: tuple[str, ...] = ()
-    page_size: int = 500
-    max_concurrency: int = 2
-    pause_seconds: float = 0.25
+    id: str = setting(REQUIRED, "Stable id, used in logs and set names (partners:<id>).")
+    base_url: str = setting(
+        REQUIRED,
+        "The partner's OAI-PMH base URL (aron: its API base; files: a file, directory,"
+        " glob or one http(s) URL).",
+    )
+    metadata_prefix: str = setting("oai_dc", "Any inbound format of the crosswalk registry.")
+    name: str = setting("", "Shown on the admin pages; empty: the id.")
+    sets: tuple[str, ...] = setting(
+        (), "Sets harvested, each as its own stream; none: all records."
+    )
+    schedule: str = setting("", "Cron in UTC for `oai scheduler`; empty: manual runs only.")
+    match: tuple[str, ...] = setting((), "Keys linking partner records to local ones.")
+    enabled: bool = setting(True, "false: kept in the configuration, never harvested.")
+    kind: str = setting(
+        "oai-pmh", "Partner kind: oai-pmh, aron (ARON's REST API), or files (exported files)."
+    )
+    types: tuple[str, ...] = setting((), "aron: entity types swept, one list each; none: all.")
+    page_size: int = setting(
+        500, "aron: ids asked for per listview page.", at_least=1, at_most=10_000
+    )
+    max_concurrency: int = setting(2, "aron: requests in flight at most.", at_least=1, at_most=8)
+    pause_seconds: float = setting(
+        0.25, "aron: pause after each request, per slot.", at_least=0, at_most=60
+    )
 
     def __post_init__(self) -> None:
         where = f"source {self.id!r}" if isinstance(self.id, str) else "SourceSettings"
@@ -91,12 +65,9 @@ class SourceSettings:
             raise ConfigError(
                 f"{where}: 'kind' must be one of {', '.join(KINDS)}, not {self.kind!r}"
             )
-        if not 1 <= self.page_size <= 10_000:
-            raise ConfigError(f"{where}: 'page_size' must be 1 to 10000, not {self.page_size}")
-        if not 1 <= self.max_concurrency <= 8:
-            raise ConfigError(f"{where}: 'max_concurrency' must be 1 to 8")
-        if not 0 <= self.pause_seconds <= 60:
-            raise ConfigError(f"{where}: 'pause_seconds' must be 0 to 60")
+
+
+SOURCE_KEYS: tuple[Setting, ...] = declared(SourceSettings, "")
 
 
 def read_sources(value: object, path: Path) -> tuple[SourceSettings, ...]:
@@ -141,6 +112,3 @@ def read_table(table: Mapping[str, object], keys: Sequence[Setting], where: str)
         if key.required and not values.get(key.name):
             raise ConfigError(f"{where}: {key.key!r} is required")
     return values
-
-
-check_fields(SourceSettings, SOURCE_KEYS)

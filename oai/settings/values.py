@@ -12,9 +12,10 @@ import dataclasses
 import json
 import os
 import typing
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from oai.errors import ConfigError
 
@@ -29,9 +30,10 @@ __all__ = [
     "STRINGS",
     "Setting",
     "ValueType",
-    "check_fields",
     "convert_fields",
+    "declared",
     "describe",
+    "setting",
 ]
 
 
@@ -213,40 +215,70 @@ def describe(value: object) -> str:
     return f"{name}: {text if len(text) <= 60 else text[:57] + '...'}"
 
 
-def check_fields(cls: type, settings: Sequence[Setting], *, besides: Collection[str] = ()) -> None:
-    """TypeError unless dataclass `cls` has one field per setting, of its type and default.
-
-    `besides` names the fields that are not settings (a section object, the sources).
-    A field may leave out the default; if it has one, it must be the table's.
-    """
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in besides}
-    names = {s.name for s in settings}
-    if set(fields) != names:
-        raise TypeError(
-            f"{cls.__name__}: fields without a setting {sorted(set(fields) - names)}, "
-            f"settings without a field {sorted(names - set(fields))}"
-        )
-    for setting in settings:
-        field = fields[setting.name]
-        if hints[setting.name] != setting.type.python:
-            raise TypeError(
-                f"{cls.__name__}.{field.name} is {hints[setting.name]}, "
-                f"but {setting.key} is {setting.type.python}"
-            )
-        default = field.default
-        if default is not dataclasses.MISSING and (
-            setting.required or default != setting.type.convert(setting.default)
-        ):
-            raise TypeError(
-                f"{cls.__name__}.{field.name} defaults to {default!r}, "
-                f"but {setting.key} to {setting.default!r}"
-            )
-
-
 def convert_fields(instance: object, settings: Sequence[Setting], where: str) -> None:
     """Check and convert each setting field of a frozen dataclass (from `__post_init__`)."""
     for setting in settings:
         value = setting.convert(getattr(instance, setting.name), where)
         # frozen: the converted value (a tuple for a list, a float for an int) is set once
         object.__setattr__(instance, setting.name, value)
+
+
+# -- a setting declared on its dataclass field ------------------------------------------
+
+_DECLARED = "oaihub.setting"
+# the type of a setting follows its field's annotation; ONE_OR_MORE_STRINGS is asked for
+_KINDS: Sequence[ValueType] = (STR, INT, FLOAT, BOOL, PATH, STRINGS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Declaration:
+    help: str
+    at_least: float | None
+    at_most: float | None
+    kind: ValueType | None
+
+
+def setting(
+    default: object,
+    help: str,
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    kind: ValueType | None = None,
+    secret: bool = False,
+) -> Any:
+    """Declare a setting where its dataclass field is: its default, help text and range
+    (bounds included); `kind` where the annotation alone does not say how values read
+    (a string or a list of them); `secret` keeps it out of the object's repr. The table
+    of settings, the example configuration and the checks are all made from these."""
+    declaration = _Declaration(help, at_least, at_most, kind)
+    if default is REQUIRED:
+        return dataclasses.field(repr=not secret, metadata={_DECLARED: declaration})
+    return dataclasses.field(default=default, repr=not secret, metadata={_DECLARED: declaration})
+
+
+def declared(cls: type, section: str) -> tuple[Setting, ...]:
+    """The settings declared on the fields of dataclass `cls`, keyed `section.name`
+    (`section` "" for top-level keys); fields not declared with `setting` are left out."""
+    hints = typing.get_type_hints(cls)
+    found = []
+    for field in dataclasses.fields(cls):
+        declaration = field.metadata.get(_DECLARED)
+        if declaration is None:
+            continue
+        kind = declaration.kind or _kind_of(hints[field.name], f"{cls.__name__}.{field.name}")
+        if kind.python != hints[field.name]:
+            raise TypeError(f"{cls.__name__}.{field.name} is not {kind.python}")
+        default = REQUIRED if field.default is dataclasses.MISSING else field.default
+        key = f"{section}.{field.name}" if section else field.name
+        found.append(
+            Setting(key, kind, default, declaration.help, declaration.at_least, declaration.at_most)
+        )
+    return tuple(found)
+
+
+def _kind_of(annotation: object, where: str) -> ValueType:
+    for kind in _KINDS:
+        if kind.python == annotation:
+            return kind
+    raise TypeError(f"{where}: no setting type holds {annotation}")

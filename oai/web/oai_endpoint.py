@@ -67,7 +67,7 @@ def build_provider(hub: Hub) -> Provider:
     formats = [FormatInfo(f.prefix, f.schema, f.namespace) for f in hub.registry.outbound()]
     options = ProviderOptions(
         page_size=settings.page_size,
-        token_ttl=timedelta(hours=max(24, settings.token_ttl_hours)),
+        token_ttl=timedelta(hours=settings.token_ttl_hours),
         stylesheet=STYLESHEET,
     )
     codec = TokenCodec(hub.keys.resumption_tokens)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from oai.errors import ConfigError
 from oai.settings import SETTINGS, SOURCE_KEYS, Settings, load_settings
 from oai.settings.sections import check_against_the_table
-from oai.settings.values import INT, STR, STRINGS, Setting, check_fields
+from oai.settings.values import INT, Setting
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "config" / "oaihub.example.toml"
@@ -69,29 +69,25 @@ def test_the_section_objects_agree_with_the_table() -> None:
     check_against_the_table()  # also runs at import; here so that a failure is a test's
 
 
-@dataclass(frozen=True)
-class _Section:
-    size: int
-    names: tuple[str, ...] = ()
+def test_the_example_config_is_written_from_the_declarations() -> None:
+    from oai.settings.example import example_toml
+
+    assert EXAMPLE.read_text(encoding="utf-8") == example_toml(), (
+        "run: python -m oai.settings.example > config/oaihub.example.toml"
+    )
 
 
-SIZE = Setting("x.size", INT, 3, "A size.")
-NAMES = Setting("x.names", STRINGS, (), "Names.")
+def test_each_documented_range_is_the_enforced_one() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        if setting.at_least is not None:
+            assert f"({setting.range()}.)" in " ".join(text.replace("# ", "").split())
+            with pytest.raises(ConfigError, match=setting.key):
+                load_settings(env={}, overrides={setting.key: _below(setting.at_least)})
 
 
-@pytest.mark.parametrize(
-    ("table", "message"),
-    [
-        ((SIZE,), "fields without a setting \\['names'\\]"),
-        ((SIZE, NAMES, Setting("x.more", INT, 1, "More.")), "without a field \\['more'\\]"),
-        ((Setting("x.size", STR, "", "A size."), NAMES), "_Section.size is <class 'int'>"),
-        ((SIZE, Setting("x.names", STRINGS, ("a",), "Names.")), "names defaults to \\(\\)"),
-    ],
-)
-def test_a_disagreement_is_found(table: tuple[Setting, ...], message: str) -> None:
-    check_fields(_Section, (SIZE, NAMES))  # the agreeing table passes
-    with pytest.raises(TypeError, match=message):
-        check_fields(_Section, table)
+def _below(low: float) -> object:
+    return int(low) - 1 if float(low).is_integer() else low / 2
 
 
 def test_a_default_of_the_wrong_type_fails_at_declaration() -> None:
