@@ -331,7 +331,7 @@ def exercise(url: str, data_dir: Path, n: int) -> None:
             print(f"harvest of the demo partner into {n:,} records: {result.status}")
             captured.activity = "admin"
             queries.record_counts(hub.engine)
-            queries.source_overviews(hub.engine)
+            queries.source_overviews(hub)
             queries.hub_totals(hub.engine, hub.store.stats())
             hub.store.sets(limit=100)
             hub.store.listing.page(pb_selection(), None, 50, title=True)

@@ -323,3 +323,23 @@ class PostgresSchemas:
     @property
     def engine(self) -> Engine:
         return self._admin
+
+
+@contextmanager
+def fresh_schema(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL schema of its own, empty (no migrations), dropped afterwards: for
+    tests whose processes install more than the hub's tables (the job queue's)."""
+    schema = f"w_{os.getpid()}_{next(_FRESH)}_{os.urandom(3).hex()}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+_FRESH = itertools.count()

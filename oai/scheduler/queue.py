@@ -46,6 +46,7 @@ __all__ = [
     "make_queue_app",
     "queue_enabled",
     "retry_stalled_jobs",
+    "waiting_by_source",
     "worker_name",
     "workers_overview",
 ]
@@ -185,6 +186,21 @@ def workers_overview(engine: Engine) -> list[WorkerInfo]:
             )
         )
     return out
+
+
+def waiting_by_source(engine: Engine) -> dict[str, int]:
+    """Source id -> its harvest jobs not taken by a worker yet (none without a queue)."""
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar():
+            return {}
+        rows = conn.execute(
+            text(
+                "SELECT args->>'source_id' AS source, count(*) AS n FROM procrastinate_jobs"
+                " WHERE status = 'todo' AND queue_name = :queue GROUP BY 1"
+            ),
+            {"queue": QUEUE},
+        ).all()
+    return {str(row.source): int(row.n) for row in rows if row.source}
 
 
 def worker_name() -> str:

@@ -39,7 +39,7 @@ def openapi() -> Response:
 def sources() -> Response:
     engine = current_hub().engine
     return jsonify(
-        sources=[o.to_dict() for o in source_overviews(engine)],
+        sources=[o.to_dict() for o in source_overviews(current_hub())],
         totals=hub_totals(engine, current_hub().store.stats()),
         scheduler_running=scheduler_running(engine),
     )

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from oai.harvest.runlog import FINISHED, RunInfo, RunLog, SourceInfo
+from oai.hub import Hub
+from oai.scheduler.asked import runs_waiting
 from oai.scheduler.jobs import next_runs
 from records.store import Store
 from records.times import format_datestamp
@@ -90,14 +92,12 @@ def record_counts(engine: Engine) -> dict[str, int]:
     return Store(engine).live_counts_by_source()
 
 
-def source_overviews(engine: Engine) -> list[SourceOverview]:
-    """Every source with its last finished run, running run, next run and record count."""
+def source_overviews(hub: Hub) -> list[SourceOverview]:
+    """Every source with its last finished run, running run, next run, record count and
+    the runs waiting in the queue."""
+    engine = hub.engine
     log = RunLog(engine)
-    counts, queued, upcoming = (
-        record_counts(engine),
-        log.queue.pending_by_source(),
-        next_runs(engine),
-    )
+    counts, queued, upcoming = (record_counts(engine), runs_waiting(hub), next_runs(engine))
     out = []
     for source in log.sources.all():
         out.append(

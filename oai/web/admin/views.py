@@ -26,6 +26,7 @@ from oai.harvest.runlog import STATUSES, RunLog
 from oai.harvest.single import reharvest_record
 from oai.harvest.sources import find_source
 from oai.harvest.wording import in_words
+from oai.scheduler.asked import ask_for_run
 from oai.scheduler.lock import scheduler_running
 from oai.scheduler.queue import workers_overview
 from oai.web.admin import auth
@@ -106,7 +107,7 @@ def logout() -> Any:
 
 def dashboard() -> str:
     engine = current_hub().engine
-    overviews = source_overviews(engine)
+    overviews = source_overviews(current_hub())
     busy = any(o.running or o.queued for o in overviews)
     return render_template(
         "admin/dashboard.html",
@@ -287,15 +288,12 @@ def harvest_action(source_id: str) -> Any:
     if action == "resume":
         # clear the failing mark and its backoff: the admin vouches for the partner
         log.sources.record_success(source_id)
-    if any(r.full == full for r in log.queue.pending(source_id)):
-        # a second click before the scheduler took the first: one run is enough
+    asked = ask_for_run(current_hub(), source_id, full=full, by="admin")
+    if not asked.queued:
+        # a second click before the first run started: one run is enough
         flash(f"{label}: a run of {source_id} is already queued.")
-        return redirect(url_for("admin.dashboard"))
-    request_id = log.queue.add(source_id, full=full, by="admin")
-    flash(
-        f"{label}: run of {source_id} queued (request {request_id}); "
-        "the scheduler starts it within a few seconds."
-    )
+    else:
+        flash(f"{label}: run of {source_id} queued ({asked.what}); it starts within seconds.")
     return redirect(url_for("admin.dashboard"))
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from oai.harvest.runlog import RunLog
 from oai.harvest.runlog import tables as t
 from oai.hub import Hub
+from oai.scheduler.jobs import next_runs
 from oai.scheduler.lock import scheduler_running
 from oai.scheduler.runner import RunOutcome
 from oai.scheduler.service import (
@@ -35,7 +36,6 @@ from oai.scheduler.service import (
     job_id,
 )
 from oai.settings import Settings, SourceSettings, load_settings
-from oai.scheduler.jobs import next_runs
 
 ROOT = Path(__file__).resolve().parents[3]
 HOURLY_LATER = f"{(datetime.now(UTC).minute + 30) % 60} * * * *"  # next fire >= 29 min away

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from oai.app import create_app
@@ -23,6 +23,7 @@ from oai.hub import Hub
 from oai.scheduler.queue import Deferrer, ensure_queue_schema, workers_overview
 from oai.settings import load_settings
 from records import tables as t
+from tests.databases import fresh_schema
 from tests.oai.harvest.conftest import FAST, ROOT, make_partner
 from tests.oai.harvest.faultserver import FaultServer, Partner
 from tests.oai.web.admin.conftest import PASSWORD, log_in
@@ -33,15 +34,8 @@ SOURCES = 6
 @pytest.fixture
 def pg_url(postgres_url: str) -> Iterator[str]:
     """A fresh PostgreSQL schema of its own (the queue's tables go in it too)."""
-    schema = f"w_{os.getpid()}_{time.monotonic_ns() % 10**8}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in postgres_url else "?"
-    yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_schema(postgres_url) as url:
+        yield url
 
 
 def _config(tmp_path: Path, url: str, servers: list[FaultServer]) -> Path:
