@@ -15,10 +15,8 @@ import click
 
 from oai.cli.context import Context, pass_context
 from oai.errors import ConfigError
-from oai.harvest.errors import RunInProgress
-from oai.harvest.harvester import Progress, run_harvest, sync_sources
+from oai.harvest import Progress, RunInProgress, find_source, run_harvest, sync_sources
 from oai.harvest.runlog import FINISHED, STATUSES, RunInfo, RunLog
-from oai.harvest.sources import find_source
 from oai.hub import Hub
 from records.diff import field_diff
 from records.errors import RecordNotFound

@@ -17,11 +17,56 @@ commits them. Modules:
     `runlog`     the run log: sources, runs, events, what a full harvest saw, the records
                  still failing, the queue, browser-managed sources
     `errors`     the harvester's exception tree
-    `commands`   the CLI: `oai harvest`, `oai runs`, `oai records history`
+    `sources`    the sources of a hub: the configuration's and the browser's, as one list
+    `notify`     failure notifications (e-mail, webhooks)
+    `wording`    errors in plain words for the admin pages
+The commands (`oai harvest`, `oai runs`, `oai records history`) are in `oai.cli.harvest`.
 """
 
 from __future__ import annotations
 
+from oai.harvest.client import Client, ClientConfig, check_url
+from oai.harvest.errors import HarvestError, RunInProgress
 from oai.harvest.harvester import Progress, RunResult, run_harvest, sync_sources
+from oai.harvest.kinds import KINDS, Probe, kind_of
+from oai.harvest.kinds.files import outside_roots
+from oai.harvest.notify import notify_run, wait_for_deliveries
+from oai.harvest.single import reharvest_record
+from oai.harvest.sources import (
+    SourceEntry,
+    all_sources,
+    find_source,
+    source_entries,
+    source_from_table,
+    table_of,
+)
+from oai.harvest.wording import in_words
 
-__all__ = ["Progress", "RunResult", "run_harvest", "sync_sources"]
+# What the rest of oaihub (the scheduler, the web app, the CLI) may use; every other
+# module of the package is its own business. The run log has a face of its own,
+# `oai.harvest.runlog`. An import-linter contract keeps others to these two.
+__all__ = [
+    "KINDS",
+    "Client",
+    "ClientConfig",
+    "HarvestError",
+    "Probe",
+    "Progress",
+    "RunInProgress",
+    "RunResult",
+    "SourceEntry",
+    "all_sources",
+    "check_url",
+    "find_source",
+    "in_words",
+    "kind_of",
+    "notify_run",
+    "outside_roots",
+    "reharvest_record",
+    "run_harvest",
+    "source_entries",
+    "source_from_table",
+    "sync_sources",
+    "table_of",
+    "wait_for_deliveries",
+]

@@ -30,8 +30,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from oai.harvest.errors import RunInProgress
-from oai.harvest.harvester import run_harvest
+from oai.harvest import RunInProgress, run_harvest
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.scheduler.runner import QUEUED, RunOutcome

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oai.harvest.harvester import run_harvest
+from oai.harvest import run_harvest
 from oai.hub import Hub
 
 __all__ = ["QUEUED", "RunOutcome", "Runner", "harvest_runner"]

@@ -36,11 +36,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from oai.harvest import sync_sources
-from oai.harvest.errors import RunInProgress
-from oai.harvest.notify import notify_run, wait_for_deliveries
+from oai.harvest import RunInProgress, all_sources, notify_run, sync_sources, wait_for_deliveries
 from oai.harvest.runlog import RunLog
-from oai.harvest.sources import all_sources
 from oai.hub import Hub
 from oai.scheduler.backoff import back_off, failing_message
 from oai.scheduler.cron import cron_trigger

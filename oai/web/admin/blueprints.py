@@ -13,7 +13,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from oai.harvest.wording import in_words
+from oai.harvest import in_words
 from oai.web.admin.api import register_api
 from oai.web.admin.auth import admin_state, csrf_token, guard_request
 from oai.web.admin.sources import register_sources

@@ -16,11 +16,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from oai.errors import ConfigError
-from oai.harvest.client import Client, ClientConfig, check_url
-from oai.harvest.errors import HarvestError
-from oai.harvest.kinds import KINDS, Probe, kind_of
-from oai.harvest.kinds.files import outside_roots
-from oai.harvest.sources import source_from_table
+from oai.harvest import (
+    KINDS,
+    Client,
+    ClientConfig,
+    HarvestError,
+    Probe,
+    check_url,
+    kind_of,
+    outside_roots,
+    source_from_table,
+)
 from oai.hub import Hub
 from oai.scheduler.cron import cron_trigger
 from oai.settings import SOURCE_KEYS, SourceSettings

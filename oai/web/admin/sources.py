@@ -13,10 +13,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from oai.harvest import sync_sources
+from oai.harvest import SourceEntry, in_words, source_entries, sync_sources, table_of
 from oai.harvest.runlog import FINISHED, RunLog
-from oai.harvest.sources import SourceEntry, source_entries, table_of
-from oai.harvest.wording import in_words
 from oai.scheduler.jobs import next_runs
 from oai.web.admin.chart import source_chart
 from oai.web.admin.sourceforms import (

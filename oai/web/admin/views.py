@@ -21,11 +21,8 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from oai.errors import ConfigError
-from oai.harvest.errors import RunInProgress
+from oai.harvest import RunInProgress, find_source, in_words, reharvest_record
 from oai.harvest.runlog import STATUSES, RunLog
-from oai.harvest.single import reharvest_record
-from oai.harvest.sources import find_source
-from oai.harvest.wording import in_words
 from oai.scheduler.asked import ask_for_run
 from oai.scheduler.lock import scheduler_running
 from oai.scheduler.queue import workers_overview

@@ -16,6 +16,9 @@ from tests.databases import fresh_schema, migrated_sqlite
 from tests.oai.web.admin.conftest import csrf_of, log_in, make_admin_hub
 
 
+QUEUE = {"scheduler.job_queue": True}
+
+
 def _jobs(hub: Hub) -> list[tuple[str, str]]:
     with hub.engine.connect() as conn:
         rows = conn.execute(
@@ -27,7 +30,7 @@ def _jobs(hub: Hub) -> list[tuple[str, str]]:
 def test_on_postgresql_a_run_asked_for_is_a_job_of_the_queue(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    with fresh_schema(postgres_url) as url, make_admin_hub(url, tmp_path) as hub:
+    with fresh_schema(postgres_url) as url, make_admin_hub(url, tmp_path, **QUEUE) as hub:
         first = ask_for_run(hub, "partner", by="admin")
         again = ask_for_run(hub, "partner", by="admin")
         assert first.queued and first.what.startswith("job ")
@@ -50,7 +53,7 @@ def test_on_sqlite_a_run_asked_for_waits_for_the_scheduler(tmp_path: Path) -> No
 def test_harvest_now_in_the_browser_on_postgresql_defers_a_job(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    with fresh_schema(postgres_url) as url, make_admin_hub(url, tmp_path) as hub:
+    with fresh_schema(postgres_url) as url, make_admin_hub(url, tmp_path, **QUEUE) as hub:
         sync_sources(hub)
         client: FlaskClient = create_app(hub=hub).test_client()
         log_in(client)

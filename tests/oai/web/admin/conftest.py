@@ -49,6 +49,9 @@ def make_admin_hub(database_url: str, data_dir: Path, **overrides: Any) -> Hub:
         "admin.password_hash": PASSWORD_HASH,
         "admin.api_tokens": [API_TOKEN],
         "admin.max_login_attempts": 3,
+        # runs asked for wait in harvest_requests on both databases here; the job
+        # queue's way on PostgreSQL is tests/oai/scheduler/test_asked.py's
+        "scheduler.job_queue": False,
     }
     values.update(overrides)
     settings = load_settings(env={}, overrides=values).with_sources((SOURCE,))

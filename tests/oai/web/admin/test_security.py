@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
-from oai.scheduler.asked import runs_waiting
 from oai.web.admin.auth import PUBLIC_ENDPOINTS
 from tests.oai.web.admin.conftest import API_TOKEN, PASSWORD, XSS, Data, csrf_of, log_in
 
@@ -100,13 +100,14 @@ def test_login_needs_a_csrf_token_and_ignores_foreign_next(admin_app: Flask) -> 
 def test_a_post_without_the_csrf_token_is_refused(
     admin: FlaskClient, admin_hub: object, data: Data
 ) -> None:
+    log = RunLog(admin_hub.engine)  # type: ignore[attr-defined]
     url = "/admin/sources/partner/harvest"
     assert admin.post(url, data={"action": "now"}).status_code == 400
     assert admin.post(url, data={"action": "now", "csrf_token": "forged"}).status_code == 400
-    assert runs_waiting(admin_hub) == {}  # type: ignore[arg-type]
+    assert log.queue.pending() == []
     token = csrf_of(admin.get("/admin/").get_data(as_text=True))
     assert admin.post(url, data={"action": "now", "csrf_token": token}).status_code == 302
-    assert runs_waiting(admin_hub) == {"partner": 1}  # type: ignore[arg-type]
+    assert [r.source_id for r in log.queue.pending()] == ["partner"]
 
 
 def test_logout_is_a_post_with_csrf_and_ends_the_session(admin: FlaskClient) -> None:
