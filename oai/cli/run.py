@@ -23,7 +23,7 @@ def run(click_ctx: click.Context, host: str, port: int) -> None:
     ./config/demo.toml) it uses config/demo.toml of the checkout. The base URL
     harvesters see is repository.base_url (OAI_REPOSITORY__BASE_URL).
     """
-    from oai.runner import default_config, run_all  # start-up time: the whole service
+    from oai.launcher import default_config, run_all  # start-up time: the whole service
 
     ctx: Context = click_ctx.obj
     if ctx.config is None:

@@ -3,8 +3,9 @@
 Modules: `tables` (the five `harvest_*` tables), `database` (reads, IMMEDIATE write
 transactions, the clock), `sources` (partners, high-water marks, failure counts),
 `runs` (runs, counters, checkpoints, heartbeats, stale runs), `events` (what happened
-in a run, raw XML kept), `seen` (what a full harvest saw), `queue` (runs requested from
-the admin pages), `log` (`RunLog`, which holds one of each).
+in a run, raw XML kept), `seen` (what a full harvest saw), `requested` (runs asked for
+on the admin pages, SQLite's queue: see `oai.scheduler.asked`), `log` (`RunLog`, which
+holds one of each).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from oai.harvest.runlog.events import EventInfo, Events
 from oai.harvest.runlog.failing import Failed, Failing, FailingRecord
 from oai.harvest.runlog.log import RunLog
 from oai.harvest.runlog.managed import ManagedSources, SourceChange
-from oai.harvest.runlog.queue import HarvestRequest, Queue
+from oai.harvest.runlog.requested import HarvestRequest, Queue
 from oai.harvest.runlog.runs import (
     COUNTERS,
     FINISHED,

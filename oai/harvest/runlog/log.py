@@ -19,7 +19,7 @@ from oai.harvest.runlog.database import Database
 from oai.harvest.runlog.events import Events
 from oai.harvest.runlog.failing import Failing
 from oai.harvest.runlog.managed import ManagedSources
-from oai.harvest.runlog.queue import Queue
+from oai.harvest.runlog.requested import Queue
 from oai.harvest.runlog.runs import Runs
 from oai.harvest.runlog.seen import Seen
 from oai.harvest.runlog.sources import Sources

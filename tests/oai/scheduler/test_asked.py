@@ -15,7 +15,6 @@ from oai.scheduler.asked import ask_for_run, runs_waiting
 from tests.databases import fresh_schema, migrated_sqlite
 from tests.oai.web.admin.conftest import csrf_of, log_in, make_admin_hub
 
-
 QUEUE = {"scheduler.job_queue": True}
 
 

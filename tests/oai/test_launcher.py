@@ -18,7 +18,7 @@ import requests
 from oai.demo.aron import DEMO_COUNT
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
-from oai.runner import DEMO_PASSWORD, default_config
+from oai.launcher import DEMO_PASSWORD, default_config
 from oai.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(
     env = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
     env.update(OAI_CONFIG=str(config), OAI_DATA_DIR=str(tmp_path / "var"))
     code = (
-        "import sys; from oai.runner import run_all; from oai.settings import load_settings; "
+        "import sys; from oai.launcher import run_all; from oai.settings import load_settings; "
         f"sys.exit(run_all(load_settings(), web_port={web}, partner_port={partner}, "
         f"aron_port={aron}))"
     )
