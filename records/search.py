@@ -82,7 +82,7 @@ PG_VECTOR = "search_vector"
 # are hits (it stops after one page); below it, it reads the hits and sorts them.
 DENSE = 2000
 # Past this many hits a ranked order would score every hit: newest first instead.
-RANK_CAP = 20_000
+RANK_CAP = 5_000
 
 
 def fts_statements(dialect: str) -> tuple[list[str], list[str]]:

@@ -219,3 +219,14 @@ def test_rows_carry_snippets_of_the_fields_that_matched(engine: Engine, prague: 
     assert row.snippets[0].label == "description"
     assert row.snippets[0].match == "vlády"
     assert row.snippets[0].before == "Delegace jednala s předsedou "
+
+
+def test_too_many_hits_to_rank_come_newest_first(
+    engine: Engine, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import records.search
+
+    monkeypatch.setattr(records.search, "RANK_CAP", 1)
+    page = RecordSearch(engine).page(SearchQuery(text="report", sort="relevance"))
+    assert page.order == "datestamp"
+    assert [r.local_id for r in page.rows] == ["gone-1", "embassy-1961"]
