@@ -249,3 +249,16 @@ def test_info_hides_the_database_password(oai_on_empty: CliRunner) -> None:
     output = run(oai_on_empty, "info").output
     assert "postgres:***@" in output
     assert "s3cret" not in output
+
+
+@pytest.mark.parametrize("command", [["scheduler", "--list"], ["scheduler"], ["worker"]])
+def test_the_scheduler_and_worker_refuse_a_new_database_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    for name in ("OAI_CONFIG", "OAI_DATABASE_URL", "OAI_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1
+    assert "no oaihub database at" in result.output
+    assert not (tmp_path / "var" / "oaihub.sqlite").exists()
