@@ -24,7 +24,6 @@ Pages are keyset pages: the cursor is the last row's pk, and the next page start
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,13 +64,10 @@ __all__ = [
     "SearchPage",
     "SearchQuery",
     "fts_statements",
-    "search_terms",
 ]
 
 FTS_TABLE = "records_fts"
 SORTS = ("datestamp", "title", "relevance")
-MAX_TERMS = 8
-MAX_TERM_LENGTH = 64
 MAX_PAIRS = 1000  # (source, partner id) pairs a "failed in the last run" filter may name
 Sort = Literal["datestamp", "title", "relevance"]
 
@@ -137,12 +133,6 @@ def fts_statements(dialect: str) -> tuple[list[str], list[str]]:
             "DROP TABLE IF EXISTS records_fts",
         ],
     )
-
-
-def search_terms(query: str) -> list[str]:
-    """The words of a search (letters and digits), at most MAX_TERMS, each capped."""
-    words = re.findall(r"\w+", query.lower())
-    return [w[:MAX_TERM_LENGTH] for w in words[:MAX_TERMS]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 from oai.schema import upgrade
 from records.db import create_store_engine
 from records.model import Record
-from records.search import RecordSearch, SearchQuery, search_terms
+from records.search import RecordSearch, SearchQuery
+from records.search_text import parse_search
 from records.store import Store
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
@@ -135,9 +136,9 @@ def test_full_text_method_is_the_databases_own(engine: Engine, store: Store) -> 
 
 
 def test_search_words_are_capped_and_plain() -> None:
-    assert search_terms('a "b" OR c*') == ["a", "b", "or", "c"]
-    assert len(search_terms(" ".join(["w"] * 50))) == 8
-    assert search_terms("x" * 500) == ["x" * 64]
+    assert [w.folded for w in parse_search('a "b" OR c* d')] == ["b", "or", "c", "d"]
+    assert len(parse_search(" ".join(["w"] * 50))) == 8
+    assert [w.folded for w in parse_search("x" * 500)] == ["x" * 64]
 
 
 @pytest.fixture
