@@ -8,7 +8,8 @@ Both databases index the same text, made here (the store writes it into
 "Praha". The folded word itself stays in the index for prefix searches ("Pra*").
 
 Pure functions, no database: the migration that fills the column for older records
-uses them too.
+(0017) uses them too. A change to what `index_text` writes (folding, the stemmer, the
+fields) needs a migration that fills the column again, as 0017 does.
 """
 
 from __future__ import annotations
@@ -62,9 +63,14 @@ _WORD = re.compile(r"[^\W_]+")
 _SEARCH_WORD = re.compile(r"([^\W_]+)(\*?)")
 
 
+# letters whose diacritic is no combining mark, so that NFKD keeps them whole
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l"})
+_UNDECOMPOSED.update(str.maketrans({"æ": "ae", "œ": "oe", "þ": "th"}))
+
+
 def fold(text: str) -> str:
-    """Lower case without diacritics ("Národního" -> "narodniho")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without diacritics ("Národního" -> "narodniho", "Łódź" -> "lodz")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

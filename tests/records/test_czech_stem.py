@@ -30,6 +30,7 @@ def test_short_words_numbers_and_identifiers_are_kept() -> None:
 
 def test_folding_and_stemming_agree_without_diacritics() -> None:
     assert fold("Národního ŽIVOTA") == "narodniho zivota"
+    assert fold("Łódź, Ærø, Straße") == "lodz, aero, strasse"
     assert stem(fold("pražské")) == stem("prazske")
 
 
