@@ -18,8 +18,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# `make run PORT=5010`: the web app on 5010, the demo partners on 5011 and 5012
+PORT ?= 5000
 run: $(STAMP)
-	OAI_DATA_DIR=$${OAI_DATA_DIR:-$(CURDIR)/var} $(BIN)/oai run
+	OAI_DATA_DIR=$${OAI_DATA_DIR:-$(CURDIR)/var} $(BIN)/oai run --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,9 @@
    fake ARON portal (a Czech archive's REST API) on 127.0.0.1:5002 (`python -m
    oai.demo.aron`), both labelled as demos,
 2. the web app (provider, admin pages, API) on 127.0.0.1:5000 (`oai serve`, gunicorn),
+
+(another web port P moves the demo partners to P+1 and P+2, and the sources that name
+them at their usual addresses follow: see `moved_config`),
 3. the scheduler (`oai scheduler --harvest-now`), which harvests the partner at once
    and then on its schedule;
 4. on PostgreSQL, one `oai worker`, which runs the harvests the scheduler queues;
@@ -44,6 +47,32 @@ DEMO_PASSWORD = "oaihub-demo"  # noqa: S105 - public on purpose, demo only
 WEB_PORT = 5000
 
 
+def demo_ports(web_port: int) -> tuple[int, int]:
+    """The ports of the demo partner and the demo ARON partner beside a web port."""
+    return web_port + 1, web_port + 2
+
+
+def moved_config(
+    settings: Settings, partner_port: int, aron_port: int, web_port: int
+) -> Path | None:
+    """A copy of the configuration file whose sources name the demo partners on their
+    moved ports (None: nothing moved). The copy sits beside the file, so its relative
+    paths mean what the file's mean."""
+    path = settings.config_path
+    if path is None or (partner_port, aron_port) == (PARTNER_PORT, ARON_PORT):
+        return None
+    text = path.read_text(encoding="utf-8")
+    moved = text
+    for usual, port in ((PARTNER_PORT, partner_port), (ARON_PORT, aron_port)):
+        moved = moved.replace(f"//127.0.0.1:{usual}/", f"//127.0.0.1:{port}/")
+    if moved == text:
+        return None
+    copy = path.resolve().with_name(f".{path.stem}.port-{web_port}.toml")
+    header = f"# made by `oai run --port {web_port}` from {path.name}; removed when it stops\n"
+    copy.write_text(header + moved, encoding="utf-8")
+    return copy
+
+
 def default_config() -> Path | None:
     """config/demo.toml of a source checkout, for `oai run` without `--config`."""
     path = Path(__file__).resolve().parent.parent / "config" / "demo.toml"
@@ -75,10 +104,11 @@ def _wait_for_port(port: int, child: Child, timeout: float = 60.0, host: str = "
     return False
 
 
-def _environment(settings: Settings) -> dict[str, str]:
+def _environment(settings: Settings, config: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    if settings.config_path is not None:
-        env["OAI_CONFIG"] = str(settings.config_path.resolve())
+    config = config or settings.config_path
+    if config is not None:
+        env["OAI_CONFIG"] = str(config.resolve())
     env["OAI_DATA_DIR"] = str(settings.data_dir.resolve())
     return env
 
@@ -112,6 +142,8 @@ def _banner(
     echo(f"  OAI-PMH endpoint   http://{shown}:{web}/oai?verb=Identify")
     if settings.repository.base_url:
         echo(f"  its base URL       {settings.repository.base_url} (repository.base_url)")
+    else:
+        echo(f"  its base URL       http://{shown}:{web}/oai (the address served)")
     echo(f"  admin pages        http://{shown}:{web}/admin/")
     if demo:
         echo(f"  admin password     {DEMO_PASSWORD}   (the demo password of config/demo.toml)")
@@ -127,19 +159,39 @@ def run_all(
     settings: Settings,
     *,
     web_port: int = WEB_PORT,
-    partner_port: int = PARTNER_PORT,
+    partner_port: int | None = None,
     host: str = "127.0.0.1",
-    aron_port: int = ARON_PORT,
+    aron_port: int | None = None,
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> int:
     """Start partner, web app and scheduler; block until Ctrl-C; the exit status.
 
-    The `[[sources]]` entries of the demo partners (config/demo.toml) must point at
-    `partner_port` and `aron_port`.
+    The demo partners listen beside the web port (`demo_ports`) unless given ports of
+    their own; sources naming them at their usual ports (config/demo.toml's) are moved
+    with them (`moved_config`).
     """
+    partner_port = partner_port or demo_ports(web_port)[0]
+    aron_port = aron_port or demo_ports(web_port)[1]
     with Hub.from_settings(settings, migrate=True) as hub:
         echo(load_demo_records(hub).describe())
-    env = _environment(settings)
+    moved = moved_config(settings, partner_port, aron_port, web_port)
+    try:
+        return _run_children(settings, moved, web_port, partner_port, host, aron_port, echo)
+    finally:
+        if moved is not None:
+            moved.unlink(missing_ok=True)
+
+
+def _run_children(
+    settings: Settings,
+    moved: Path | None,
+    web_port: int,
+    partner_port: int,
+    host: str,
+    aron_port: int,
+    echo: Callable[[str], None],
+) -> int:
+    env = _environment(settings, moved)
     python = sys.executable
     data_dir = env["OAI_DATA_DIR"]
     children: list[Child] = []

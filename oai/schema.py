@@ -12,9 +12,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
-__all__ = ["MIGRATIONS", "current_revision", "upgrade"]
+__all__ = ["MIGRATIONS", "current_revision", "head_revision", "missing_schema", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,3 +41,29 @@ def current_revision(engine: Engine) -> str | None:
             return None
         value = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     return None if value is None else str(value)
+
+
+def head_revision() -> str:
+    """The newest revision of the migrations shipped (what `oai db upgrade` reaches)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    return head or ""
+
+
+def missing_schema(url: str) -> str | None:
+    """Why the database at `url` holds no oaihub schema yet, or None when it does.
+
+    Creates nothing: a SQLite file that does not exist is not opened (opening would make
+    an empty one), and a database is only asked for its revision."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and on_disk and not Path(database).is_file():
+        return f"the file {database} does not exist"
+    engine = create_engine(parsed, poolclass=NullPool)
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    return None if revision else "it holds no oaihub schema"

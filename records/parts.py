@@ -79,6 +79,13 @@ class DocumentDate:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "date") -> DocumentDate:
         check_keys(data, cls.KEYS, path)
+        if data.get("start") is None and isinstance(data.get("text"), str):
+            # an import reads a date's text alone where it can (oai.ingest.record_json)
+            raise InvalidRecord(
+                f"no start, and the text {data['text']!r} is no date oaihub reads"
+                " (give start and end, e.g. 1961-03 and 1961-04)",
+                field=f"{path}.start",
+            )
         start = as_str(data.get("start"), f"{path}.start")
         end = as_str(data.get("end", start), f"{path}.end")
         precision = data.get("precision", "day")

@@ -1,14 +1,21 @@
-"""The admin's record search: full text on titles and identifiers, filters, keyset pages.
+"""The admin's record search: full text on every descriptive field, filters, keyset pages.
 
-Full text where the database offers it, kept current by the database itself inside the
-store's write transactions (the migration `0007` makes the pieces):
+The store writes, with every record, the words it is found by (`records.search_text`:
+title, description, creators, subjects, places (coverage), people, organisations,
+identifiers, notes..., folded to plain lower-case letters, each followed by its light
+Czech stem). The database indexes that text, kept current inside the store's write
+transactions (migration `0017` makes the pieces):
 
-- SQLite: an FTS5 table `records_fts` with `records` as its external content (title,
-  local id, partner identifier), kept current by three triggers on `records`; nothing
-  is stored twice.
-- PostgreSQL: a GIN index on `to_tsvector('simple', title || local id || partner id)`;
-  the query repeats the indexed expression, so the index answers it.
-- Elsewhere (a SQLite without FTS5): a LIKE on the title and identifiers.
+- SQLite: an FTS5 table `records_fts` with `records.search_text` as its external
+  content, kept current by three triggers on `records`; nothing is stored twice.
+- PostgreSQL: a `tsvector` column `search_vector`, parsed from the search text by a
+  trigger when it is written, and a GIN index on it.
+- Elsewhere (a SQLite without FTS5): a LIKE on the search text.
+
+A search is folded and stemmed alike: "Praze" and "prahy" find "Praha". Its last word,
+and any word ending in `*`, is also a prefix. Ranked order (`relevance`: FTS5's bm25,
+PostgreSQL's ts_rank) applies up to RANK_CAP hits; past that, newest first (the page
+says which order it used).
 
 Pages are keyset pages: the cursor is the last row's pk, and the next page starts after
 (its sort key, its pk), so page 1,000 costs what page 1 costs.
@@ -17,17 +24,22 @@ Pages are keyset pages: the cursor is the last row's pk, and the next page start
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Double,
     Engine,
+    Float,
+    Integer,
     Select,
+    Text,
     and_,
+    cast,
     func,
     literal,
     literal_column,
@@ -36,10 +48,13 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FromClause
 
 from records import tables as t
+from records.search_text import SearchWord, Snippet, parse_search, snippets
 
 __all__ = [
     "FTS_TABLE",
@@ -49,53 +64,65 @@ __all__ = [
     "SearchPage",
     "SearchQuery",
     "fts_statements",
-    "search_terms",
 ]
 
 FTS_TABLE = "records_fts"
-SORTS = ("datestamp", "title")
-MAX_TERMS = 8
-MAX_TERM_LENGTH = 64
+SORTS = ("datestamp", "title", "relevance")
 MAX_PAIRS = 1000  # (source, partner id) pairs a "failed in the last run" filter may name
-Sort = Literal["datestamp", "title"]
+Sort = Literal["datestamp", "title", "relevance"]
 
-# the PostgreSQL expression the GIN index holds; the query must repeat it verbatim
-# (punctuation to spaces first: PostgreSQL's parser would keep `a.b:c` as one host token)
-PG_VECTOR = (
-    "to_tsvector('simple'::regconfig, regexp_replace(coalesce(title, '') || ' ' || local_id"
-    " || ' ' || coalesce(remote_identifier, ''), '[^[:alnum:]]+', ' ', 'g'))"
-)
+# PostgreSQL: the search text parsed once, when it is written (a trigger), into a column
+# the GIN index holds; matching and ranking read it instead of parsing the text per row
+PG_VECTOR = "search_vector"
 # Past this many full-text hits, the page walks the order's index and keeps the rows that
 # are hits (it stops after one page); below it, it reads the hits and sorts them.
 DENSE = 2000
+# Past this many hits a ranked order would score every hit: newest first instead.
+RANK_CAP = 5_000
 
 
 def fts_statements(dialect: str) -> tuple[list[str], list[str]]:
     """The DDL that makes (upgrade) and removes (downgrade) the full-text index."""
     if dialect == "postgresql":
         return (
-            [f"CREATE INDEX ix_records_fulltext ON records USING gin ({PG_VECTOR})"],
-            ["DROP INDEX IF EXISTS ix_records_fulltext"],
+            [
+                "ALTER TABLE records ADD COLUMN search_vector tsvector",
+                "CREATE FUNCTION records_search_vector() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN NEW.search_vector :="
+                " to_tsvector('simple'::regconfig, coalesce(NEW.search_text, ''));"
+                " RETURN NEW; END $$",
+                "CREATE TRIGGER records_search_vector BEFORE INSERT OR UPDATE OF search_text"
+                " ON records FOR EACH ROW EXECUTE FUNCTION records_search_vector()",
+                # records written before the migration
+                "UPDATE records SET search_vector ="
+                " to_tsvector('simple'::regconfig, coalesce(search_text, ''))",
+                "CREATE INDEX ix_records_fulltext ON records USING gin (search_vector)",
+            ],
+            [
+                "DROP INDEX IF EXISTS ix_records_fulltext",
+                "DROP TRIGGER IF EXISTS records_search_vector ON records",
+                "DROP FUNCTION IF EXISTS records_search_vector()",
+                "ALTER TABLE records DROP COLUMN IF EXISTS search_vector",
+            ],
         )
     if dialect != "sqlite":
         return [], []
     # literal text (the names are ours): the external-content table and its triggers
     return (
         [
-            "CREATE VIRTUAL TABLE records_fts USING fts5(title, local_id, remote_identifier,"
+            "CREATE VIRTUAL TABLE records_fts USING fts5(search_text,"
             " content='records', content_rowid='pk', tokenize='unicode61 remove_diacritics 2')",
             "CREATE TRIGGER records_fts_insert AFTER INSERT ON records BEGIN"
-            " INSERT INTO records_fts(rowid, title, local_id, remote_identifier)"
-            " VALUES (new.pk, new.title, new.local_id, new.remote_identifier); END",
+            " INSERT INTO records_fts(rowid, search_text) VALUES (new.pk, new.search_text);"
+            " END",
             "CREATE TRIGGER records_fts_delete AFTER DELETE ON records BEGIN"
-            " INSERT INTO records_fts(records_fts, rowid, title, local_id, remote_identifier)"
-            " VALUES ('delete', old.pk, old.title, old.local_id, old.remote_identifier); END",
-            "CREATE TRIGGER records_fts_update"
-            " AFTER UPDATE OF title, local_id, remote_identifier ON records BEGIN"
-            " INSERT INTO records_fts(records_fts, rowid, title, local_id, remote_identifier)"
-            " VALUES ('delete', old.pk, old.title, old.local_id, old.remote_identifier);"
-            " INSERT INTO records_fts(rowid, title, local_id, remote_identifier)"
-            " VALUES (new.pk, new.title, new.local_id, new.remote_identifier); END",
+            " INSERT INTO records_fts(records_fts, rowid, search_text)"
+            " VALUES ('delete', old.pk, old.search_text); END",
+            "CREATE TRIGGER records_fts_update AFTER UPDATE OF search_text ON records BEGIN"
+            " INSERT INTO records_fts(records_fts, rowid, search_text)"
+            " VALUES ('delete', old.pk, old.search_text);"
+            " INSERT INTO records_fts(rowid, search_text) VALUES (new.pk, new.search_text);"
+            " END",
             # records written before the migration
             "INSERT INTO records_fts(records_fts) VALUES ('rebuild')",
         ],
@@ -106,12 +133,6 @@ def fts_statements(dialect: str) -> tuple[list[str], list[str]]:
             "DROP TABLE IF EXISTS records_fts",
         ],
     )
-
-
-def search_terms(query: str) -> list[str]:
-    """The words of a search (letters and digits), at most MAX_TERMS, each capped."""
-    words = re.findall(r"\w+", query.lower())
-    return [w[:MAX_TERM_LENGTH] for w in words[:MAX_TERMS]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +163,7 @@ class FoundRecord:
     remote_identifier: str | None
     datestamp: datetime
     deleted: bool
+    snippets: tuple[Snippet, ...] = ()  # where the search matched, besides the title
 
     @property
     def state(self) -> str:
@@ -153,12 +175,23 @@ class SearchPage:
     rows: list[FoundRecord]
     next_after: int | None  # the cursor of the next page, None on the last
     full_text: str = field(default="none")  # how the text was matched: fts5, tsvector, like
+    order: str = field(default="datestamp")  # the order used (relevance past RANK_CAP: not)
 
 
 def _title_key() -> ColumnElement[Any]:
     # an expression index (0007) holds it: long titles sort by their first 100 characters
     # literal numbers, not parameters: only the very expression of the index matches it
     return func.lower(func.substr(t.records.c.title, literal_column("1"), literal_column("100")))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How one query runs: its words, the full-text method, the order."""
+
+    words: list[SearchWord]
+    method: str
+    order: str
+    dense: bool = False
 
 
 class RecordSearch:
@@ -171,15 +204,48 @@ class RecordSearch:
     def page(self, query: SearchQuery) -> SearchPage:
         """One page of matching records, in the query's order."""
         limit = min(max(query.limit, 1), 500)
-        r = t.records.c
         with self.engine.connect() as conn:
-            method = self._method(conn)
-            dense = method == "fts5" and self._dense(conn, query.text)
-            where = self._filters(query, method, dense=dense)
-            key = r.datestamp if query.sort == "datestamp" else _title_key()
-            if query.after is not None:
-                where.append(self._after(conn, query, key))
-            statement = select(
+            plan = self._plan(conn, query)
+            statement = self._statement(conn, query, plan)
+            rows = conn.execute(statement.limit(limit + 1)).all()
+        found = [_found(row, plan.words) for row in rows[:limit]]
+        following = found[-1].pk if len(rows) > limit else None
+        return SearchPage(found, following, plan.method, plan.order)
+
+    def _plan(self, conn: Connection, query: SearchQuery) -> _Plan:
+        words = parse_search(query.text)
+        method = self._method(conn)
+        order: str = query.sort
+        if not words or method == "like":
+            order = "datestamp" if order == "relevance" else order
+            return _Plan(words, method, order)
+        cap = RANK_CAP if order == "relevance" else DENSE
+        hits = self._hits(conn, words, method, cap + 1)
+        if order == "relevance" and hits > RANK_CAP:
+            order = "datestamp"
+        return _Plan(words, method, order, dense=hits > DENSE)
+
+    def _statement(self, conn: Connection, query: SearchQuery, plan: _Plan) -> Select[Any]:
+        r = t.records.c
+        source: FromClause = t.records
+        key: ColumnElement[Any] = r.datestamp if plan.order == "datestamp" else _title_key()
+        where = self._filters(query, plan)
+        if plan.order == "relevance" and plan.method == "fts5":
+            # the hits drive the query: their scores joined to their rows
+            ranked = _ranked_hits(plan.words, query.text.strip())
+            source, key = t.records.join(ranked, ranked.c.hit == r.pk), ranked.c.score
+        elif plan.order == "relevance":
+            key = _ts_score(plan.words)
+        elif plan.method == "tsvector" and plan.words and not plan.dense:
+            # few hits: PostgreSQL reads them from the GIN index and sorts them, rather
+            # than walk the order's index testing every row (which it may think cheaper)
+            key = _unindexed(key, plan.order)
+        if query.set_spec:
+            source = source.join(t.record_sets, t.record_sets.c.record_pk == r.pk)
+        if query.after is not None:
+            where.append(self._after(conn, query.after, plan.order, key, source))
+        statement = (
+            select(
                 r.pk,
                 r.local_id,
                 r.title,
@@ -188,17 +254,15 @@ class RecordSearch:
                 r.remote_identifier,
                 r.datestamp,
                 r.deleted,
-            ).where(and_(true(), *where))
-            if query.set_spec:
-                statement = statement.join(t.record_sets, t.record_sets.c.record_pk == r.pk)
-            if query.sort == "datestamp":  # newest first
-                statement = statement.order_by(key.desc(), r.pk.desc())
-            else:
-                statement = statement.order_by(key, r.pk)
-            rows = conn.execute(statement.limit(limit + 1)).all()
-        found = [_found(row) for row in rows[:limit]]
-        following = found[-1].pk if len(rows) > limit else None
-        return SearchPage(found, following, method)
+            )
+            .select_from(source)
+            .where(and_(true(), *where))
+        )
+        if plan.order == "datestamp":  # newest first
+            return statement.order_by(key.desc(), r.pk.desc())
+        if plan.order == "relevance":  # best first (a lower score), then newest stored
+            return statement.order_by(key, r.pk.desc())
+        return statement.order_by(key, r.pk)  # title A-Z
 
     def _method(self, conn: Connection) -> str:
         if conn.dialect.name == "postgresql":
@@ -209,25 +273,22 @@ class RecordSearch:
         return "fts5" if self._fts else "like"
 
     @staticmethod
-    def _dense(conn: Connection, raw: str) -> bool:
-        terms = search_terms(raw)
-        if not terms:
-            return False
-        capped = text(
-            "SELECT count(*) FROM (SELECT rowid FROM records_fts"
-            " WHERE records_fts MATCH :match LIMIT :cap)"
-        )
-        hits = conn.execute(capped, {"match": _fts_match(terms), "cap": DENSE + 1}).scalar_one()
-        return int(hits) > DENSE
+    def _hits(conn: Connection, words: Sequence[SearchWord], method: str, cap: int) -> int:
+        """How many records the words find, counted up to `cap`."""
+        if method == "fts5":
+            capped = text(
+                "SELECT count(*) FROM (SELECT rowid FROM records_fts"
+                " WHERE records_fts MATCH :match LIMIT :cap)"
+            )
+            return int(conn.execute(capped, {"match": _fts_match(words), "cap": cap}).scalar_one())
+        hits = select(t.records.c.pk).where(_tsvector_match(words)).limit(cap).subquery()
+        return int(conn.execute(select(func.count()).select_from(hits)).scalar_one())
 
-    def _filters(
-        self, query: SearchQuery, method: str, *, dense: bool = False
-    ) -> list[ColumnElement[bool]]:
+    def _filters(self, query: SearchQuery, plan: _Plan) -> list[ColumnElement[bool]]:
         r = t.records.c
         where: list[ColumnElement[bool]] = []
-        terms = search_terms(query.text)
-        if terms:
-            where.append(_text_match(terms, query.text.strip(), method, dense=dense))
+        if plan.words and not (plan.order == "relevance" and plan.method == "fts5"):
+            where.append(_text_match(plan, query.text.strip()))  # else the ranked join
         if query.source_id:
             where.append(r.source_id == query.source_id)
         if query.kind == "local":
@@ -248,63 +309,122 @@ class RecordSearch:
 
     @staticmethod
     def _after(
-        conn: Connection, query: SearchQuery, key: ColumnElement[Any]
+        conn: Connection, after: int, order: str, key: ColumnElement[Any], source: FromClause
     ) -> ColumnElement[bool]:
         r = t.records.c
         # the cursor's sort key, read first: a value the planner can use as a bound
-        last = conn.execute(select(key).where(r.pk == query.after)).scalar()
-        if last is None:  # a cursor whose record is gone: start at the top
+        last = conn.execute(select(key).select_from(source).where(r.pk == after)).scalar()
+        if last is None:  # a cursor whose record is gone (or no hit now): from the top
             return r.pk.is_not(None)
+        bound = literal(last, key.type)
+        if order == "relevance":  # a lower score, or the same and stored before
+            return or_(key > bound, and_(key == bound, r.pk < after))
         position = tuple_(key, r.pk)
-        mark = tuple_(literal(last, key.type), literal(query.after, r.pk.type))
-        return position < mark if query.sort == "datestamp" else position > mark
+        mark = tuple_(bound, literal(after, r.pk.type))
+        return position < mark if order == "datestamp" else position > mark
 
 
-def _fts_match(terms: Sequence[str]) -> str:
-    # whole words, the last one a prefix (as typed so far); a prefix term makes FTS5 merge
-    # the lists of every word it starts, which is costly for short, common stems. The
-    # words are \w+ only, so quoting them needs no escaping.
-    *words, last = terms
-    return " ".join([*(f'"{w}"' for w in words), f'"{last}"*'])
+def _fts_word(word: SearchWord) -> str:
+    # the stem always (every indexed word is followed by its stem); a prefix also meets
+    # the folded word as typed. The words are letters and digits only: quoting them
+    # needs no escaping. A prefix makes FTS5 merge the lists of every word it starts,
+    # which is costly for short, common stems.
+    if not word.prefix:
+        return f'"{word.stem}"'
+    if word.stem == word.folded:
+        return f'"{word.stem}"*'
+    return f'("{word.stem}"* OR "{word.folded}"*)'
 
 
-def _text_match(
-    terms: Sequence[str], raw: str, method: str, *, dense: bool = False
-) -> ColumnElement[bool]:
+def _fts_match(words: Sequence[SearchWord]) -> str:
+    return " AND ".join(_fts_word(w) for w in words)
+
+
+def _tsquery(words: Sequence[SearchWord]) -> str:
+    parts = []
+    for word in words:
+        if not word.prefix:
+            parts.append(word.stem)
+        elif word.stem == word.folded:
+            parts.append(f"{word.stem}:*")
+        else:
+            parts.append(f"({word.stem}:* | {word.folded}:*)")
+    return " & ".join(parts)
+
+
+def _tsvector_match(words: Sequence[SearchWord]) -> ColumnElement[bool]:
+    vector: ColumnElement[Any] = literal_column(PG_VECTOR)
+    return vector.op("@@")(func.to_tsquery("simple", _tsquery(words)))
+
+
+def _fts_hits(words: Sequence[SearchWord]) -> Any:
+    """`hit` (a record's pk) and `score` (bm25) of the records the words find."""
+    hits = text(
+        "SELECT rowid AS hit, bm25(records_fts) AS score FROM records_fts"
+        " WHERE records_fts MATCH :match"
+    )
+    return hits.bindparams(match=_fts_match(words)).columns(hit=Integer, score=Float)
+
+
+def _unindexed(key: ColumnElement[Any], order: str) -> ColumnElement[Any]:
+    """The same order by an expression that no index holds."""
+    if order == "datestamp":
+        return key.op("+", return_type=BigInteger)(literal_column("0"))
+    return key.op("||", return_type=Text)(literal_column("''"))
+
+
+def _ranked_hits(words: Sequence[SearchWord], raw: str) -> Any:
+    """(hit, score) of every full-text hit, and of a record whose local id is the search
+    as typed (first: the lowest score); bm25 is lower for a better hit."""
+    r = t.records.c
+    exact = select(r.pk.label("hit"), literal(-1e308, Float).label("score")).where(
+        r.local_id == raw[:200]
+    )
+    fts = _fts_hits(words).subquery()
+    both = union_all(select(fts.c.hit, fts.c.score), exact).subquery()
+    return (
+        select(both.c.hit, func.min(both.c.score).label("score"))
+        .group_by(both.c.hit)
+        .subquery("ranked")
+    )
+
+
+def _ts_score(words: Sequence[SearchWord]) -> ColumnElement[Any]:
+    """PostgreSQL's rank of a record for the words, negated: lower first."""
+    vector: ColumnElement[Any] = literal_column(PG_VECTOR)
+    rank = func.ts_rank(vector, func.to_tsquery("simple", _tsquery(words)))
+    # as a double: a real read back as text and compared again would not be equal
+    return -cast(rank, Double)
+
+
+def _text_match(plan: _Plan, raw: str) -> ColumnElement[bool]:
     r = t.records.c
     exact = r.local_id == raw[:200]  # an id typed as it is, punctuation and all
-    if method == "fts5":
-        hits = text("SELECT rowid FROM records_fts WHERE records_fts MATCH :match")
-        rowids: Select[Any] = select(literal_column("rowid")).select_from(
-            hits.bindparams(match=_fts_match(terms)).columns().subquery()
+    if plan.method == "fts5":
+        rowids: Select[Any] = select(literal_column("hit")).select_from(
+            _fts_hits(plan.words).subquery()
         )
         # `pk + 0` is no index key: SQLite then walks the ORDER BY index and probes the
         # hits (built once into a temporary index) instead of sorting every hit
-        pk = (r.pk + 0) if dense else r.pk
+        pk = (r.pk + 0) if plan.dense else r.pk
         return or_(exact, pk.in_(rowids))
-    if method == "tsvector":
-        *words, last = terms
-        tsquery = " & ".join([*words, f"{last}:*"])
-        vector: ColumnElement[Any] = literal_column(PG_VECTOR)
-        return or_(exact, vector.op("@@")(func.to_tsquery("simple", tsquery)))
-    likes = [
-        or_(
-            func.lower(r.title).contains(term, autoescape=True),
-            func.lower(r.local_id).contains(term, autoescape=True),
-            func.lower(func.coalesce(r.remote_identifier, "")).contains(term, autoescape=True),
-        )
-        for term in terms
-    ]
+    if plan.method == "tsvector":
+        return or_(exact, _tsvector_match(plan.words))
+    text_column = func.coalesce(r.search_text, "")
+    likes = [text_column.contains(w.stem, autoescape=True) for w in plan.words]
     return or_(exact, and_(*likes))
 
 
-def _found(row: Any) -> FoundRecord:
+def _found(row: Any, words: Sequence[SearchWord]) -> FoundRecord:
     date = None
+    found: list[Snippet] = []
     try:
         content = json.loads(row.content)
         value = content.get("date")
         if isinstance(value, dict):
             date = value.get("text") or value.get("start")
+        if words:
+            found = snippets(content, words)
     except ValueError:  # stored by the store, never bad; a row is still shown
         pass
     return FoundRecord(
@@ -316,4 +436,5 @@ def _found(row: Any) -> FoundRecord:
         remote_identifier=row.remote_identifier,
         datestamp=row.datestamp,
         deleted=bool(row.deleted),
+        snippets=tuple(found),
     )

@@ -9,6 +9,7 @@ of records a second this way on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from records import tables as t
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
 from records.model import Record, canonical_json
+from records.search_text import index_text
 from records.times import utcnow
 
 __all__ = [
@@ -191,6 +193,9 @@ class BatchWriter:
             "title": record.title,
             "content": content,
             "content_hash": digest,
+            "search_text": index_text(
+                json.loads(content), record.id, record.origin.remote_identifier
+            ),
             **_origin_columns(record, origin_json),
         }
 

@@ -15,6 +15,7 @@ from oai.cli.context import Context
 from oai.cli.crosswalk import crosswalk
 from oai.cli.database import db_group, demo_group
 from oai.cli.harvest import harvest_command, history_command, runs_command
+from oai.cli.info import info_command
 from oai.cli.records import records_group
 from oai.cli.run import run
 from oai.cli.scheduler import scheduler_command
@@ -53,3 +54,4 @@ main.add_command(scheduler_command)
 main.add_command(worker_command)
 main.add_command(admin_command)
 main.add_command(run)
+main.add_command(info_command)

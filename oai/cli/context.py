@@ -8,6 +8,11 @@ then `$OAI_CONFIG`, then `oaihub.toml` in the working directory, then
 `config/demo.toml` in the working directory: the file `make run` uses, so that `oai
 harvest demo-partner` in the checkout sees what the running service sees. Without any,
 the defaults (a SQLite file in ./var).
+
+A command opens only a database that holds oaihub's schema: one that would have to be
+made (a SQLite file that does not exist, an empty PostgreSQL database) is refused with
+what was looked for and where, and `oai db upgrade` makes it (`oai run`, the demo,
+makes its own). So a command run from the wrong folder never opens a new empty database.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import click
 
 from oai.errors import ConfigError
 from oai.hub import Hub
+from oai.schema import missing_schema
 from oai.settings import Settings, load_settings
 
 __all__ = ["LOCAL_CONFIGS", "Context", "discover_config", "pass_context"]
@@ -59,9 +65,33 @@ class Context:
         return self._settings
 
     def hub(self, *, migrate: bool = True) -> Hub:
+        """The hub on the configured database, migrated to the newest schema; a database
+        that holds no oaihub schema yet is refused (`migrate=False`: opened as it is, for
+        `oai db upgrade`, which makes it)."""
         if self._hub is None:
+            if migrate:
+                self.require_database()
             self._hub = Hub.from_settings(self.settings, migrate=migrate)
         return self._hub
+
+    def require_database(self) -> None:
+        """ClickException unless the configured database holds oaihub's schema."""
+        settings = self.settings
+        why = missing_schema(settings.database_url)
+        if why is not None:
+            raise click.ClickException(
+                f"no oaihub database at {settings.database_display} ({why}); nothing was"
+                f" opened or created. Configuration: {self.described_config()}; data"
+                f" folder: {settings.data_dir.resolve()}. Create the database with `oai db"
+                " upgrade`, or name the configuration of an existing one with --config or"
+                " OAI_CONFIG (`oai info` shows what a command opens)."
+            )
+
+    def described_config(self) -> str:
+        """The configuration file in words: its absolute path, or how none was found."""
+        if self.config:
+            return str(Path(self.config).resolve())
+        return f"none found in {Path.cwd()} (the defaults)"
 
     def close(self) -> None:
         if self._hub is not None:

@@ -13,15 +13,23 @@ __all__ = ["run"]
 
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Web app address.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Web app port.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=int,
+    help="Web app port; the demo partners listen on the next two.",
+)
 @click.pass_context
 def run(click_ctx: click.Context, host: str, port: int) -> None:
     """Run the whole service (what `make run` calls): web app on 127.0.0.1:5000, the
-    scheduler, and a demo partner on 127.0.0.1:5001, with the demo records loaded.
+    scheduler, and demo partners on 127.0.0.1:5001 and 5002 (--port P: P, P+1, P+2),
+    with the demo records loaded.
 
     Without a configuration file found (--config, OAI_CONFIG, ./oaihub.toml,
     ./config/demo.toml) it uses config/demo.toml of the checkout. The base URL
-    harvesters see is repository.base_url (OAI_REPOSITORY__BASE_URL).
+    harvesters see is repository.base_url (OAI_REPOSITORY__BASE_URL), else the address
+    served.
     """
     from oai.launcher import default_config, run_all  # start-up time: the whole service
 

@@ -44,6 +44,7 @@ def scheduler_command(
             )
         click.echo(f"asked scheduler {pid} to reload the configuration")
         return
+    ctx.require_database()  # a scheduler never makes a new empty database
     if list_:
         click.echo(json.dumps(_jobs_of(settings), indent=2))
         return

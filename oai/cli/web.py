@@ -78,10 +78,21 @@ def serve_command(ctx: Context, host: str, port: int, workers: int, refresh: boo
         if summary.refreshed or summary.failures:
             click.echo(summary.describe(), err=True)
     # the secret is read (or made) before forking, so every worker signs tokens alike
-    settings = replace(ctx.settings, secret_key=hub.secret_key)
+    settings = replace(served(ctx.settings, host, port), secret_key=hub.secret_key)
     hub.close()
     click.echo(f"serving http://{host}:{port}/oai with {workers} workers", err=True)
     GunicornApplication(settings, gunicorn_options(host, port, workers)).run()
+
+
+def served(settings: Settings, host: str, port: int) -> Settings:
+    """Settings whose base URL is the address served when the configuration sets none
+    (`require_base_url` allows that on a loopback address only), rather than whatever
+    Host a client sends."""
+    if settings.repository.base_url:
+        return settings
+    shown = f"[{host}]" if ":" in host else host
+    repository = replace(settings.repository, base_url=f"http://{shown}:{port}/oai")
+    return replace(settings, repository=repository)
 
 
 @click.command("request")

@@ -20,6 +20,7 @@ __all__ = ["worker_command"]
 def worker_command(ctx: Context, name: str | None, burst: bool) -> None:
     """Run harvest jobs from the queue (PostgreSQL): start one or more on any machine."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    ctx.require_database()  # a worker never makes a new empty database
     try:
         run_worker(ctx.settings, name=name, wait=not burst)
     except ConfigError as exc:

@@ -27,6 +27,7 @@ from crosswalks.base import normalise_namespace
 from crosswalks.split import OAI_NS, Container, Unit
 from oai.ingest.caps import Limits, json_over_cap, xml_over_cap
 from oai.ingest.items import Item
+from oai.ingest.record_json import normalised
 
 __all__ = ["READ_VERSION", "ItemRejected", "Reader", "metadata_of"]
 
@@ -151,7 +152,7 @@ class Reader:
     def _record_json(self, item: Item, context: Mapping[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(item.data, dict):
             raise ItemRejected("expected a JSON object")
-        return [dict(item.data)]
+        return [normalised(item.data)]  # date texts and language names, as XML's
 
 
 def _json_size(data: Any) -> int:

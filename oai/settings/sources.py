@@ -11,11 +11,12 @@ kind with keys of its own declares its table and object and is read the same way
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
+from oai.settings.paths import local_path
 from oai.settings.values import REQUIRED, Setting, convert_fields, declared, describe, setting
 
 __all__ = ["KINDS", "SOURCE_KEYS", "SourceSettings", "read_sources", "read_table"]
@@ -71,10 +72,20 @@ SOURCE_KEYS: tuple[Setting, ...] = declared(SourceSettings, "")
 
 
 def read_sources(value: object, path: Path) -> tuple[SourceSettings, ...]:
-    """The `sources` array of a TOML file, every table checked."""
+    """The `sources` array of a TOML file, every table checked (ConfigError: every error
+    of every table, one a line). A files source's relative path is the file's folder's."""
     if not isinstance(value, list):
         raise ConfigError(f"{path}: sources must be an array of tables ([[sources]])")
-    sources = tuple(_read_source(table, index, path) for index, table in enumerate(value))
+    read: list[SourceSettings] = []
+    problems: list[str] = []
+    for index, table in enumerate(value):
+        try:
+            read.append(_read_source(table, index, path))
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    sources = tuple(_in_folder(source, path.parent) for source in read)
     ids = [source.id for source in sources]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -89,6 +100,12 @@ def _read_source(table: object, index: int, path: Path) -> SourceSettings:
     return SourceSettings(**read_table(table, SOURCE_KEYS, where))
 
 
+def _in_folder(source: SourceSettings, folder: Path) -> SourceSettings:
+    if source.kind != "files":
+        return source
+    return replace(source, base_url=local_path(source.base_url, folder.resolve()))
+
+
 def _label(table: object, index: int) -> str:
     """The source's id when it has a usable one, else its number in the file."""
     source_id = table.get("id") if isinstance(table, dict) else None
@@ -98,17 +115,22 @@ def _label(table: object, index: int) -> str:
 def read_table(table: Mapping[str, object], keys: Sequence[Setting], where: str) -> dict[str, Any]:
     """Every key of `keys` from a TOML table, converted, defaults filled in; else ConfigError."""
     known = {key.key for key in keys}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
-        )
+    listed = ", ".join(sorted(known))
+    problems = [
+        f"{where}: unknown key {name!r} (known: {listed})" for name in sorted(set(table) - known)
+    ]
     values: dict[str, Any] = {}
     for key in keys:
-        if key.key in table:
-            values[key.name] = key.convert(table[key.key], where)
-        elif not key.required:
-            values[key.name] = key.convert(key.default, where)
+        try:
+            if key.key in table:
+                values[key.name] = key.convert(table[key.key], where)
+            elif not key.required:
+                values[key.name] = key.convert(key.default, where)
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
         if key.required and not values.get(key.name):
-            raise ConfigError(f"{where}: {key.key!r} is required")
+            problems.append(f"{where}: {key.key!r} is required")
+    if problems:  # every error of the table at once
+        raise ConfigError("\n".join(problems))
     return values

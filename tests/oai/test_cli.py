@@ -165,3 +165,100 @@ def test_import_streams_xml_with_a_progress_bar_and_the_first_errors(
     quiet = run(oai, "records", "import", "--no-progress", str(path))
     assert "importing" not in quiet.stderr
     assert "30 unchanged" in quiet.output
+
+
+def test_a_command_refuses_to_make_a_new_empty_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # issue 27: `oai runs` in a folder without the configuration made ./var/oaihub.sqlite
+    monkeypatch.delenv("OAI_CONFIG", raising=False)
+    monkeypatch.delenv("OAI_DATABASE_URL", raising=False)
+    monkeypatch.delenv("OAI_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for command in (["runs"], ["records", "list"], ["demo", "load"]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 1, result.output
+        assert f"no oaihub database at sqlite:///{tmp_path}/var/oaihub.sqlite" in result.output
+        assert "does not exist" in result.output
+        assert "oai db upgrade" in result.output
+        assert f"none found in {tmp_path}" in result.output
+    assert not (tmp_path / "var").exists(), "nothing was created"
+    assert "-> " in run(runner, "db", "upgrade").output
+    assert run(runner, "runs").exit_code == 0
+
+
+def test_an_empty_postgresql_database_is_refused_too(oai_on_empty: CliRunner) -> None:
+    result = oai_on_empty.invoke(main, ["records", "list"])
+    assert result.exit_code == 1
+    assert "no oaihub database at" in result.output
+    assert run(oai_on_empty, "info", "--json").exit_code == 0
+
+
+def test_info_names_the_file_database_folder_schema_and_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = tmp_path / "hub"
+    (hub / "config").mkdir(parents=True)
+    config = hub / "config" / "oaihub.toml"
+    config.write_text(
+        'data_dir = "../var"\n'
+        'database_url = "sqlite:///../var/hub.sqlite"\n'
+        '[[sources]]\nid = "p"\nbase_url = "http://127.0.0.1:1/oai"\n',
+        encoding="utf-8",
+    )
+    for name in ("OAI_CONFIG", "OAI_DATABASE_URL", "OAI_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    runner = CliRunner()
+    relative = str(Path("..") / "hub" / "config" / "oaihub.toml")
+    before = json.loads(run(runner, "--config", relative, "info", "--json").output)
+    assert before == {
+        "config_file": str(config),
+        "database_url": f"sqlite:///{hub / 'var' / 'hub.sqlite'}",
+        "data_dir": str(hub / "var"),
+        "schema": {"current": None, "newest": before["schema"]["newest"]},
+        "database_missing": f"the file {hub / 'var' / 'hub.sqlite'} does not exist",
+        "records": None,
+        "sources": {"configured": 1, "in_database": None},
+    }
+    assert not (hub / "var").exists()
+    run(runner, "--config", relative, "db", "upgrade")
+    run(runner, "--config", relative, "demo", "load")
+    after = json.loads(run(runner, "--config", relative, "info", "--json").output)
+    assert after["schema"]["current"] == after["schema"]["newest"]
+    assert after["records"] == {"live": 8, "deleted": 0}
+    assert after["sources"] == {"configured": 1, "in_database": 0}, "none harvested yet"
+    assert after["database_missing"] is None
+    text = run(runner, "--config", relative, "info").output
+    assert f"configuration file   {config}\n" in text
+    assert "records              8 live, 0 deleted\n" in text
+    assert not (elsewhere / "var").exists(), "the file's folder, not the working one"
+
+
+def test_info_hides_the_database_password(oai_on_empty: CliRunner) -> None:
+    import os
+
+    url = os.environ["OAI_DATABASE_URL"]
+    if not url.startswith("postgresql"):
+        pytest.skip("a password in a PostgreSQL URL")
+    # the test server trusts local connections: any password is accepted
+    os.environ["OAI_DATABASE_URL"] = url.replace("://postgres@", "://postgres:s3cret@")
+    output = run(oai_on_empty, "info").output
+    assert "postgres:***@" in output
+    assert "s3cret" not in output
+
+
+@pytest.mark.parametrize("command", [["scheduler", "--list"], ["scheduler"], ["worker"]])
+def test_the_scheduler_and_worker_refuse_a_new_database_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    for name in ("OAI_CONFIG", "OAI_DATABASE_URL", "OAI_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1
+    assert "no oaihub database at" in result.output
+    assert not (tmp_path / "var" / "oaihub.sqlite").exists()

@@ -10,12 +10,14 @@ from click.testing import CliRunner
 from lxml import etree
 
 from oai.cli import main
+from tests.databases import migrated_sqlite
 
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.delenv("OAI_CONFIG", raising=False)
-    monkeypatch.setenv("OAI_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    # a database at head: a command never makes a new one (only `oai db upgrade` does)
+    monkeypatch.setenv("OAI_DATABASE_URL", migrated_sqlite(tmp_path / "hub.sqlite"))
     monkeypatch.setenv("OAI_DATA_DIR", str(tmp_path / "var"))
     return CliRunner()
 

@@ -55,3 +55,43 @@ def test_a_render_failure_of_the_demo_load_is_an_import_error(tmp_path: Path) ->
         assert set(hub.store.prefixes_of(REFUSED_ID)) == {
             f.prefix for f in hub.registry.outbound() if f.prefix != PREFIX
         }
+
+
+def test_json_lines_take_date_text_and_language_names_as_the_xml_readers_do(
+    database_url: str, tmp_path: Path
+) -> None:
+    # issue 27: {"date": {"text": "1961"}} and "Czech" were refused; dc:date and
+    # dc:language with the same text are read by the XML readers
+    path = tmp_path / "batch.jsonl"
+    lines = [
+        {"id": "a", "title": "A", "date": {"text": "1961"}, "languages": ["Czech", "cs-CZ"]},
+        {"id": "b", "title": "B", "date": "March 1961", "languages": ["ger", "English"]},
+        {"id": "c", "title": "C", "date": {"text": "ca. 1950-1955", "approximate": False}},
+        {"id": "d", "title": "D", "related": [{"title": "R", "date": {"text": "1962"}}]},
+        {"id": "e", "title": "E", "languages": ["Klingonish"]},
+        {"id": "f", "title": "F", "date": {"text": "someday"}},
+        {"id": "g", "title": "G", "date": {"text": "1961", "start": "1960", "end": "1960"}},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    with make_hub(database_url, tmp_path) as hub:
+        summary = import_paths(hub, [path])
+        a, b = hub.store.get("a"), hub.store.get("b")
+        assert a.date is not None and (a.date.text, a.date.start, a.date.end) == (
+            "1961",
+            "1961",
+            "1961",
+        )
+        assert a.date.precision == "year"
+        assert a.languages == ("ces",)
+        assert b.date is not None and (b.date.start, b.date.precision) == ("1961-03", "month")
+        assert b.languages == ("ger", "eng")
+        c = hub.store.get("c")
+        assert c.date is not None and (c.date.start, c.date.end) == ("1950", "1955")
+        assert hub.store.get("d").related[0].date is not None
+        g = hub.store.get("g")
+        assert g.date is not None and g.date.start == "1960", "a start given is kept"
+        assert summary.added == 5
+        assert len(summary.errors) == 2
+        assert "'e'" in summary.errors[0] and "languages" in summary.errors[0]
+        assert "Klingonish" in summary.errors[0]
+        assert "'f'" in summary.errors[1] and "someday" in summary.errors[1]

@@ -18,7 +18,7 @@ import requests
 from oai.demo.aron import DEMO_COUNT
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
-from oai.launcher import DEMO_PASSWORD, default_config
+from oai.launcher import DEMO_PASSWORD, default_config, demo_ports, moved_config
 from oai.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,3 +90,24 @@ def test_run_all_brings_everything_up_harvests_and_stops_on_ctrl_c(
     assert _closed(web)
     assert _closed(partner)
     assert _closed(aron)
+
+
+def test_the_demo_partners_listen_beside_the_web_port() -> None:
+    assert demo_ports(5000) == (5001, 5002)
+    assert demo_ports(5010) == (5011, 5012)
+
+
+def test_a_moved_port_moves_the_sources_of_the_demo_partners(tmp_path: Path) -> None:
+    demo = default_config()
+    assert demo is not None
+    config = tmp_path / "demo.toml"
+    config.write_text(demo.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = load_settings(config, env={})
+    assert moved_config(settings, 5001, 5002, 5000) is None, "the usual ports: the file itself"
+    copy = moved_config(settings, 5011, 5012, 5010)
+    assert copy is not None and copy.parent == tmp_path, "beside the file: same relative paths"
+    moved = load_settings(copy, env={})
+    assert moved.source("demo-partner").base_url == "http://127.0.0.1:5011/oai"
+    assert moved.source("demo-aron").base_url == "http://127.0.0.1:5012/aron/api/aron"
+    assert moved.data_dir == settings.data_dir
+    assert moved.repository.base_url == "", "the demo fixes no base URL: the address served"

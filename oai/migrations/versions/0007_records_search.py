@@ -3,7 +3,7 @@
 SQLite: an FTS5 table over records (title, local id, partner identifier) kept current
 by triggers; PostgreSQL: a GIN index on the same text as a tsvector. Both: an index on
 the title's sort key (lower of its first 100 characters) for the page sorted by title.
-The statements come from records.search, which runs the queries that use them.
+The statements are frozen in oai/migrations/fulltext_0007.py (0017 replaces the index).
 
 Revision ID: 0007
 Revises: 0006
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from records.search import fts_statements
+from oai.migrations.fulltext_0007 import fulltext_0007
 
 revision = "0007"
 down_revision = "0006"
@@ -40,13 +40,13 @@ def upgrade() -> None:
     op.create_index("ix_records_source_keyset", "records", ["source_id", "datestamp", "pk"])
     if not _fts5_available():
         return  # records.search falls back to LIKE
-    make, _ = fts_statements(op.get_bind().dialect.name)
+    make, _ = fulltext_0007(op.get_bind().dialect.name)
     for statement in make:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    _, remove = fts_statements(op.get_bind().dialect.name)
+    _, remove = fulltext_0007(op.get_bind().dialect.name)
     for statement in remove:
         op.execute(statement)
     op.drop_index("ix_records_source_keyset", table_name="records")

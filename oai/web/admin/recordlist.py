@@ -1,4 +1,4 @@
-"""The records page: search by title and identifier, filters, sort, keyset pages.
+"""The records page: search every descriptive field, filters, sort, keyset pages.
 
 The store's search (`records.search`) runs the SQL; this module turns the query string
 into a `SearchQuery` and the run log's rejected records into the "failed in the last
@@ -42,7 +42,8 @@ def search_query(failed: list[tuple[str, str, int]] | None) -> SearchQuery:
         text = text[len(prefix) :]
     kind = _choice("kind", KINDS)
     state = _choice("state", STATES)
-    sort = _choice("sort", SORTS) or "datestamp"
+    # a search is ranked best first unless another order is asked for
+    sort = _choice("sort", SORTS) or ("relevance" if text else "datestamp")
     after = request.args.get("after", type=int)
     return SearchQuery(
         text=text,
@@ -51,10 +52,18 @@ def search_query(failed: list[tuple[str, str, int]] | None) -> SearchQuery:
         kind=_literal_kind(kind),
         deleted=None if state is None else state == "deleted",
         origins=None if failed is None else tuple((s, i) for s, i, _ in failed),
-        sort="title" if sort == "title" else "datestamp",
+        sort=_literal_sort(sort),
         after=after,
         limit=PAGE,
     )
+
+
+def _literal_sort(sort: str) -> Literal["datestamp", "title", "relevance"]:
+    if sort == "title":
+        return "title"
+    if sort == "relevance":
+        return "relevance"
+    return "datestamp"
 
 
 def _literal_kind(kind: str | None) -> Literal["local", "harvested"] | None:

@@ -9,12 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from oai.cli import main
+from tests.databases import migrated_sqlite
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
 
 @pytest.fixture
 def config(tmp_path: Path, server: FaultServer) -> Path:
     path = tmp_path / "oaihub.toml"
+    migrated_sqlite(tmp_path / "oaihub.sqlite")  # a command never makes a new database
     path.write_text(
         f'data_dir = "{tmp_path}"\n'
         "[harvest]\nread_timeout = 0.5\nbackoff_seconds = 0.01\nmax_retries = 1\n"

@@ -16,12 +16,14 @@ from oai.harvest import run_harvest
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.settings import Settings, load_settings
+from tests.databases import migrated_sqlite
 from tests.oai.harvest.conftest import ROOT, Harvest, assert_mirrors, events, make_partner
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
 
 def _config(tmp_path: Path, url: str) -> Path:
     path = tmp_path / "oaihub.toml"
+    migrated_sqlite(tmp_path / "oaihub.sqlite")  # a command never makes a new database
     path.write_text(
         f'data_dir = "{tmp_path}"\n'
         "[harvest]\nread_timeout = 2.0\nbackoff_seconds = 0.01\nmax_retries = 1\nworkers = 0\n"

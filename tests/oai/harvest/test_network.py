@@ -20,6 +20,7 @@ from oai.harvest.client import Client, ClientConfig, is_private_host, short_reas
 from oai.harvest.errors import TooManyRedirects, UnsafeURL
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
+from tests.databases import migrated_sqlite
 from tests.oai.harvest.conftest import ROOT, Harvest, assert_mirrors, events, make_hub
 from tests.oai.harvest.faultserver import FaultServer, Partner
 
@@ -76,6 +77,7 @@ def test_a_dead_partner_gets_one_short_event_per_retry(tmp_path: Path) -> None:
 
 def test_oai_harvest_prints_each_retry_as_it_happens(tmp_path: Path) -> None:
     config = tmp_path / "oaihub.toml"
+    migrated_sqlite(tmp_path / "oaihub.sqlite")  # a command never makes a new database
     config.write_text(
         f'data_dir = "{tmp_path}"\n'
         "[harvest]\nbackoff_seconds = 1.0\nmax_retries = 2\n"
@@ -194,6 +196,7 @@ def test_oai_harvest_of_a_dead_partner_says_so_in_its_summary(tmp_path: Path) ->
     from oai.cli import main
 
     config = tmp_path / "oaihub.toml"
+    migrated_sqlite(tmp_path / "oaihub.sqlite")  # a command never makes a new database
     config.write_text(
         f'data_dir = "{tmp_path}"\n[harvest]\nbackoff_seconds = 0.01\nmax_retries = 1\n'
         f'[[sources]]\nid = "dead"\nbase_url = "http://127.0.0.1:{_dead_port()}/oai"\n'

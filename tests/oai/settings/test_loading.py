@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from oai.errors import ConfigError
-from oai.settings import load_settings
+from oai.settings import SOURCE_KEYS, load_settings
+
+KNOWN_SOURCE_KEYS = ", ".join(sorted(k.key for k in SOURCE_KEYS))
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -107,9 +109,72 @@ def test_a_bad_environment_value_names_the_variable_key_and_type(
         load_settings(env={name: raw})
 
 
-def test_unknown_and_test_variables_are_ignored() -> None:
-    env = {"OAI_COLOUR": "blue", "OAI_TEST_POSTGRES_URL": "x", "OTHER": "y"}
+def test_test_and_other_variables_are_ignored() -> None:
+    env = {"OAI_TEST_POSTGRES_URL": "x", "OAI_CONFIG": "", "OTHER": "y", "OAIX": "z"}
     assert load_settings(env=env) == load_settings(env={})
+
+
+def test_an_unknown_variable_is_reported_like_an_unknown_key() -> None:
+    # issue 27: a misspelt variable was silently ignored (it was: this test said so)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"OAI_HARVEST__MAXRETRIES": "9"})
+    assert str(caught.value) == (
+        "OAI_HARVEST__MAXRETRIES: unknown setting 'harvest.maxretries'"
+        " (did you mean OAI_HARVEST__MAX_RETRIES?)"
+    )
+    with pytest.raises(ConfigError, match=r"^OAI_COLOUR: unknown setting 'colour'$"):
+        load_settings(env={"OAI_COLOUR": "blue"})
+
+
+def test_every_error_of_the_file_and_the_variables_is_reported_at_once(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        "colour = 1\n[repository]\npage_size = 'ten'\nname = 5\n"
+        "[[sources]]\nid = 'a'\nbase_url = 'http://127.0.0.1:1/oai'\nsets = 'x'\nenabled = 'no'\n"
+        "[[sources]]\nbase_url = 'http://127.0.0.1:1/oai'\nextra = 1\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={"OAI_HARVEST__WORKERS": "many", "OAI_TYPO": "1"})
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        f"{config}: [[sources]] 'a': sets must be a list of strings, not a string: 'x'",
+        f"{config}: [[sources]] 'a': enabled must be true or false, not a string: 'no'",
+        f"{config}: [[sources]] #2: unknown key 'extra' (known: {KNOWN_SOURCE_KEYS})",
+        f"{config}: [[sources]] #2: 'id' is required",
+        f"{config}: unknown setting 'colour'",
+        f"{config}: repository.page_size must be an integer, not a string: 'ten'",
+        f"{config}: repository.name must be a string, not an integer: 5",
+        "OAI_HARVEST__WORKERS: harvest.workers must be an integer, not 'many'",
+        "OAI_TYPO: unknown setting 'typo'",
+    ]
+
+
+def test_relative_paths_in_a_file_are_read_from_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    config = folder / "oaihub.toml"
+    config.write_text(
+        'data_dir = "var"\n[harvest]\nfile_roots = ["exports", "/abs"]\n'
+        '[[sources]]\nid = "f"\nkind = "files"\nbase_url = "exports/*.xml"\n'
+        '[[sources]]\nid = "o"\nbase_url = "http://127.0.0.1:1/oai"\n',
+        encoding="utf-8",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(Path("..") / "hub" / "oaihub.toml", env={})
+    assert settings.data_dir == folder / "var"
+    assert settings.database_url == f"sqlite:///{folder / 'var' / 'oaihub.sqlite'}"
+    assert settings.harvest.file_roots == (str(folder / "exports"), "/abs")
+    assert settings.source("f").base_url == str(folder / "exports" / "*.xml")
+    assert settings.source("o").base_url == "http://127.0.0.1:1/oai"
+    named = write(tmp_path, 'database_url = "sqlite:///db/hub.sqlite"\n')
+    expected = f"sqlite:///{tmp_path / 'db' / 'hub.sqlite'}"
+    assert load_settings(named, env={}).database_url == expected
+    from_env = load_settings(config, env={"OAI_DATA_DIR": "here"})
+    assert from_env.data_dir == Path("here"), "a variable's path is the working directory's"
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,11 @@ def test_oai_serve_runs_gunicorn(
             pytest.fail("oai serve did not answer")
         identify = requests.get(base, params={"verb": "Identify"}, timeout=10)
         assert_valid(identify.content)
+        # no base_url configured: the address served, whichever name a client used
+        spoofed = requests.get(
+            base, params={"verb": "Identify"}, headers={"Host": f"localhost:{port}"}, timeout=10
+        )
+        assert f"<baseURL>{base}</baseURL>".encode() in spoofed.content
         assert identify.headers["Content-Type"] == "text/xml; charset=utf-8"
         # tokens made by one worker are accepted by the other: the secret is shared
         records = list(Sickle(base, max_retries=0).ListRecords(metadataPrefix="oai_dc"))
@@ -97,3 +102,15 @@ def test_oai_serve_runs_gunicorn(
             proc.wait()
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_the_base_url_is_the_address_served_unless_configured() -> None:
+    from oai.web.commands import served
+
+    from oai.settings import load_settings
+
+    settings = load_settings(env={})
+    assert served(settings, "127.0.0.1", 5010).repository.base_url == "http://127.0.0.1:5010/oai"
+    assert served(settings, "::1", 5010).repository.base_url == "http://[::1]:5010/oai"
+    fixed = load_settings(env={"OAI_REPOSITORY__BASE_URL": "https://hub.example.org/oai"})
+    assert served(fixed, "127.0.0.1", 5010).repository.base_url == "https://hub.example.org/oai"

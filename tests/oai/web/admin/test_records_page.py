@@ -191,3 +191,18 @@ def test_reharvest_one_record_through_reconcile(
         )
         local_only = client.post("/admin/records/x/reharvest", data={"csrf_token": csrf_of(page)})
         assert local_only.status_code == 404
+
+
+def test_search_every_field_ranked_with_snippets(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    put = admin_hub.store.put
+    put(Record.from_dict({"id": "ctk-1", "title": "Návštěva delegace", "places": ["Praha"]}))
+    put(Record.from_dict({"id": "ctk-2", "title": "Praha, Praha a Praha"}))
+    assert rows(admin, "?q=Praze") == ["ctk-2", "ctk-1"], "ranked: the title thrice first"
+    assert rows(admin, "?q=prahy&sort=datestamp") == ["ctk-2", "ctk-1"]
+    html = etree.HTML(admin.get("/admin/records?q=Praze").get_data(as_text=True))
+    snippet = html.xpath('//tr[@data-record="ctk-1"]//small[@class="snippet"]')[0]
+    assert " ".join("".join(snippet.itertext()).split()) == "coverage: Praha"
+    assert snippet.xpath("mark/text()") == ["Praha"]
+    assert html.xpath('//select[@name="sort"]/option[@selected]/@value') == ["relevance"]
