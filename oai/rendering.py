@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from crosswalks import CrosswalkError, Registry
+from crosswalks import CrosswalkError, NotReady, Registry
 from records.model import Record
 from records.store import Rendering
 
@@ -89,6 +89,10 @@ def render_record(
         assert fmt.write is not None
         try:
             renderings[fmt.prefix] = (fmt.write(data), fmt.version)
+        except NotReady:
+            # the record's metadata falls short of an aggregator's rules (EDM): it is left
+            # out of that format, and the readiness report says why; no writer failed
+            continue
         except Exception as exc:  # a writer's bug must not cost the record its other formats
             failures.append(RenderFailure(record.id, fmt.prefix, _reason(exc, fmt.prefix), remote))
     return Rendered(renderings, tuple(failures))

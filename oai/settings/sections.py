@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
+from oai.settings.aggregators import check_language, check_rights
 from oai.settings.sources import SourceSettings
 from oai.settings.table import SETTINGS, settings_of
 from oai.settings.values import check_fields, convert_fields
 
 __all__ = [
     "AdminSettings",
+    "EdmSettings",
     "HarvestSettings",
     "RepositorySettings",
     "SchedulerSettings",
@@ -97,6 +99,20 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class EdmSettings:
+    """`[edm]`: what EDM for Europeana needs and records do not hold."""
+
+    provider: str
+    default_rights: str
+    default_language: str
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("edm"), type(self).__name__)
+        check_rights(self.default_rights, "edm.default_rights")
+        check_language(self.default_language, "edm.default_language")
+
+
+@dataclass(frozen=True, slots=True)
 class AdminSettings:
     """`[admin]`: the admin password, API tokens and the login throttle."""
 
@@ -147,6 +163,7 @@ class WebSettings:
 SECTIONS: Mapping[str, type] = {
     "repository": RepositorySettings,
     "harvest": HarvestSettings,
+    "edm": EdmSettings,
     "scheduler": SchedulerSettings,
     "admin": AdminSettings,
     "notify": NotifySettings,
@@ -172,6 +189,7 @@ class Settings:
     public_url: str
     repository: RepositorySettings
     harvest: HarvestSettings
+    edm: EdmSettings
     scheduler: SchedulerSettings
     admin: AdminSettings
     notify: NotifySettings

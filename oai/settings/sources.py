@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
+from oai.settings.aggregators import check_language, check_rights
 from oai.settings.values import (
     BOOL,
     FLOAT,
@@ -60,6 +61,9 @@ SOURCE_KEYS: tuple[Setting, ...] = (
     Setting("page_size", INT, 500, "aron: ids asked for per listview page (1-10000)."),
     Setting("max_concurrency", INT, 2, "aron: requests in flight at most (1-8)."),
     Setting("pause_seconds", FLOAT, 0.25, "aron: pause after each request, per slot."),
+    Setting("data_provider", STR, "", "edm:dataProvider of its records; empty: the name."),
+    Setting("default_rights", STR, "", "Europeana rights URI for its records without one."),
+    Setting("default_language", STR, "", "Language of its records that state none."),
 )
 
 
@@ -80,6 +84,9 @@ class SourceSettings:
     page_size: int = 500
     max_concurrency: int = 2
     pause_seconds: float = 0.25
+    data_provider: str = ""
+    default_rights: str = ""
+    default_language: str = ""
 
     def __post_init__(self) -> None:
         where = f"source {self.id!r}" if isinstance(self.id, str) else "SourceSettings"
@@ -97,6 +104,8 @@ class SourceSettings:
             raise ConfigError(f"{where}: 'max_concurrency' must be 1 to 8")
         if not 0 <= self.pause_seconds <= 60:
             raise ConfigError(f"{where}: 'pause_seconds' must be 0 to 60")
+        check_rights(self.default_rights, f"{where}: 'default_rights'")
+        check_language(self.default_language, f"{where}: 'default_language'")
 
 
 def read_sources(value: object, path: Path) -> tuple[SourceSettings, ...]:

@@ -159,6 +159,25 @@ _SETTINGS: tuple[Setting, ...] = (
         60,
         "A worker silent this long is gone; its harvest is retried by another.",
     ),
+    Setting(
+        "edm.provider",
+        STR,
+        "",
+        "edm:provider: the aggregator that delivers to Europeana (empty: no record is ready).",
+    ),
+    Setting(
+        "edm.default_rights",
+        STR,
+        "",
+        "Europeana rights URI used where a record's own rights map to none (empty: none).",
+    ),
+    Setting(
+        "edm.default_language",
+        STR,
+        "",
+        "Language (ISO 639 code or name) used where neither a record nor a unit above it"
+        " states one.",
+    ),
     Setting("admin.password_hash", STR, "", "werkzeug password hash of the admin password."),
     Setting("admin.api_tokens", STRINGS, (), "Tokens accepted in the X-API-Token header."),
     Setting("admin.max_login_attempts", INT, 5, "Failed logins per client and 15 minutes."),
