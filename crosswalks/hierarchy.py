@@ -44,6 +44,10 @@ class Hierarchy:
             current = parent_id(self.by_id[current])
         return found
 
+    def children_of(self, record_id: str) -> list[Mapping[str, Any]]:
+        """The records directly below a unit, in the order they were given."""
+        return [self.by_id[child] for child in self.children.get(record_id, ())]
+
     def roots(self) -> list[Mapping[str, Any]]:
         """The records whose parent is not among those given."""
         return [r for r in self.by_id.values() if parent_id(r) not in self.by_id]

@@ -1,11 +1,12 @@
-"""What the aggregators' formats take from the settings: `EdmOptions` for Europeana."""
+"""What the aggregators' formats take from the settings: EDM's and apeEAD's options."""
 
 from __future__ import annotations
 
 from crosswalks import EdmOptions, EdmSource
+from crosswalks.ape_ead import ApeOptions
 from oai.settings import Settings
 
-__all__ = ["edm_options"]
+__all__ = ["ape_options", "edm_options"]
 
 
 def edm_options(settings: Settings) -> EdmOptions:
@@ -35,3 +36,8 @@ def edm_options(settings: Settings) -> EdmOptions:
         local=EdmSource(name=settings.repository.name),
         sources=sources,
     )
+
+
+def ape_options(settings: Settings) -> ApeOptions:
+    """The `[ape]` settings for the apeEAD writer."""
+    return ApeOptions(settings.ape.country_code, settings.ape.agency_code)

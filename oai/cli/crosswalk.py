@@ -25,6 +25,8 @@ def crosswalk(ctx: Context, file: str, prefix: str) -> None:
 
     A document that holds several records (an EAD finding aid, an OAI-PMH response)
     prints each one; `--to json` prints the record model's JSON form, a line each.
+    `--to ape_ead` prints one apeEAD finding aid per fonds or collection (with every
+    unit below it), or per top unit of a document that has neither.
     `--to edm` uses the configuration's [edm] settings and prints the records ready for
     Europeana; each one that is not is named on stderr with the rules it fails, and the
     command exits 1.
@@ -40,6 +42,9 @@ def crosswalk(ctx: Context, file: str, prefix: str) -> None:
             return
         if prefix == "edm":
             _to_edm(ctx, forms)
+            return
+        if prefix == "ape_ead":
+            _to_ape_ead(ctx, forms)
             return
         outputs = _render_all(ctx, prefix, forms)
     except CrosswalkError as exc:
@@ -82,3 +87,19 @@ def _report(form: Mapping[str, Any], failures: list[str]) -> None:
     click.echo(f"not ready: {form['id']}", err=True)
     for failure in failures:
         click.echo(f"  {failure}", err=True)
+
+
+def _to_ape_ead(ctx: Context, forms: list[dict[str, Any]]) -> None:
+    """Print one apeEAD finding aid per fonds or collection of the document."""
+    from crosswalks.ape_ead import FINDING_AID_LEVELS, write_finding_aid
+    from crosswalks.hierarchy import Hierarchy
+    from oai.delivery import ape_options
+
+    options = ape_options(ctx.settings)
+    hierarchy = Hierarchy(forms)
+    heads = [r for r in hierarchy.by_id.values() if r.get("level") in FINDING_AID_LEVELS]
+    if not heads:  # a finding aid whose top unit has another level is still one
+        heads = hierarchy.roots()
+    for head in heads:
+        click.echo(pretty_xml(write_finding_aid(head, hierarchy.children_of, options)), nl=False)
+    click.echo(f"{len(heads)} finding aids of {len(forms)} records", err=True)

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
-from oai.settings.aggregators import check_language, check_rights
+from oai.settings.aggregators import check_agency, check_language, check_rights
 from oai.settings.sources import SourceSettings
 from oai.settings.table import SETTINGS, settings_of
 from oai.settings.values import check_fields, convert_fields
 
 __all__ = [
     "AdminSettings",
+    "ApeSettings",
     "EdmSettings",
     "HarvestSettings",
     "RepositorySettings",
@@ -113,6 +114,18 @@ class EdmSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ApeSettings:
+    """`[ape]`: what apeEAD for the Archives Portal Europe needs and records do not hold."""
+
+    country_code: str
+    agency_code: str
+
+    def __post_init__(self) -> None:
+        convert_fields(self, settings_of("ape"), type(self).__name__)
+        check_agency(self.country_code, self.agency_code)
+
+
+@dataclass(frozen=True, slots=True)
 class AdminSettings:
     """`[admin]`: the admin password, API tokens and the login throttle."""
 
@@ -164,6 +177,7 @@ SECTIONS: Mapping[str, type] = {
     "repository": RepositorySettings,
     "harvest": HarvestSettings,
     "edm": EdmSettings,
+    "ape": ApeSettings,
     "scheduler": SchedulerSettings,
     "admin": AdminSettings,
     "notify": NotifySettings,
@@ -190,6 +204,7 @@ class Settings:
     repository: RepositorySettings
     harvest: HarvestSettings
     edm: EdmSettings
+    ape: ApeSettings
     scheduler: SchedulerSettings
     admin: AdminSettings
     notify: NotifySettings

@@ -178,6 +178,19 @@ _SETTINGS: tuple[Setting, ...] = (
         "Language (ISO 639 code or name) used where neither a record nor a unit above it"
         " states one.",
     ),
+    Setting(
+        "ape.country_code",
+        STR,
+        "CZ",
+        "ISO 3166-1 country of the archives, eadid/@countrycode of apeEAD finding aids.",
+    ),
+    Setting(
+        "ape.agency_code",
+        STR,
+        "",
+        "ISIL-like code of the holding agency (CZ-225202010), eadid/@mainagencycode;"
+        " empty: <country_code>-oaihub.",
+    ),
     Setting("admin.password_hash", STR, "", "werkzeug password hash of the admin password."),
     Setting("admin.api_tokens", STRINGS, (), "Tokens accepted in the X-API-Token header."),
     Setting("admin.max_login_attempts", INT, 5, "Failed logins per client and 15 minutes."),
