@@ -15,6 +15,7 @@ A record that fails Europeana's rules (`edm_rules.py`) is not written: `write` r
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -360,11 +361,14 @@ def write(
 
 def edm_format(options: EdmOptions) -> MetadataFormat:
     """The `edm` format writing with these options (what the hub registers)."""
+    # the options are part of what the output depends on: other settings, other version,
+    # and the hub renders every record again
+    digest = hashlib.sha256(repr(options).encode("utf-8")).hexdigest()[:12]
     return MetadataFormat(
         prefix="edm",
         namespace=NS,
         schema=SCHEMA,
-        version="1",
+        version=f"1-{digest}",
         root=_ROOT,
         write=partial(write, options=options),
         label="EDM (Europeana Data Model)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -99,3 +100,37 @@ def test_list_records_leaves_unready_records_out(edm_ask: Ask, europeana: Europe
         assert europeana.schematron_failures(document) == []
     listed = edm_ask(verb="ListIdentifiers", metadataPrefix="edm")
     assert identifiers(listed) == [f"oai:{REPO_ID}:301006"]
+
+
+def test_the_europeana_set_holds_exactly_the_ready_records(edm_hub: Hub, edm_ask: Ask) -> None:
+    root = edm_ask(verb="ListIdentifiers", metadataPrefix="oai_dc", set="europeana")
+    assert identifiers(root) == [f"oai:{REPO_ID}:301006"]
+    sets = edm_ask(verb="ListSets")
+    assert "europeana" in [e.text for e in sets.iterfind(".//o:setSpec", NS)]
+    # a record made ready by an edit joins the set; one made unready leaves it
+    miller = edm_hub.store.get("miller-1961-01-09")
+    edm_hub.store.put(replace(miller, languages=("eng",)), renderer=edm_hub.render)
+    seed = edm_hub.store.get("301006")
+    edm_hub.store.put(replace(seed, languages=()), renderer=edm_hub.render)
+    root = edm_ask(verb="ListIdentifiers", metadataPrefix="oai_dc", set="europeana")
+    assert identifiers(root) == [f"oai:{REPO_ID}:miller-1961-01-09"]
+
+
+def test_a_refresh_with_new_settings_makes_records_ready(database_url: str, tmp_path: Path) -> None:
+    from oai.refresh import refresh_stale_renderings
+
+    with make_hub(database_url, tmp_path, **EDM) as hub:
+        load_demo_records(hub)
+        assert hub.store.prefixes_of("miller-1961-01-09") >= {"oai_dc"}
+        assert "edm" not in hub.store.prefixes_of("miller-1961-01-09")
+    with make_hub(database_url, tmp_path, **EDM, **{"edm.default_language": "en"}) as hub:
+        summary = refresh_stale_renderings(hub)  # ends, though some records stay unready
+        assert summary.refreshed == 8
+        assert "edm" in hub.store.prefixes_of("miller-1961-01-09")
+        client = create_app(hub=hub).test_client()
+        response = client.get(
+            "/oai",
+            query_string={"verb": "ListIdentifiers", "metadataPrefix": "edm", "set": "europeana"},
+        )
+        assert len(identifiers(etree.fromstring(response.data))) == 8
+        assert refresh_stale_renderings(hub).refreshed == 0
