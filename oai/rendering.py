@@ -25,6 +25,7 @@ __all__ = [
     "RenderFailure",
     "Rendered",
     "StoreRenderer",
+    "record_json",
     "render_record",
 ]
 
@@ -61,7 +62,7 @@ class Rendered(NamedTuple):
     failures: tuple[RenderFailure, ...] = ()
 
 
-def _record_json(
+def record_json(
     context: RenderContext, record: Record, data: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The JSON form handed to the crosswalks, with the public URL filled in.
@@ -81,7 +82,7 @@ def render_record(
     """Every outbound format of a record; each format that fails is a `RenderFailure`.
 
     `data`: `record.to_dict()` when the caller has it already (it is changed here)."""
-    data = _record_json(context, record, data)
+    data = record_json(context, record, data)
     remote = record.origin.remote_identifier
     renderings: dict[str, Rendering] = {}
     failures: list[RenderFailure] = []
