@@ -44,8 +44,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_blueprint())
     app.register_blueprint(api_blueprint())
     from oai.web.public import public_blueprint
+    from oai.web.schemas import schemas_blueprint
 
     app.register_blueprint(public_blueprint())
+    app.register_blueprint(schemas_blueprint())
 
 
 def _index() -> Response:

@@ -144,3 +144,26 @@ def test_the_page_is_edm_is_shown_at_of_records_without_a_permalink(public_hub: 
     assert shown is not None
     resource = shown.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource")
     assert resource == "http://hub.example.org/records/301006"
+
+
+def test_every_schema_url_listmetadataformats_names_on_the_hub_resolves(
+    client: FlaskClient,
+) -> None:
+    from lxml import etree
+
+    response = client.get(
+        "/oai", query_string={"verb": "ListMetadataFormats"}, base_url="http://hub.example.org"
+    )
+    root = etree.fromstring(response.data)
+    schemas = [e.text or "" for e in root.iter("{http://www.openarchives.org/OAI/2.0/}schema")]
+    own = [url for url in schemas if url.startswith("http://hub.example.org/")]
+    assert sorted(own) == [
+        "http://hub.example.org/schemas/oai_dcterms.xsd",
+        "http://hub.example.org/schemas/oaihub-record-1.0.xsd",
+    ]
+    for url in own:
+        fetched = client.get(url.removeprefix("http://hub.example.org"))
+        assert fetched.status_code == 200
+        assert etree.fromstring(fetched.data).tag == "{http://www.w3.org/2001/XMLSchema}schema"
+    assert client.get("/schemas/..%2Fsettings.py").status_code == 404
+    assert client.get("/schemas/nope.xsd").status_code == 404
