@@ -77,7 +77,7 @@ def problems(record: Record, same_title: int = 0) -> list[str]:
     found = []
     title, description = record.title.strip(), _description(record).strip()
     if same_title >= SAME_TITLE - 1:
-        found.append(f"same title as {same_title} other records of the source")
+        found.append(f"same title as other records of the source ({same_title} others)")
     if len(title) < SHORT_TITLE:
         found.append(f"very short title ({len(title)} characters)")
     if not description:
