@@ -134,3 +134,16 @@ def test_a_refresh_with_new_settings_makes_records_ready(database_url: str, tmp_
         )
         assert len(identifiers(etree.fromstring(response.data))) == 8
         assert refresh_stale_renderings(hub).refreshed == 0
+
+
+def test_the_render_context_with_edm_crosses_to_the_worker_pool(edm_hub: Hub) -> None:
+    import pickle
+
+    from oai.rendering import render_record
+
+    context = pickle.loads(pickle.dumps(edm_hub.render_context))
+    rendered = render_record(context, edm_hub.store.get("301006"))
+    assert rendered.failures == ()
+    assert rendered.renderings["edm"] == edm_hub.render(edm_hub.store.get("301006"))["edm"]
+    unready = render_record(context, edm_hub.store.get("miller-1961-01-09"))
+    assert "edm" not in unready.renderings and unready.failures == ()
