@@ -20,7 +20,7 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crosswalks import default_registry, parse_xml, read_element, render  # noqa: E402
+from crosswalks.ape_ead import write_finding_aid  # noqa: E402
+from crosswalks.edm import EdmOptions, EdmSource, assess  # noqa: E402
+from crosswalks.hierarchy import Hierarchy  # noqa: E402
 
 SHARED = Path(os.environ.get("OAI_TEST_SHARED", ROOT.parent / "shared"))
 
@@ -135,6 +138,57 @@ def inbound(seconds: float) -> None:
         print(f"  {name:<42} {rate(work, seconds):>10,.0f} records/s")
 
 
+def _finding_aid() -> tuple[Mapping[str, Any], Hierarchy]:
+    """The largest sample finding aid (ELZA EAD3, 449 units), else a generated one."""
+    sample = SHARED / "samples" / "elza_ead3_cz_findingaid-HK01812.xml"
+    if sample.is_file():
+        forms = read_element(parse_xml(sample.read_bytes()), default_registry())
+    else:
+        forms = [{**make_record(0), "id": "fonds", "level": "fonds"}]
+        forms += [
+            {
+                **make_record(n),
+                "id": f"u{n}",
+                "level": "file",
+                "related": [{"relation": "isPartOf", "id": "fonds", "title": "fonds"}],
+            }
+            for n in range(1, 450)
+        ]
+    hierarchy = Hierarchy(forms)
+    return hierarchy.roots()[0], hierarchy
+
+
+def aggregators(seconds: float) -> None:
+    """edm per record (the writer and Europeana's rules), ape_ead per unit of a finding aid."""
+    options = EdmOptions(
+        provider="bench aggregator",
+        default_rights="http://rightsstatements.org/vocab/CNE/1.0/",
+        local=EdmSource(name="bench hub"),
+    )
+    records = [make_record(n) for n in range(500)]
+    assert all(assess(r, options).ready for r in records[:5])
+
+    def edm_work() -> int:
+        for record in records:
+            assess(record, options)
+        return len(records)
+
+    head, hierarchy = _finding_aid()
+    units = len(hierarchy.by_id)
+
+    def ape_work() -> int:
+        write_finding_aid(head, hierarchy.children_of)
+        return units
+
+    print("aggregators (µs per record, CPU of one core)")
+    for label, work, unit in (
+        ("edm", edm_work, "record (EDM with Europeana's rules checked)"),
+        ("ape_ead", ape_work, f"unit of a finding aid of {units} units"),
+    ):
+        per_second = rate(work, seconds)
+        print(f"  {label:<12} {1e6 / per_second:>10,.1f} µs per {unit}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
@@ -147,6 +201,7 @@ def main() -> None:
     )
     outbound(args.seconds)
     inbound(args.seconds)
+    aggregators(args.seconds)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ and no import of `records` (the contract is the record's JSON form, a plain dict
 from __future__ import annotations
 
 from crosswalks.base import MetadataFormat
+from crosswalks.edm import EdmOptions, EdmSource, NotReady
 from crosswalks.errors import CrosswalkError, MissingField, UnknownFormat, UnsafeXML
 from crosswalks.parsing import DEFAULT_MAX_BYTES, NOT_XML_CHAR, parse_xml
 from crosswalks.registry import Registry, default_registry, read_document, read_element, render
@@ -19,8 +20,11 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "NOT_XML_CHAR",
     "CrosswalkError",
+    "EdmOptions",
+    "EdmSource",
     "MetadataFormat",
     "MissingField",
+    "NotReady",
     "Registry",
     "UnknownFormat",
     "UnsafeXML",

@@ -26,6 +26,7 @@ from lxml import etree
 from crosswalks.dates import elza_interval
 from crosswalks.draft import Draft
 from crosswalks.languages import to_iso639_3
+from crosswalks.material import material_type
 
 __all__ = ["code", "entity_record", "top_ancestor", "unit_date"]
 
@@ -277,5 +278,7 @@ def entity_record(
         draft.set("url", landing.strip())
         draft.add_object("identifiers", {"type": "landing page", "value": landing.strip()})
     _kind(draft, entity)
+    # the material decides a unit's type: a "Fotografie" is an image (issue 26)
+    draft.data["dcmi_type"] = material_type(draft.data.get("genres", ()), draft.data["dcmi_type"])
     _source(draft, entity, mapper.archive)
     return draft.finish(uuid)

@@ -9,93 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib import resources
 
-__all__ = ["english_name", "to_iso639_2b", "to_iso639_3"]
+__all__ = ["english_name", "to_iso639_1", "to_iso639_2b", "to_iso639_3"]
 
-# ISO 639-3, ISO 639-2/B (only where it differs), ISO 639-1, English name, Czech names.
-_TABLE = """
-ces cze cs Czech|čeština|česky|český
-deu ger de German|němčina|německy|německý
-eng - en English|angličtina|anglicky
-heb - he Hebrew|hebrejština
-lat - la Latin|latina|latinsky
-rus - ru Russian|ruština|rusky
-slk slo sk Slovak|slovenština
-pol - pl Polish|polština
-hun - hu Hungarian|maďarština
-yid - yi Yiddish|jidiš
-fra fre fr French|francouzština
-spa - es Spanish|španělština|Castilian
-ita - it Italian|italština
-por - pt Portuguese|portugalština
-nld dut nl Dutch|nizozemština|holandština|Flemish
-bul - bg Bulgarian|bulharština
-ron rum ro Romanian|rumunština|Moldavian
-sqi alb sq Albanian|albánština
-srp - sr Serbian|srbština
-hrv - hr Croatian|chorvatština
-slv - sl Slovenian|slovinština|Slovene
-mkd mac mk Macedonian|makedonština
-bos - bs Bosnian|bosenština
-ukr - uk Ukrainian|ukrajinština
-bel - be Belarusian|běloruština
-lit - lt Lithuanian|litevština
-lav - lv Latvian|lotyština
-est - et Estonian|estonština
-fin - fi Finnish|finština
-swe - sv Swedish|švédština
-dan - da Danish|dánština
-nor - no Norwegian|norština
-isl ice is Icelandic|islandština
-ell gre el Greek|Modern Greek|řečtina
-grc - - Ancient Greek|starořečtina
-tur - tr Turkish|turečtina
-ara - ar Arabic|arabština
-fas per fa Persian|perština|Farsi
-zho chi zh Chinese|čínština
-jpn - ja Japanese|japonština
-kor - ko Korean|korejština
-vie - vi Vietnamese|vietnamština
-mon - mn Mongolian|mongolština
-hin - hi Hindi|hindština
-urd - ur Urdu|urdština
-ind - id Indonesian|indonéština
-khm - km Khmer|khmerština|Cambodian
-lao - lo Lao|laoština
-tha - th Thai|thajština
-amh - am Amharic|amharština
-swa - sw Swahili|svahilština
-kat geo ka Georgian|gruzínština
-hye arm hy Armenian|arménština
-aze - az Azerbaijani|ázerbájdžánština
-kaz - kk Kazakh|kazaština
-uzb - uz Uzbek|uzbečtina
-epo - eo Esperanto
-gle - ga Irish|irština
-cym wel cy Welsh|velština
-eus baq eu Basque|baskičtina
-cat - ca Catalan|katalánština
-glg - gl Galician|galicijština
-ltz - lb Luxembourgish|lucemburština
-rom - - Romany|Romani|romština
-hsb - - Upper Sorbian|hornolužická srbština
-dsb - - Lower Sorbian|dolnolužická srbština
-csb - - Kashubian|kašubština
-lad - - Ladino|ladino
-arc - - Aramaic|aramejština
-chu - cu Church Slavic|Old Church Slavonic|staroslověnština|církevní slovanština
-afr - af Afrikaans|afrikánština
-msa may ms Malay|malajština
-bod tib bo Tibetan|tibetština
-mya bur my Burmese|barmština
-mri mao mi Maori|maorština
-mul - - Multiple languages|více jazyků|vícejazyčný
-und - - Undetermined|neurčeno
-zxx - - No linguistic content|bez jazykového obsahu
-"""
+# ISO 639-3, ISO 639-2/B, ISO 639-1, names: a tested data file, one language a line.
+_TABLE_FILE = "languages.txt"
+
 
 _TO_3: dict[str, str] = {}
 _TO_2B: dict[str, str] = {}
+_TO_1: dict[str, str] = {}
 _NAMES: dict[str, str] = {}
 _LOCALE = re.compile(r"^([a-z]{2,3})[-_][a-z0-9]{2,8}$")
 
@@ -106,10 +30,15 @@ def _fold(text: str) -> str:
 
 
 def _load() -> None:
-    for row in _TABLE.strip().splitlines():
+    text = (resources.files("crosswalks") / "data" / _TABLE_FILE).read_text(encoding="utf-8")
+    for row in text.splitlines():
+        if not row.strip() or row.startswith("#"):
+            continue
         code3, code2b, code1, names = row.split(" ", 3)
         _NAMES[code3] = names.split("|")[0]
         _TO_2B[code3] = code3 if code2b == "-" else code2b
+        if code1 != "-":
+            _TO_1[code3] = code1
         for key in (code3, code2b, code1, *names.split("|")):
             if key != "-":
                 _TO_3.setdefault(_fold(key), code3)
@@ -137,6 +66,12 @@ def to_iso639_2b(code: str) -> str:
     """ISO 639-2/B (MARC 008/041, MODS authority iso639-2b) for an ISO 639-3 code."""
     code3 = to_iso639_3(code) or code
     return _TO_2B.get(code3, code3)
+
+
+def to_iso639_1(code: str) -> str:
+    """ISO 639-1 where the language has one, else ISO 639-3 (what EDM's dc:language wants)."""
+    code3 = to_iso639_3(code) or code
+    return _TO_1.get(code3, code3)
 
 
 def english_name(code: str) -> str | None:

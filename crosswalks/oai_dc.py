@@ -13,6 +13,7 @@ access rights -> rights.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,8 +23,9 @@ from crosswalks.base import DONOR_PREFIX, MetadataFormat
 from crosswalks.dates import parse_date, w3cdtf
 from crosswalks.draft import Draft
 from crosswalks.languages import to_iso639_3
+from crosswalks.material import material_type
 from crosswalks.parsing import local_name, text_of
-from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, OutRoot, serialise, sub, tree
+from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, OutRoot, is_uri, serialise, sub, tree
 
 __all__ = [
     "CLASSIFICATION_PREFIX",
@@ -61,6 +63,10 @@ DCMI_TYPES = {
 }
 _ROOT = f"{{{NS}}}dc"
 _WHOLE_URIS = frozenset({"urn", "info", "oai", "tag", "ark"})
+# an identifier type that names a scheme ("uuid", "isbn"), as the reader parses it back
+_SCHEME = re.compile(r"^[a-z0-9]{1,12}$")
+# labels of identifiers that are reference codes: their value alone identifies the unit
+_CODE_LABELS = frozenset({"reference code", "unitid", "signature", "call number"})
 _NSMAP = {"oai_dc": NS, "dc": DC_NS, "xsi": XSI}
 _LOCATION = f"{NS} {SCHEMA}"
 _DC = {
@@ -85,6 +91,10 @@ _DC = {
 }
 
 
+def _material(record: Mapping[str, Any]) -> str:
+    return material_type(record.get("genres") or (), record.get("dcmi_type") or "Text")
+
+
 def _names(agents: Any) -> list[str]:
     return [a["name"] for a in agents or () if a.get("name")]
 
@@ -103,7 +113,10 @@ def _identifiers(record: Mapping[str, Any]) -> list[str]:
     values.append(record["id"])
     if record.get("record_id") and record["record_id"] != record["id"]:
         values.append(record["record_id"])
-    values.extend(typed_identifier(ident) for ident in record.get("identifiers") or ())
+    for ident in record.get("identifiers") or ():
+        value = dc_identifier(ident)
+        if value is not None:
+            values.append(value)
     return values
 
 
@@ -115,10 +128,27 @@ def typed_identifier(ident: Mapping[str, Any]) -> str:
     return f"{kind}:{value}"
 
 
+def dc_identifier(ident: Mapping[str, Any]) -> str | None:
+    """A dc:identifier: a URI, a reference code or a scheme-typed value ("isbn:...").
+
+    A value typed with a label rather than a scheme ("inventory number", "holding
+    archive") is no identifier of the record in itself: a reference code or a URI is
+    written as it is, any other such value is left to the richer formats (None)."""
+    kind, value = ident.get("type"), str(ident["value"])
+    if kind and not _SCHEME.match(kind) and not value.lower().startswith(f"{kind.lower()}:"):
+        return value if kind in _CODE_LABELS or is_uri(value) else None
+    return typed_identifier(ident)
+
+
 def _relations(record: Mapping[str, Any]) -> list[str]:
     values = [r.get("url") or r["title"] for r in record.get("related") or ()]
     values.extend(c.get("name") or c["spec"] for c in record.get("collections") or ())
     return values
+
+
+def _once(values: list[str]) -> list[str]:
+    """The values of one element, each once (a fonds' citation may repeat its name)."""
+    return list(dict.fromkeys(values))
 
 
 def dc_values(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -140,7 +170,7 @@ def dc_values(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("publisher", [record["publisher"]] if record.get("publisher") else []),
         ("contributor", _names(record.get("contributors"))),
         ("date", [date] if date else []),
-        ("type", [record.get("dcmi_type") or "Text", *record.get("genres", ())]),
+        ("type", [_material(record), *record.get("genres", ())]),
         ("format", [*record.get("formats", ()), *record.get("extent", ())]),
         ("identifier", _identifiers(record)),
         ("source", [source["citation"]] if source.get("citation") else []),
@@ -149,7 +179,7 @@ def dc_values(record: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("coverage", list(record.get("places", ()))),
         ("rights", [v for v in (record.get("rights"), record.get("access_rights")) if v]),
     ]
-    return [(name, value) for name, values in groups for value in values]
+    return [(name, value) for name, values in groups for value in _once(values)]
 
 
 def build(record: Mapping[str, Any]) -> OutRoot:
@@ -303,7 +333,7 @@ FORMAT = MetadataFormat(
     prefix="oai_dc",
     namespace=NS,
     schema=SCHEMA,
-    version="2",
+    version="3",
     root=_ROOT,
     write=write,
     read=read,

@@ -17,6 +17,7 @@ from crosswalks import (
     dcterms,
     ead3,
     ead2002,
+    edm,
     elza_edx,
     marcxml,
     mods,
@@ -120,9 +121,15 @@ class Registry:
         return fmt
 
 
-def default_registry() -> Registry:
-    """A new registry with every format of the package (no shared mutable state)."""
-    return Registry(module.FORMAT for module in _MODULES)
+def default_registry(edm_options: edm.EdmOptions | None = None) -> Registry:
+    """A new registry with every format of the package (no shared mutable state).
+
+    `edm_options`: the `[edm]` settings the EDM writer needs. The `edm` format is there
+    only with a provider: without one no record could be ready for Europeana."""
+    formats = [module.FORMAT for module in _MODULES]
+    if edm_options is not None and edm_options.provider:
+        formats.insert(5, edm.edm_format(edm_options))  # after the formats of every record
+    return Registry(formats)
 
 
 def _metadata_roots(root: etree._Element) -> list[etree._Element]:

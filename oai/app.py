@@ -10,6 +10,8 @@ from oai.settings import Settings, load_settings
 from oai.web.admin import admin_blueprint, api_blueprint
 from oai.web.context import attach_hub, hub_of
 from oai.web.oai_endpoint import create_oai_blueprint
+from oai.web.public import public_blueprint
+from oai.web.schemas import schemas_blueprint
 from oai.web.security import install_security
 
 __all__ = ["create_app", "hub_of"]
@@ -36,6 +38,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(admin_blueprint())
     app.register_blueprint(api_blueprint())
+    app.register_blueprint(public_blueprint())
+    app.register_blueprint(schemas_blueprint())
 
 
 def _index() -> Response:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 import crosswalks
 from crosswalks import Registry
+from oai.delivery import edm_options
 from oai.errors import RenderError
 from oai.keys import Keys
 from oai.rendering import RenderContext, render_record
@@ -49,7 +50,7 @@ class Hub:
             upgrade(engine)
         prefix = f"oai:{settings.repository.identifier}:"
         store = Store(engine, identifier_prefix=prefix)
-        return cls(settings, engine, store, crosswalks.default_registry())
+        return cls(settings, engine, store, crosswalks.default_registry(edm_options(settings)))
 
     @property
     def secret_key(self) -> str:

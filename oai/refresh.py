@@ -52,7 +52,7 @@ def refresh_stale_renderings(hub: Hub, *, batch: int = 500) -> RefreshSummary:
             todo = [local_id for local_id in stale if local_id not in skipped]
             if not todo:
                 break
-            _refresh(hub, context, todo, summary, skipped)
+            _refresh(hub, context, todo, summary, skipped, fmt.prefix)
     return summary
 
 
@@ -62,6 +62,7 @@ def _refresh(
     local_ids: list[str],
     summary: RefreshSummary,
     skipped: set[str],
+    prefix: str,
 ) -> None:
     with hub.store.transaction() as conn:
         for local_id in local_ids:
@@ -74,7 +75,9 @@ def _refresh(
             for failure in rendered.failures:
                 log.warning("stored without a rendering: %s", failure)
                 summary.failures.append(failure)
-            if rendered.failures:  # rendered with today's crosswalks: no second try
+            # rendered with today's crosswalks: no second try, neither for a failure nor
+            # for a record an aggregator's format declines (not ready for Europeana)
+            if rendered.failures or prefix not in rendered.renderings:
                 skipped.add(local_id)
             hub.store.replace_renderings(local_id, rendered.renderings, conn=conn)
             summary.refreshed += 1

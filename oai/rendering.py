@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from crosswalks import CrosswalkError, Registry
+from crosswalks import CrosswalkError, NotReady, Registry
 from records.model import Record
 from records.store import Rendering
 
@@ -25,6 +25,7 @@ __all__ = [
     "RenderFailure",
     "Rendered",
     "StoreRenderer",
+    "record_json",
     "render_record",
 ]
 
@@ -61,7 +62,7 @@ class Rendered(NamedTuple):
     failures: tuple[RenderFailure, ...] = ()
 
 
-def _record_json(
+def record_json(
     context: RenderContext, record: Record, data: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The JSON form handed to the crosswalks, with the public URL filled in.
@@ -81,7 +82,7 @@ def render_record(
     """Every outbound format of a record; each format that fails is a `RenderFailure`.
 
     `data`: `record.to_dict()` when the caller has it already (it is changed here)."""
-    data = _record_json(context, record, data)
+    data = record_json(context, record, data)
     remote = record.origin.remote_identifier
     renderings: dict[str, Rendering] = {}
     failures: list[RenderFailure] = []
@@ -89,6 +90,10 @@ def render_record(
         assert fmt.write is not None
         try:
             renderings[fmt.prefix] = (fmt.write(data), fmt.version)
+        except NotReady:
+            # the record's metadata falls short of an aggregator's rules (EDM): it is left
+            # out of that format, and the readiness report says why; no writer failed
+            continue
         except Exception as exc:  # a writer's bug must not cost the record its other formats
             failures.append(RenderFailure(record.id, fmt.prefix, _reason(exc, fmt.prefix), remote))
     return Rendered(renderings, tuple(failures))

@@ -290,12 +290,19 @@ class Store(HarvestedRecords):
             n_sets = conn.execute(select(func.count()).select_from(t.sets)).scalar_one()
         return {"records": every - dead, "deleted": dead, "versions": versions, "sets": n_sets}
 
-    def iter_records(self, *, batch: int = 500) -> Iterator[Record]:
-        """Every record in pk order, read in batches (for exports and re-rendering)."""
+    def iter_records(
+        self, *, batch: int = 500, source_id: str | None = None, local: bool = False
+    ) -> Iterator[Record]:
+        """Every record in pk order, read in batches (for exports and re-rendering);
+        only those harvested from `source_id`, or only the local ones, when asked."""
         last = 0
+        r = t.records.c
+        only = r.source_id.is_(None) if local else r.source_id == source_id
         while True:
             with self.engine.connect() as conn:
-                query = select(t.records).where(t.records.c.pk > last).order_by(t.records.c.pk)
+                query = select(t.records).where(r.pk > last).order_by(r.pk)
+                if local or source_id is not None:
+                    query = query.where(only)
                 rows = conn.execute(query.limit(batch)).all()
                 sets = _sets_of(conn, [r.pk for r in rows])
             if not rows:

@@ -40,6 +40,12 @@ WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted"]
 Rendering = tuple[bytes, str]
 Renderer = Callable[[Record], Mapping[str, Rendering]]
 PARTNER_SETS = "partners"
+# Sets a record is in because a format could render it, so that an aggregator harvests
+# exactly the records ready for it: format prefix -> (set spec, set name).
+RENDERING_SETS: Mapping[str, tuple[str, str]] = {
+    "edm": ("europeana", "Records ready for Europeana (EDM)"),
+    "ape_ead": ("ape", "Finding aids for the Archives Portal Europe (apeEAD)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,9 +227,10 @@ class BatchWriter:
             [(c.pk, c.version, c.values["content"], c.values["content_hash"]) for c in changes],
             deleted=False,
         )
-        self._sets(changes, replace=bool(old))
+        made = self._render(changes, renderer) if renderer is not None else {}
+        self._sets(changes, made, replace=bool(old))
         if renderer is not None:
-            self._renderings(changes, renderer, replace=bool(old))
+            self._renderings(changes, made, replace=bool(old))
 
     def _insert_rows(self, new: list[_Change]) -> None:
         if not new:
@@ -290,7 +297,18 @@ class BatchWriter:
             ],
         )
 
-    def _sets(self, changes: list[_Change], *, replace: bool) -> None:
+    def _render(
+        self, changes: list[_Change], renderer: Renderer
+    ) -> dict[int, Mapping[str, Rendering]]:
+        return {c.index: renderer(c.record) for c in changes}
+
+    def _sets(
+        self,
+        changes: list[_Change],
+        made: Mapping[int, Mapping[str, Rendering]],
+        *,
+        replace: bool,
+    ) -> None:
         if replace:
             pks = [c.pk for c in changes]
             self.conn.execute(delete(t.record_sets).where(t.record_sets.c.record_pk.in_(pks)))
@@ -298,7 +316,7 @@ class BatchWriter:
         rows: list[tuple[Any, ...]] = []
         now = _seconds(self.now)
         for change in changes:
-            named = set_specs(change.record)
+            named = set_specs(change.record) | rendering_sets(made.get(change.index, {}))
             direct = {c.spec for c in change.record.collections}
             for spec, name in named.items():
                 if names.get(spec, spec) == spec:
@@ -314,7 +332,13 @@ class BatchWriter:
                 self.conn, t.record_sets, ("set_spec", "record_pk", "datestamp", "direct"), rows
             )
 
-    def _renderings(self, changes: list[_Change], renderer: Renderer, *, replace: bool) -> None:
+    def _renderings(
+        self,
+        changes: list[_Change],
+        made: Mapping[int, Mapping[str, Rendering]],
+        *,
+        replace: bool,
+    ) -> None:
         if replace:
             pks = [c.pk for c in changes]
             self.conn.execute(
@@ -323,7 +347,7 @@ class BatchWriter:
         rows = [
             (c.pk, prefix, xml, version)
             for c in changes
-            for prefix, (xml, version) in renderer(c.record).items()
+            for prefix, (xml, version) in made[c.index].items()
         ]
         _insert_many(
             self.conn,
@@ -385,8 +409,32 @@ def _origin_columns(record: Record, origin_json: str | None) -> dict[str, Any]:
     }
 
 
+def rendering_sets(renderings: Mapping[str, Rendering]) -> dict[str, str]:
+    """The sets a record is in because of the formats it could be rendered in."""
+    return {spec: name for prefix, (spec, name) in RENDERING_SETS.items() if prefix in renderings}
+
+
+def _sync_rendering_sets(conn: Connection, pk: int, renderings: Mapping[str, Rendering]) -> None:
+    """Put a record into (or take it out of) the sets of the formats it now has."""
+    derived = [spec for spec, _name in RENDERING_SETS.values()]
+    rs = t.record_sets.c
+    conn.execute(delete(t.record_sets).where(rs.record_pk == pk, rs.set_spec.in_(derived)))
+    wanted = rendering_sets(renderings)
+    if not wanted:
+        return
+    insert_ignore(
+        conn, t.sets, [{"spec": s, "name": n, "description": None} for s, n in wanted.items()]
+    )
+    stamp = conn.execute(select(t.records.c.datestamp).where(t.records.c.pk == pk)).scalar_one()
+    conn.execute(
+        insert(t.record_sets),
+        [{"set_spec": s, "record_pk": pk, "datestamp": stamp, "direct": False} for s in wanted],
+    )
+
+
 def write_renderings(conn: Connection, pk: int, renderings: Mapping[str, Rendering]) -> None:
-    """Replace the stored XML of one record."""
+    """Replace the stored XML of one record (and its sets of ready records)."""
+    _sync_rendering_sets(conn, pk, renderings)
     conn.execute(delete(t.rendered_metadata).where(t.rendered_metadata.c.record_pk == pk))
     if renderings:
         conn.execute(

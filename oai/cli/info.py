@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from oai.cli.context import Context, pass_context
+from oai.harvest.runlog import RunLog
 from oai.schema import current_revision, head_revision, missing_schema
 
 __all__ = ["info_command"]
@@ -55,8 +56,6 @@ def gather(ctx: Context) -> dict[str, Any]:
 
 
 def _sources_in(hub: Any) -> int:
-    from oai.harvest.runlog import RunLog
-
     return len(RunLog(hub.engine).sources.all())
 
 

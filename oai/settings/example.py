@@ -68,6 +68,9 @@ SOURCES = (
     "# page_size = 500                       # aron: ids per listview page (1-10000)\n"
     "# max_concurrency = 2                   # aron: requests in flight at most (1-8)\n"
     "# pause_seconds = 0.25                  # aron: pause after each request, per slot\n"
+    '# data_provider = "Národní archiv"      # edm:dataProvider of its records; empty: the name\n'
+    '# default_rights = "http://rightsstatements.org/vocab/InC/1.0/"  # for its records without one\n'
+    '# default_language = "ces"              # language of its records that state none\n'
     "#\n"
     "# A partner that delivers exports as files (EAD, Czech EAD3, ELZA, APUX, MARCXML/MODS\n"
     "# collections, OAI-PMH dumps), read in full every run, unchanged files skipped by hash:\n"

@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
+from oai.settings.aggregators import check_agency, check_language, check_rights
 from oai.settings.sources import SourceSettings
 from oai.settings.values import ONE_OR_MORE_STRINGS, Setting, convert_fields, declared, setting
 
 __all__ = [
     "AdminSettings",
+    "ApeSettings",
+    "EdmSettings",
     "HarvestSettings",
     "RepositorySettings",
     "SchedulerSettings",
@@ -188,6 +191,49 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EdmSettings:
+    """`[edm]`: what EDM for Europeana needs and records do not hold."""
+
+    provider: str = setting(
+        "", "edm:provider: the aggregator that delivers to Europeana (empty: no record is ready)."
+    )
+    default_rights: str = setting(
+        "",
+        "Europeana rights URI used where a record's own rights map to none (empty: none),"
+        ' e.g. "http://rightsstatements.org/vocab/CNE/1.0/". Anything else is refused at'
+        " start.",
+    )
+    default_language: str = setting(
+        "",
+        "Language (ISO 639 code or name) used where neither a record nor a unit above it"
+        " states one.",
+    )
+
+    def __post_init__(self) -> None:
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
+        check_rights(self.default_rights, "edm.default_rights")
+        check_language(self.default_language, "edm.default_language")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApeSettings:
+    """`[ape]`: what apeEAD for the Archives Portal Europe needs and records do not hold."""
+
+    country_code: str = setting(
+        "CZ", "ISO 3166-1 country of the archives, eadid/@countrycode of apeEAD finding aids."
+    )
+    agency_code: str = setting(
+        "",
+        "ISIL-like code of the holding agency (CZ-225202010), eadid/@mainagencycode;"
+        " empty: <country_code>-oaihub.",
+    )
+
+    def __post_init__(self) -> None:
+        convert_fields(self, _TABLES[type(self)], type(self).__name__)
+        check_agency(self.country_code, self.agency_code)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AdminSettings:
     """`[admin]`: the admin password, API tokens and the login throttle."""
 
@@ -281,6 +327,8 @@ class WebSettings:
 SECTIONS: Mapping[str, type] = {
     "repository": RepositorySettings,
     "harvest": HarvestSettings,
+    "edm": EdmSettings,
+    "ape": ApeSettings,
     "scheduler": SchedulerSettings,
     "admin": AdminSettings,
     "notify": NotifySettings,
@@ -323,6 +371,8 @@ class Settings:
     public_url: str = setting("", "Public base URL of record pages, used in dc:identifier.")
     repository: RepositorySettings
     harvest: HarvestSettings
+    edm: EdmSettings
+    ape: ApeSettings
     scheduler: SchedulerSettings
     admin: AdminSettings
     notify: NotifySettings

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from oai.errors import ConfigError
+from oai.settings.aggregators import check_language, check_rights
 from oai.settings.paths import local_path
 from oai.settings.values import REQUIRED, Setting, convert_fields, declared, describe, setting
 
@@ -55,6 +56,9 @@ class SourceSettings:
     pause_seconds: float = setting(
         0.25, "aron: pause after each request, per slot.", at_least=0, at_most=60
     )
+    data_provider: str = setting("", "edm:dataProvider of its records; empty: the name.")
+    default_rights: str = setting("", "Europeana rights URI for its records without one.")
+    default_language: str = setting("", "Language of its records that state none.")
 
     def __post_init__(self) -> None:
         where = f"source {self.id!r}" if isinstance(self.id, str) else "SourceSettings"
@@ -66,6 +70,8 @@ class SourceSettings:
             raise ConfigError(
                 f"{where}: 'kind' must be one of {', '.join(KINDS)}, not {self.kind!r}"
             )
+        check_rights(self.default_rights, f"{where}: 'default_rights'")
+        check_language(self.default_language, f"{where}: 'default_language'")
 
 
 SOURCE_KEYS: tuple[Setting, ...] = declared(SourceSettings, "")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import urljoin
 
 from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from crosswalks import MetadataFormat
 from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.protocol.provider import Provider, ProviderOptions
@@ -51,6 +53,15 @@ def _check_identity(identity: Identity) -> None:
         )
 
 
+def _schema_url(base_url: str, fmt: MetadataFormat) -> str:
+    """Where a format's schema is: the hub's own copy (`/schemas/<file>`, beside `/oai`)
+    for the formats it defines, so that every schema URL it advertises resolves; the
+    format's canonical URL for the others, or when the base URL is not configured."""
+    if fmt.xsd and base_url:
+        return urljoin(base_url, f"schemas/{fmt.xsd}")
+    return fmt.schema
+
+
 def build_provider(hub: Hub) -> Provider:
     """A provider over the hub's store, formats and `[repository]` settings."""
     settings = hub.settings.repository
@@ -64,7 +75,10 @@ def build_provider(hub: Hub) -> Provider:
         sample_local_id="301006",
     )
     _check_identity(identity)
-    formats = [FormatInfo(f.prefix, f.schema, f.namespace) for f in hub.registry.outbound()]
+    formats = [
+        FormatInfo(f.prefix, _schema_url(settings.base_url, f), f.namespace)
+        for f in hub.registry.outbound()
+    ]
     options = ProviderOptions(
         page_size=settings.page_size,
         token_ttl=timedelta(hours=settings.token_ttl_hours),

@@ -57,6 +57,11 @@ def test_crosswalk_bench_rates_every_format_both_ways() -> None:
     for section in (writing, reading):
         assert re.search(rf"oai_dc.* {RATE}", section), out
         assert re.search(rf"marcxml.* {RATE}", section), out
+    aggregators = out.split("aggregators (µs per record", 1)[1]
+    assert re.search(r"edm +[\d,.]+ µs per record", aggregators), out
+    assert re.search(r"ape_ead +[\d,.]+ µs per unit of a finding aid of \d+ units", aggregators), (
+        out
+    )
 
 
 def test_import_bench_streams_a_dump_into_both_databases(postgres_url: str) -> None:

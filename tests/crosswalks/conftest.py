@@ -12,6 +12,7 @@ from lxml import etree
 
 from crosswalks import Registry, default_registry
 from records.model import Record
+from tests.crosswalks.europeana import Europeana
 
 DATA = Path(__file__).parent / "data"
 
@@ -150,3 +151,9 @@ def check_schema() -> Callable[[etree.XMLSchema, bytes], None]:
         assert ok, "\n".join(str(e) for e in cast(Any, schema.error_log))
 
     return check
+
+
+@pytest.fixture(scope="session")
+def europeana(schemas_dir: Path) -> Europeana:
+    """Europeana's EDM.xsd and schematron (through Saxon), loaded once."""
+    return Europeana(schemas_dir / "edm")

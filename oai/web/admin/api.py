@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from oai.readiness import source_report
 from oai.scheduler.lock import scheduler_running
 from oai.scheduler.queue import workers_overview
 from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
@@ -132,6 +133,11 @@ def report(run_id: int) -> Response:
     return report_response(run_id)
 
 
+def source_readiness(source_id: str) -> Response:
+    """The readiness report of a source's records (`local`: the hub's own), as JSON."""
+    return jsonify(source_report(current_hub(), source_id).to_dict())
+
+
 def _json_error(error: HTTPException) -> Response:
     response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description)
     response.status_code = error.code or 500
@@ -147,5 +153,6 @@ def register_api(bp: Blueprint) -> None:
     bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
     bp.add_url_rule("/runs/<int:run_id>/report", "report", report)
     bp.add_url_rule("/sources/<source_id>/failing", "failing", failing)
+    bp.add_url_rule("/sources/<source_id>/readiness", "source_readiness", source_readiness)
     bp.add_url_rule("/records/<path:record_id>", "record", record)
     bp.register_error_handler(HTTPException, _json_error)

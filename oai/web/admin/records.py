@@ -12,7 +12,14 @@ from records.errors import RecordNotFound
 from records.model import Record, format_datestamp
 from records.store import Version
 
-__all__ = ["Link", "RecordView", "VersionView", "landing_page", "record_view"]
+__all__ = [
+    "Link",
+    "RecordView",
+    "VersionView",
+    "finding_aid_links",
+    "landing_page",
+    "record_view",
+]
 
 MAX_COMPONENTS = 200
 
@@ -105,7 +112,7 @@ def record_view(hub: Hub, record_id: str, oai_base: str = "/oai") -> RecordView 
         )
         views.append(VersionView(version, changes))
         previous = version.content
-    parent, components = _finding_aid_links(hub, record)
+    parent, components = finding_aid_links(hub, record)
     return RecordView(
         record,
         identifier,
@@ -126,7 +133,7 @@ def landing_page(record: Record) -> str | None:
     return None
 
 
-def _finding_aid_links(hub: Hub, record: Record) -> tuple[Link | None, tuple[Link, ...]]:
+def finding_aid_links(hub: Hub, record: Record) -> tuple[Link | None, tuple[Link, ...]]:
     """A component's parent and a finding aid's (or component's) parts, by the partner
     identifiers a finding aid's records get: `<its id>#<component id>`."""
     origin = record.origin

@@ -23,6 +23,7 @@ from werkzeug.routing import BuildError
 from oai.errors import ConfigError
 from oai.harvest import RunInProgress, find_source, in_words, reharvest_record
 from oai.harvest.runlog import STATUSES, RunLog
+from oai.readiness import RecordReadiness, record_readiness, source_report
 from oai.scheduler.asked import ask_for_run
 from oai.scheduler.lock import scheduler_running
 from oai.scheduler.queue import workers_overview
@@ -226,7 +227,30 @@ def record_page(record_id: str) -> str:
     view = record_view(current_hub(), record_id, oai_base())
     if view is None:
         abort(404)
-    return render_template("admin/record.html", view=view, reharvestable=_reharvestable(view))
+    return render_template(
+        "admin/record.html",
+        view=view,
+        reharvestable=_reharvestable(view),
+        readiness=_readiness(view),
+    )
+
+
+def _readiness(view: RecordView) -> RecordReadiness | None:
+    """A live record's readiness for Europeana (a tombstone has none)."""
+    header = view.record.header
+    if header is not None and header.deleted:
+        return None
+    return record_readiness(current_hub(), view.record)
+
+
+def source_readiness_csv(source_id: str) -> Response:
+    """The readiness report of a source's records, as CSV for the partner."""
+    report = source_report(current_hub(), source_id)
+    return Response(
+        report.to_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=readiness-{source_id}.csv"},
+    )
 
 
 def _reharvestable(view: RecordView) -> bool:
@@ -314,6 +338,9 @@ def register_views(bp: Blueprint) -> None:
     bp.add_url_rule("/runs/<int:run_id>/report.json", "report_json", _report_json)
     bp.add_url_rule("/records", "records_page", records_page)
     bp.add_url_rule("/records/<path:record_id>", "record_page", record_page)
+    bp.add_url_rule(
+        "/sources/<source_id>/readiness.csv", "source_readiness_csv", source_readiness_csv
+    )
     bp.add_url_rule("/records/<path:record_id>/reharvest", "reharvest", reharvest, methods=["POST"])
     bp.add_url_rule(
         "/sources/<source_id>/harvest", "harvest_action", harvest_action, methods=["GET", "POST"]

@@ -88,7 +88,10 @@ def test_a_source_without_a_usable_id_is_named_by_its_number(
     [
         ('id = "p"', "'base_url' is required"),
         ('id = "p"\nbase_url = 1', "base_url must be a string, not an integer: 1"),
-        (GOOD + "colour = 'red'", "unknown key 'colour' (known: base_url, enabled, id, "),
+        (
+            GOOD + "colour = 'red'",
+            "unknown key 'colour' (known: base_url, data_provider, default_language,",
+        ),
     ],
 )
 def test_missing_and_unknown_keys(tmp_path: Path, table: str, expected: str) -> None:

@@ -17,6 +17,8 @@ from lxml import etree
 from sickle import Sickle
 
 from oai.cli import main
+from oai.cli.web import served
+from oai.settings import load_settings
 from tests.oai.web.conftest import NS, Validate, make_hub, populate
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -105,10 +107,6 @@ def test_oai_serve_runs_gunicorn(
 
 
 def test_the_base_url_is_the_address_served_unless_configured() -> None:
-    from oai.web.commands import served
-
-    from oai.settings import load_settings
-
     settings = load_settings(env={})
     assert served(settings, "127.0.0.1", 5010).repository.base_url == "http://127.0.0.1:5010/oai"
     assert served(settings, "::1", 5010).repository.base_url == "http://[::1]:5010/oai"
