@@ -80,6 +80,26 @@ def test_counts_follow_every_kind_of_write(store: Store) -> None:
     _assert_counts_exact(store)
 
 
+def test_counts_follow_batches_written_without_the_triggers(store: Store) -> None:
+    # batches of BATCHED_FROM records and more add their change once (SQLite), over
+    # new, changed, undeleted and unchanged records, sets and formats that come and go
+    rng = random.Random(22)
+    now = T0
+    ids = range(4 * counts.BATCHED_FROM)
+    for step in range(24):
+        now += timedelta(seconds=1)
+        size = rng.randint(counts.BATCHED_FROM, 3 * counts.BATCHED_FROM)
+        batch = [_record(rng, n) for n in rng.sample(ids, size)]
+        formats = tuple(rng.sample(PREFIXES, rng.randint(1, 3)))
+        store.put_many(batch, renderer=_renderer(formats), now=now)  # type: ignore[arg-type]
+        for n in rng.sample(ids, 4):
+            if store.exists(f"r{n}"):
+                store.delete(f"r{n}", now=now)  # by the triggers: they are back
+        if step % 6 == 5:
+            _assert_counts_exact(store)
+    _assert_counts_exact(store)
+
+
 def test_recount_rebuilds_the_same_counts(store: Store) -> None:
     rng = random.Random(7)
     store.put_many([_record(rng, n) for n in range(40)], renderer=_renderer(PREFIXES), now=T0)  # type: ignore[arg-type]
