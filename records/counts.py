@@ -26,8 +26,8 @@ rows into one now and then. A count is always the SUM over a key's rows.
 
 On SQLite a row trigger costs two or three upserts for every row written, and even one
 whose WHEN clause is false costs more than the row itself: most of the database time
-of an import. A batch writer therefore writes a large batch as one `Batched` change: it
-drops the triggers, writes the batch's records, creates the triggers again and adds the
+of an import. A batch writer therefore writes a large batch as one change
+(`CountedFor`, used by `records.bulk`): it drops the triggers, writes the batch's records, creates the triggers again and adds the
 change of every count in one statement: what the batch's records count for after the
 batch minus what they counted for before it (a record counts for its own rows only, so
 this is exact). SQLite's DDL is transactional and all of it is in the writer's
@@ -46,10 +46,9 @@ from records import tables as t
 
 __all__ = [
     "ALL",
-    "BATCHED_FROM",
     "DELETED",
     "VERSIONS",
-    "Batched",
+    "CountedFor",
     "ListCounts",
     "compact",
     "compact_all",
@@ -62,9 +61,6 @@ ALL = "#all"
 DELETED = "#deleted"
 VERSIONS = "#versions"  # every version of every record (no set)
 COMPACT_AFTER = 64  # rows of one key before a read folds them into one
-# SQLite: records in one write from which the triggers are dropped for it (dropping and
-# creating them costs about as much as the triggers of 50 records)
-BATCHED_FROM = 64
 _CHUNK = 500  # record keys bound in one statement
 
 # The change of each count caused by a set of changed rows (`{rows}`), as
@@ -347,21 +343,16 @@ def _counted_for(conn: Connection, pks: Iterable[int]) -> Counter[tuple[str, str
     return found
 
 
-class Batched:
-    """One batch written without the SQLite row triggers, its counts added at the end.
+class CountedFor:
+    """SQLite: a batch's change of every count, added in one statement.
 
-    `Batched(conn, pks)` (before writing: the keys of the stored records the batch will
-    change) then `done(pks)` (after: every key the batch wrote, new ones included), in
-    the writer's transaction. A write that fails in between leaves the triggers dropped
-    until its transaction (or savepoint) is rolled back, as it must be: the caller never
-    commits a failed batch. PostgreSQL's statement triggers already count once per
-    statement: there both calls do nothing."""
+    Made before the batch is written (`pks`: the stored records it will change), it
+    drops the row triggers; `done` (after: every record the batch wrote) creates them
+    again and adds what those records count for now minus what they counted for
+    before. In the writer's transaction: see `records.bulk`."""
 
     def __init__(self, conn: Connection, pks: Sequence[int]) -> None:
         self.conn = conn
-        self.active = conn.dialect.name == "sqlite"
-        if not self.active:
-            return
         self.before = _counted_for(conn, pks) if pks else Counter()
         for table in _SQLITE_ROW:
             for event in ("insert", "update", "delete"):
@@ -369,8 +360,6 @@ class Batched:
 
     def done(self, pks: Sequence[int]) -> None:
         """Create the triggers again and add the change the batch's records made."""
-        if not self.active:
-            return
         conn = self.conn
         _install_sqlite(conn)
         after = _counted_for(conn, pks)

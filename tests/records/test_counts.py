@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from records import counts
+from records.bulk import BULK_FROM
 from records import tables as t
 from records.listing import Selection
 from records.model import Record
@@ -81,14 +82,14 @@ def test_counts_follow_every_kind_of_write(store: Store) -> None:
 
 
 def test_counts_follow_batches_written_without_the_triggers(store: Store) -> None:
-    # batches of BATCHED_FROM records and more add their change once (SQLite), over
+    # batches of BULK_FROM records and more add their change once (SQLite), over
     # new, changed, undeleted and unchanged records, sets and formats that come and go
     rng = random.Random(22)
     now = T0
-    ids = range(4 * counts.BATCHED_FROM)
+    ids = range(4 * BULK_FROM)
     for step in range(24):
         now += timedelta(seconds=1)
-        size = rng.randint(counts.BATCHED_FROM, 3 * counts.BATCHED_FROM)
+        size = rng.randint(BULK_FROM, 3 * BULK_FROM)
         batch = [_record(rng, n) for n in rng.sample(ids, size)]
         formats = tuple(rng.sample(PREFIXES, rng.randint(1, 3)))
         store.put_many(batch, renderer=_renderer(formats), now=now)  # type: ignore[arg-type]
