@@ -279,13 +279,18 @@ _SQLITE_ROW = {
 }
 
 
-def _install_sqlite(conn: Connection) -> None:
+_EVENTS = ("insert", "update", "delete")
+
+
+def _install_sqlite(conn: Connection, events: Sequence[str] = _EVENTS) -> None:
     for table, statements in _SQLITE_ROW.items():
         for event, parts in (
             ("insert", (("NEW", 1),)),
             ("update", (("OLD", -1), ("NEW", 1))),
             ("delete", (("OLD", -1),)),
         ):
+            if event not in events:
+                continue
             name = f"list_counts_{table}_{event}"
             when = event.upper()
             if event == "update":
@@ -349,19 +354,21 @@ class CountedFor:
     Made before the batch is written (`pks`: the stored records it will change), it
     drops the row triggers; `done` (after: every record the batch wrote) creates them
     again and adds what those records count for now minus what they counted for
-    before. In the writer's transaction: see `records.bulk`."""
+    before. In the writer's transaction: see `records.bulk`. A batch of new records
+    only inserts: then only the insert triggers are dropped (DDL costs)."""
 
     def __init__(self, conn: Connection, pks: Sequence[int]) -> None:
         self.conn = conn
         self.before = _counted_for(conn, pks) if pks else Counter()
+        self.events = _EVENTS if pks else ("insert",)
         for table in _SQLITE_ROW:
-            for event in ("insert", "update", "delete"):
+            for event in self.events:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS list_counts_{table}_{event}")
 
     def done(self, pks: Sequence[int]) -> None:
         """Create the triggers again and add the change the batch's records made."""
         conn = self.conn
-        _install_sqlite(conn)
+        _install_sqlite(conn, self.events)
         after = _counted_for(conn, pks)
         change = [
             (set_spec, prefix, n)

@@ -127,6 +127,7 @@ class FullTextRows:
         self.conn = conn
         probe = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records_fts'"
         self.present = conn.exec_driver_sql(probe).first() is not None
+        self.dropped: tuple[str, ...] = ()
 
     def drop(self, pks: Sequence[int]) -> None:
         if not self.present:
@@ -137,13 +138,14 @@ class FullTextRows:
             " SELECT 'delete', pk, title, local_id, remote_identifier FROM records"
             " WHERE pk IN ({pks})",
         )
-        for name in _FTS_WRITES:
+        self.dropped = _FTS_WRITES if pks else _FTS_WRITES[:1]  # new records: inserts only
+        for name in self.dropped:
             self.conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
 
     def add(self, pks: Sequence[int]) -> None:
         if not self.present:
             return
-        for name in _FTS_WRITES:
+        for name in self.dropped:
             self.conn.exec_driver_sql(_FTS_TRIGGERS[name])
         self._each(
             pks,
