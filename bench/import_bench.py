@@ -7,9 +7,9 @@ the harvest benchmark serve) and imports it with the `oai` command into a fresh 
 file and a fresh PostgreSQL schema, printing records/s, the CPU per record and the peak
 memory of the importing process (PostgreSQL's own CPU is not in it), and the import's
 rate as a share of a bare read of the same dump in this process (parse, cut, crosswalk
-into record forms: nothing rendered, nothing stored). `--big M` also imports a dump of M records into SQLite, to show that
-memory does not grow with the file. The machine is noted; figures are noisy on a
-shared machine: compare the rows of one run.
+into record forms: nothing rendered, nothing stored). `--big M` also imports a dump of
+M records into SQLite, to show that memory does not grow with the file. The machine
+is noted; figures are noisy on a shared machine: compare the rows of one run.
 """
 
 from __future__ import annotations

@@ -27,12 +27,13 @@ rows into one now and then. A count is always the SUM over a key's rows.
 On SQLite a row trigger costs two or three upserts for every row written, and even one
 whose WHEN clause is false costs more than the row itself: most of the database time
 of an import. A batch writer therefore writes a large batch as one change
-(`CountedFor`, used by `records.bulk`): it drops the triggers, writes the batch's records, creates the triggers again and adds the
-change of every count in one statement: what the batch's records count for after the
-batch minus what they counted for before it (a record counts for its own rows only, so
-this is exact). SQLite's DDL is transactional and all of it is in the writer's
-transaction: no other connection ever sees the database without its triggers, and a
-batch rolled back takes its counts (and the dropped triggers) back with it.
+(`CountedFor`, used by `records.bulk`): it drops the triggers, writes the batch's
+records, creates the triggers again and adds the change of every count in one
+statement: what the batch's records count for after the batch minus what they counted
+for before it (a record counts for its own rows only, so this is exact). SQLite's DDL
+is transactional and all of it is in the writer's transaction: no other connection
+ever sees the database without its triggers, and a batch rolled back takes its counts
+(and the dropped triggers) back with it.
 """
 
 from __future__ import annotations
@@ -376,7 +377,5 @@ class CountedFor:
             if (n := after[(set_spec, prefix)] - self.before[(set_spec, prefix)])
         ]
         if change:
-            conn.exec_driver_sql(
-                "INSERT INTO list_counts (set_spec, prefix, slot, n) VALUES (?, ?, 0, ?)" + _ADD,
-                sorted(change),
-            )
+            add = "INSERT INTO list_counts (set_spec, prefix, slot, n) VALUES (?, ?, 0, ?)"
+            conn.exec_driver_sql(add + _ADD, sorted(change))

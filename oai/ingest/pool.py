@@ -18,8 +18,8 @@ import threading
 import time
 import types
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from oai.ingest.items import Item

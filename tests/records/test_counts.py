@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from records import counts
-from records.bulk import BULK_FROM
 from records import tables as t
+from records.bulk import BULK_FROM
 from records.listing import Selection
 from records.model import Record
 from records.store import Rendering, Store
