@@ -82,8 +82,9 @@ def run(n: int, work: Path, harvest_workers: int) -> None:
             cpu, busy = own_cpu() - cpu, machine_busy() - busy
             assert result.status == "ok", result.message
             assert result.counts.added == n, result.counts
+            full = n / took
             print(
-                f"full sweep: {n:,} entities in {took:.2f}s = {n / took:,.0f} entities/s "
+                f"full sweep: {n:,} entities in {took:.2f}s = {full:,.0f} entities/s "
                 f"end to end ({result.pages} batches)"
             )
             print(
@@ -100,7 +101,8 @@ def run(n: int, work: Path, harvest_workers: int) -> None:
             wrote = "wrote nothing" if after == before else f"WROTE: {before} -> {after}"
             print(
                 f"no-change sweep: {took:.2f}s ({n / took:,.0f} entities/s), {wrote} "
-                f"({after[0]:,} records, {after[1]:,} versions)"
+                f"({after[0]:,} records, {after[1]:,} versions); the full sweep ran at "
+                f"{full / (n / took):.0%} of its rate"
             )
     finally:
         portal.terminate()

@@ -74,6 +74,7 @@ ANCHORS: list[tuple[str, str, str]] = [
     ("records/writer.py", "BatchWriter._sets", "DB: sets"),
     ("records/writer.py", "BatchWriter._renderings", "DB: renderings"),
     ("records/harvested.py", "HarvestedRecords.set_remote_contents", "DB: merge bases"),
+    ("records/bulk.py", "Bulk.", "DB: list counts and full text, per batch"),
     ("oai/harvest/journal.py", "RunJournal.", "run log (counts, events, ...)"),
     ("oai/importing.py", "_SummaryJournal.", "run log (counts, events, ...)"),
     ("records/db.py", "_Checkpoints.", "DB: WAL checkpoints (a thread)"),
@@ -83,10 +84,12 @@ ANCHORS: list[tuple[str, str, str]] = [
     ("multiprocessing/", "", "worker pool hand-offs (pickling)"),
     ("<frozen importlib._bootstrap>", "", "process start-up (imports)"),
 ]
-SETUP = ("_oai_pmh (", "_aron (", "_files (", "_import (", "main (ingest_profile.py")
+SETUP = tuple(  # (not "_gcd_import (", which every import in a worker has)
+    f"{name} (ingest_profile.py" for name in ("_oai_pmh", "_aron", "_files", "_import", "main")
+)
 # a thread waiting (py-spy cannot always tell; left out of the CPU)
 WAITING = ("Condition.wait (", "Event.wait (", "Queue.get (", "Queue.put (", "select (")
-ELSEWHERE = ("gunicorn", "oai.demo.aron")  # the partner: not the ingest's CPU
+ELSEWHERE = ("gunicorn", "oai.demo.aron", "oai serve")  # the partner: not the ingest's CPU
 _FRAME = re.compile(r"^(?P<name>.*) \((?P<path>[^()]*?)(?::\d+)?\)$")
 
 
@@ -184,7 +187,11 @@ def stages_of_samples(raw: Path) -> dict[str, int]:
         if not number.isdigit():
             continue
         frames = stack.split(";")
-        process = frames[0]
+        # py-spy names the process, then its parents (outermost first): a child of the
+        # partner's process (a gunicorn worker) is the partner's too
+        processes = [f for f in frames if f.startswith("process ")]
+        frames = frames[len(processes) - 1 :] if processes else frames
+        process = " ".join(processes)
         if any(word in process for word in ELSEWHERE) or len(frames) < 2:
             continue  # the partner, or no Python frame at all (a thread in C, waiting)
         if any(frames[-1].startswith(wait) for wait in WAITING):

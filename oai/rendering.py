@@ -118,12 +118,18 @@ class StoreRenderer:
 
     context: RenderContext
     ahead: Mapping[str, tuple[Record, Rendered]] = field(default_factory=dict)
+    # record id -> (record, its JSON form made already): rendered from that form when
+    # the record written is that very object
+    forms: Mapping[str, tuple[Record, dict[str, Any]]] = field(default_factory=dict)
     failures: list[RenderFailure] = field(default_factory=list)
 
     def __call__(self, record: Record) -> Mapping[str, Rendering]:
         made = self.ahead.get(record.id)
+        form = self.forms.get(record.id)
         if made is not None and made[0] is record:
             rendered = made[1]
+        elif form is not None and form[0] is record:
+            rendered = render_record(self.context, record, form[1])
         else:
             rendered = render_record(self.context, record)
         self.failures.extend(rendered.failures)

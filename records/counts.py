@@ -23,9 +23,23 @@ add into one row per key (slot 0). PostgreSQL has many: a statement-level trigge
 appends its statement's change as a new row with a fresh `slot` (no row is updated, so
 concurrent writers never wait on or deadlock over a count), and `compact` folds a key's
 rows into one now and then. A count is always the SUM over a key's rows.
+
+On SQLite a row trigger costs two or three upserts for every row written, and even one
+whose WHEN clause is false costs more than the row itself: most of the database time
+of an import. A batch writer therefore writes a large batch as one change
+(`CountedFor`, used by `records.bulk`): it drops the triggers, writes the batch's
+records, creates the triggers again and adds the change of every count in one
+statement: what the batch's records count for after the batch minus what they counted
+for before it (a record counts for its own rows only, so this is exact). SQLite's DDL
+is transactional and all of it is in the writer's transaction: no other connection
+ever sees the database without its triggers, and a batch rolled back takes its counts
+(and the dropped triggers) back with it.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, func, select
 
@@ -35,6 +49,7 @@ __all__ = [
     "ALL",
     "DELETED",
     "VERSIONS",
+    "CountedFor",
     "ListCounts",
     "compact",
     "compact_all",
@@ -47,6 +62,7 @@ ALL = "#all"
 DELETED = "#deleted"
 VERSIONS = "#versions"  # every version of every record (no set)
 COMPACT_AFTER = 64  # rows of one key before a read folds them into one
+_CHUNK = 500  # record keys bound in one statement
 
 # The change of each count caused by a set of changed rows (`{rows}`), as
 # (set_spec, prefix, n) rows; `{rows}` is a transition table or one row, `{sign}` 1 or -1.
@@ -264,13 +280,18 @@ _SQLITE_ROW = {
 }
 
 
-def _install_sqlite(conn: Connection) -> None:
+_EVENTS = ("insert", "update", "delete")
+
+
+def _install_sqlite(conn: Connection, events: Sequence[str] = _EVENTS) -> None:
     for table, statements in _SQLITE_ROW.items():
         for event, parts in (
             ("insert", (("NEW", 1),)),
             ("update", (("OLD", -1), ("NEW", 1))),
             ("delete", (("OLD", -1),)),
         ):
+            if event not in events:
+                continue
             name = f"list_counts_{table}_{event}"
             when = event.upper()
             if event == "update":
@@ -286,3 +307,75 @@ def _install_sqlite(conn: Connection) -> None:
             )
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
             conn.exec_driver_sql(f"CREATE TRIGGER {name} AFTER {when} BEGIN {body} END")
+
+
+# -- SQLite: a batch's change of the counts in one statement ------------------------------
+
+# What the records `{pks}` count for, as (set_spec, prefix, n): the same keys as the
+# triggers keep, for these records' own rows only.
+_COUNTED_FOR = """
+    SELECT '', '#all', count(*) FROM records WHERE pk IN ({pks})
+    UNION ALL
+    SELECT '', '#deleted', count(*) FROM records WHERE pk IN ({pks}) AND deleted
+    UNION ALL
+    SELECT set_spec, '#all', count(*) FROM record_sets WHERE record_pk IN ({pks})
+     GROUP BY set_spec
+    UNION ALL
+    SELECT s.set_spec, '#deleted', count(*)
+      FROM record_sets s JOIN records r ON r.pk = s.record_pk
+     WHERE s.record_pk IN ({pks}) AND r.deleted GROUP BY s.set_spec
+    UNION ALL
+    SELECT '', prefix, count(*) FROM rendered_metadata WHERE record_pk IN ({pks})
+     GROUP BY prefix
+    UNION ALL
+    SELECT s.set_spec, m.prefix, count(*)
+      FROM record_sets s JOIN rendered_metadata m ON m.record_pk = s.record_pk
+     WHERE s.record_pk IN ({pks}) GROUP BY s.set_spec, m.prefix
+    UNION ALL
+    SELECT '', '#versions', count(*) FROM record_versions WHERE record_pk IN ({pks})
+"""
+
+
+def _counted_for(conn: Connection, pks: Iterable[int]) -> Counter[tuple[str, str]]:
+    found: Counter[tuple[str, str]] = Counter()
+    keys = sorted(set(pks))
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        # only this module's SQL text and "?" marks go into the statement: no values
+        sql = _COUNTED_FOR.format(pks=", ".join("?" * len(chunk)))
+        for set_spec, prefix, n in conn.exec_driver_sql(sql, tuple(chunk * 7)):
+            if n:
+                found[(set_spec, prefix)] += int(n)
+    return found
+
+
+class CountedFor:
+    """SQLite: a batch's change of every count, added in one statement.
+
+    Made before the batch is written (`pks`: the stored records it will change), it
+    drops the row triggers; `done` (after: every record the batch wrote) creates them
+    again and adds what those records count for now minus what they counted for
+    before. In the writer's transaction: see `records.bulk`. A batch of new records
+    only inserts: then only the insert triggers are dropped (DDL costs)."""
+
+    def __init__(self, conn: Connection, pks: Sequence[int]) -> None:
+        self.conn = conn
+        self.before = _counted_for(conn, pks) if pks else Counter()
+        self.events = _EVENTS if pks else ("insert",)
+        for table in _SQLITE_ROW:
+            for event in self.events:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS list_counts_{table}_{event}")
+
+    def done(self, pks: Sequence[int]) -> None:
+        """Create the triggers again and add the change the batch's records made."""
+        conn = self.conn
+        _install_sqlite(conn, self.events)
+        after = _counted_for(conn, pks)
+        change = [
+            (set_spec, prefix, n)
+            for (set_spec, prefix) in after.keys() | self.before.keys()
+            if (n := after[(set_spec, prefix)] - self.before[(set_spec, prefix)])
+        ]
+        if change:
+            add = "INSERT INTO list_counts (set_spec, prefix, slot, n) VALUES (?, ?, 0, ?)"
+            conn.exec_driver_sql(add + _ADD, sorted(change))

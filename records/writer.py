@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 from sqlalchemy.exc import DBAPIError
 
 from records import tables as t
+from records.bulk import BULK_FROM, Bulk
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
 from records.model import Record, canonical_json
@@ -219,6 +220,8 @@ class BatchWriter:
             return
         new = [c for c in changes if c.pk == 0]
         old = [c for c in changes if c.pk != 0]
+        # a large batch: its list counts and full-text rows once, not by row triggers
+        bulk = Bulk(self.conn, [c.pk for c in old]) if len(changes) >= BULK_FROM else None
         self._insert_rows(new)
         if old:
             rows = [{"b_pk": c.pk, "version": c.version, **c.values} for c in old]
@@ -231,6 +234,8 @@ class BatchWriter:
         self._sets(changes, made, replace=bool(old))
         if renderer is not None:
             self._renderings(changes, made, replace=bool(old))
+        if bulk is not None:
+            bulk.done([c.pk for c in changes])
 
     def _insert_rows(self, new: list[_Change]) -> None:
         if not new:

@@ -116,6 +116,9 @@ class Prepared:
     failures: list[Failure]
     rendered: dict[str, Rendered] = field(default_factory=dict)
     positional: list[str] = field(default_factory=list)  # documents read by position
+    # record id -> the JSON form its record was read into (`Record.to_dict`), kept to
+    # render it from (read in place: never sent back from a worker)
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def renderer(self, context: RenderContext) -> StoreRenderer:
         """The batch's store renderer: renderings made ahead for unmerged partner
@@ -126,7 +129,12 @@ class Prepared:
             for i in self.incoming
             if i.record is not None and i.record.id in self.rendered
         }
-        return StoreRenderer(context, ahead)
+        forms = {
+            i.record.id: (i.record, self.forms[i.record.id])
+            for i in self.incoming
+            if i.record is not None and i.record.id in self.forms
+        }
+        return StoreRenderer(context, ahead, forms)
 
 
 def match_values(data: Mapping[str, Any], keys: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -183,7 +191,11 @@ class Preparer:
         if render is not None:
             for incoming in prepared.incoming:
                 if incoming.record is not None:
-                    prepared.rendered[incoming.record.id] = render_record(render, incoming.record)
+                    form = prepared.forms.get(incoming.record.id)
+                    prepared.rendered[incoming.record.id] = render_record(
+                        render, incoming.record, form
+                    )
+            prepared.forms = {}  # rendered: not sent back
         return prepared
 
     def _read(self, index: int, item: Item, context: Mapping[str, Any], prepared: Prepared) -> None:
@@ -205,7 +217,7 @@ class Preparer:
         document = identities[0][0] if identities else ""
         for form, (remote, _positional) in zip(forms, identities, strict=True):
             try:
-                prepared.incoming.append(self._incoming(index, item, form, remote, document, own))
+                incoming, data = self._incoming(index, item, form, remote, document, own)
             except (InvalidRecord, TypeError, ValueError) as exc:
                 message = (
                     f"field {exc.field}: {exc.message}"
@@ -216,6 +228,10 @@ class Preparer:
                     message += f" (record {item.identifier!r})"
                 name = remote if remote != item.identifier else None
                 prepared.failures.append(self._failure(item, message, name))
+                continue
+            prepared.incoming.append(incoming)
+            assert incoming.record is not None
+            prepared.forms[incoming.record.id] = data
 
     def _failure(self, item: Item, message: str, identifier: str | None = None) -> Failure:
         return Failure(
@@ -230,7 +246,8 @@ class Preparer:
         remote: str,
         document: str,
         own: Mapping[str, str],
-    ) -> Incoming:
+    ) -> tuple[Incoming, dict[str, Any]]:
+        """The item's record ready to reconcile, and its JSON form."""
         stamp = self.stamp
         keys = match_values(form, stamp.match) if stamp.match else ()
         # references in the format's own identifiers (not an OAI-PMH envelope's) name
@@ -253,7 +270,7 @@ class Preparer:
         record = Record.from_dict({k: v for k, v in form.items() if v is not None})
         data = record.to_dict()
         content = canonical_json({k: v for k, v in data.items() if k not in _NOT_CONTENT})
-        return Incoming(
+        incoming = Incoming(
             remote,
             index,
             record,
@@ -264,6 +281,7 @@ class Preparer:
             content,
             namespace=namespace,
         )
+        return incoming, data
 
 
 def _namespace(item: Item) -> str | None:

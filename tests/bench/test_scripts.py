@@ -69,6 +69,7 @@ def test_import_bench_streams_a_dump_into_both_databases(postgres_url: str) -> N
     for label in ("sqlite", "postgresql"):
         line = next(x for x in out.splitlines() if x.startswith(label))
         assert re.search(rf"import +{RATE} \| 0 workers .* peak memory +\d+ MiB .* 300 added", line)
+        assert re.search(r"\d+% of the bare read \| CPU +\d+ us a record", line), line
 
 
 def test_pg_scale_loads_serves_harvests_and_explains(postgres_url: str) -> None:
@@ -89,6 +90,7 @@ def test_aron_bench_sweeps_every_entity_and_a_no_change_sweep_writes_nothing() -
     assert re.search(r"full sweep: 300 entities in [\d.]+s = [\d,]+ entities/s end to end", out)
     assert re.search(r"CPU per entity: .* whole machine \d+ us", out), out
     assert re.search(r"no-change sweep: [\d.]+s \([\d,]+ entities/s\), wrote nothing", out), out
+    assert re.search(r"the full sweep ran at \d+% of its rate", out), out
 
 
 def test_ingest_profile_names_every_stage_of_each_kind(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from oai.schema import upgrade
+from records.bulk import BULK_FROM
 from records.db import create_store_engine
 from records.model import Record
 from records.search import RecordSearch, SearchQuery
@@ -83,6 +84,23 @@ def test_the_index_follows_updates(engine: Engine, store: Store) -> None:
     _put(store, "letter-1", "Telegram to the Presidium", 10)
     assert ids(engine, text="central committee") == []
     assert ids(engine, text="presidium") == ["letter-1"]
+
+
+def test_the_index_follows_large_batches(engine: Engine, store: Store) -> None:
+    # a batch of BULK_FROM records and more is indexed in one statement (SQLite)
+    n = BULK_FROM + 6
+    first = [Record.from_dict({"id": f"b{i}", "title": f"Alpha dossier {i}"}) for i in range(n)]
+    store.put_many(first, now=T0 + timedelta(minutes=20))
+    renamed = [Record.from_dict({"id": f"b{i}", "title": f"Beta folder {i}"}) for i in range(n)]
+    store.put_many(renamed[: n // 2] + first[n // 2 :], now=T0 + timedelta(minutes=21))
+    assert len(ids(engine, text="alpha", limit=200)) == n - n // 2
+    assert len(ids(engine, text="beta folder", limit=200)) == n // 2
+    assert ids(engine, text="letter-1") == ["letter-1"], "records outside the batch kept"
+    if engine.dialect.name == "sqlite":  # the index is exactly what its triggers make
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO records_fts(records_fts, rank) VALUES ('integrity-check', 1)"
+            )
 
 
 def test_filters(engine: Engine, store: Store) -> None:
