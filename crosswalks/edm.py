@@ -266,7 +266,9 @@ def _cho(
         _literal(cho, f"{{{DC}}}date", record["date"].get("text") or record["date"]["start"])
     for text in _descriptions(record):
         _literal(cho, f"{{{DC}}}description", text)
-    for value in [*record.get("formats", ()), *record.get("extent", ())]:
+    for value in dict.fromkeys(record.get("formats") or ()):
+        _literal(cho, f"{{{DC}}}format", value)
+    for value in dict.fromkeys(record.get("extent") or ()):
         _literal(cho, f"{{{DCTERMS}}}extent", value)
     for value in _identifiers(record):
         _literal(cho, f"{{{DC}}}identifier", value)
@@ -370,7 +372,7 @@ def edm_format(options: EdmOptions) -> MetadataFormat:
         prefix="edm",
         namespace=NS,
         schema=SCHEMA,
-        version=f"2-{digest}",
+        version=f"3-{digest}",
         root=_ROOT,
         write=partial(write, options=options),
         label="EDM (Europeana Data Model)",
