@@ -26,6 +26,7 @@ from crosswalks import edm_rules
 from crosswalks.base import MetadataFormat
 from crosswalks.errors import CrosswalkError
 from crosswalks.languages import to_iso639_1
+from crosswalks.oai_dc import dc_identifier
 from crosswalks.rights import canonical_rights
 from crosswalks.xmlout import XML_NS, OutElement, OutRoot, is_uri, serialise, sub, tree
 
@@ -225,7 +226,8 @@ def _descriptions(record: Mapping[str, Any]) -> list[str]:
 
 def _identifiers(record: Mapping[str, Any]) -> list[str]:
     values = [record.get("record_id") or record["id"]]
-    values.extend(str(i["value"]) for i in record.get("identifiers") or ())
+    # identifiers of the record only, as in oai_dc: no "holding archive" uuid
+    values.extend(v for v in map(dc_identifier, record.get("identifiers") or ()) if v)
     code = (record.get("source") or {}).get("reference_code")
     if code:
         values.append(code)
@@ -264,7 +266,9 @@ def _cho(
         _literal(cho, f"{{{DC}}}date", record["date"].get("text") or record["date"]["start"])
     for text in _descriptions(record):
         _literal(cho, f"{{{DC}}}description", text)
-    for value in [*record.get("formats", ()), *record.get("extent", ())]:
+    for value in dict.fromkeys(record.get("formats") or ()):
+        _literal(cho, f"{{{DC}}}format", value)
+    for value in dict.fromkeys(record.get("extent") or ()):
         _literal(cho, f"{{{DCTERMS}}}extent", value)
     for value in _identifiers(record):
         _literal(cho, f"{{{DC}}}identifier", value)
@@ -368,7 +372,7 @@ def edm_format(options: EdmOptions) -> MetadataFormat:
         prefix="edm",
         namespace=NS,
         schema=SCHEMA,
-        version=f"1-{digest}",
+        version=f"3-{digest}",
         root=_ROOT,
         write=partial(write, options=options),
         label="EDM (Europeana Data Model)",

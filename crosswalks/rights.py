@@ -56,7 +56,10 @@ def is_europeana_rights(uri: str) -> bool:
 
 
 def _normalise_url(value: str) -> str | None:
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # "http://[::1": not a URL at all
+        return None
     host = parts.netloc.lower().removeprefix("www.")
     if parts.scheme.lower() not in ("http", "https") or host not in (
         "creativecommons.org",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from crosswalks.rights import canonical_rights
 from records.model import Record
@@ -52,11 +53,16 @@ def license_of(record: Record) -> str | None:
     return canonical_rights(record.rights) or canonical_rights(record.access_rights)
 
 
+# what may stay as it is in a Link target: the URI reserved characters and escapes
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
 def _link(url: str, rel: str, **params: str) -> str:
-    # RFC 8288: the target in <>, parameters quoted; our URLs never hold > or ",
-    # and quote() made every other character of them safe
-    extra = "".join(f'; {key}="{value}"' for key, value in params.items())
-    return f'<{url}>; rel="{rel}"{extra}'
+    # RFC 8288: the target in <>, parameters quoted. A partner's URL may hold anything
+    # (a space, <, >, a quote, a line break): it is percent-encoded, never copied raw
+    target = quote(url, safe=_URI_SAFE)
+    extra = "".join(f'; {key}="{quote(value, safe=_URI_SAFE)}"' for key, value in params.items())
+    return f'<{target}>; rel="{rel}"{extra}'
 
 
 def link_header(record: Record, links: PageLinks) -> str:

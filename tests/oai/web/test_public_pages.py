@@ -167,3 +167,24 @@ def test_every_schema_url_listmetadataformats_names_on_the_hub_resolves(
         assert etree.fromstring(fetched.data).tag == "{http://www.w3.org/2001/XMLSchema}schema"
     assert client.get("/schemas/..%2Fsettings.py").status_code == 404
     assert client.get("/schemas/nope.xsd").status_code == 404
+
+
+def test_a_partners_hostile_url_and_rights_do_not_break_the_page(
+    public_hub: Hub, client: FlaskClient
+) -> None:
+    hostile = record(
+        "hostile-1",
+        url='https://partner.example.org/a b>"<script>\r\nSet-Cookie: x=1',
+        rights="http://[::1",
+        title='<script>alert("x")</script>',
+    )
+    put(public_hub, hostile, T0)
+    response = client.get("/records/hostile-1")
+    assert response.status_code == 200
+    header = response.headers["Link"]
+    assert "\n" not in header and "\r" not in header and "<script>" not in header
+    cite = [url for url, rel, _rest in _links(header) if rel == "cite-as"]
+    assert cite == ["https://partner.example.org/a%20b%3E%22%3Cscript%3E%0D%0ASet-Cookie:%20x=1"]
+    assert "Set-Cookie" not in response.headers
+    body = response.get_data(as_text=True)
+    assert '<script>alert("x")</script>' not in body
