@@ -94,6 +94,11 @@ def _files(files: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _file(file: Any) -> dict[str, Any] | None:
+    found = _files([file])
+    return found[0] if found else None
+
+
 def entity_of_detail(detail: Mapping[str, Any], parent_type: str | None = None) -> dict[str, Any]:
     """The old API's entity for one render model (`parent_type`: its parent's apuType)."""
     uuid = _str(detail.get("uuid"))
@@ -126,9 +131,7 @@ def entity_of_detail(detail: Mapping[str, Any], parent_type: str | None = None) 
             for d in _list(detail.get("digitalObjects"))
         ],
         "attachments": [
-            {"name": _str(a.get("name")), "file": (_files([a["file"]]) or [None])[0]}
-            if isinstance(a.get("file"), Mapping)
-            else {"name": _str(a.get("name")), "file": None}
+            {"name": _str(a.get("name")), "file": _file(a.get("file"))}
             for a in _list(detail.get("attachments"))
         ],
     }

@@ -239,7 +239,10 @@ def aron_app(state: AronState) -> Flask:
         if fault and fault.stall:
             time.sleep(fault.stall)
         if fault and fault.status:
-            return _error(fault.status, "injected fault", "InjectedFault")
+            response = _error(fault.status, "injected fault", "InjectedFault")
+            if fault.status == 503:
+                response.headers["Retry-After"] = "1"
+            return response
         return None
 
     @app.teardown_request

@@ -54,6 +54,7 @@ class AronState:
     stamps: dict[str, int] = field(default_factory=dict)
     window: int = 10_000
     tree_window: int = 20
+    not_modified: int = 0  # 304s answered
 
     @classmethod
     def generated(cls, n: int, seed: int = 12, ghost_every: int = 0) -> AronState:

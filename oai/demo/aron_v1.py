@@ -178,7 +178,7 @@ def render_model(state: AronState, entity_id: str) -> dict[str, Any] | None:
     entity = state.entities.get(entity_id)
     if entity is None or entity_id in state.hidden:
         return None
-    return _clean(
+    model: dict[str, Any] = _clean(
         {
             "uuid": entity["id"],
             "name": entity.get("name") or "",
@@ -203,6 +203,7 @@ def render_model(state: AronState, entity_id: str) -> dict[str, Any] | None:
             ],
         }
     )
+    return model
 
 
 def _validators(state: AronState, entity_id: str) -> tuple[str, str]:
@@ -221,6 +222,8 @@ def _conditional(state: AronState, entity_id: str, body: Any) -> Response:
         and request.headers.get("If-Modified-Since") == modified
     ):
         response = Response(status=304)
+        with state.lock:
+            state.not_modified += 1
     else:
         response = _json(body)
     response.headers["ETag"], response.headers["Last-Modified"] = etag, modified

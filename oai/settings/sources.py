@@ -60,6 +60,12 @@ SOURCE_KEYS: tuple[Setting, ...] = (
     Setting("page_size", INT, 500, "aron: ids asked for per listview page (1-10000)."),
     Setting("max_concurrency", INT, 2, "aron: requests in flight at most (1-8)."),
     Setting("pause_seconds", FLOAT, 0.25, "aron: pause after each request, per slot."),
+    Setting(
+        "search_window",
+        INT,
+        10_000,
+        "aron (ARON 2.0 API): the portal's search page window (from + size), 10-1000000.",
+    ),
 )
 
 
@@ -80,6 +86,7 @@ class SourceSettings:
     page_size: int = 500
     max_concurrency: int = 2
     pause_seconds: float = 0.25
+    search_window: int = 10_000
 
     def __post_init__(self) -> None:
         where = f"source {self.id!r}" if isinstance(self.id, str) else "SourceSettings"
@@ -97,6 +104,8 @@ class SourceSettings:
             raise ConfigError(f"{where}: 'max_concurrency' must be 1 to 8")
         if not 0 <= self.pause_seconds <= 60:
             raise ConfigError(f"{where}: 'pause_seconds' must be 0 to 60")
+        if not 10 <= self.search_window <= 1_000_000:
+            raise ConfigError(f"{where}: 'search_window' must be 10 to 1000000")
 
 
 def read_sources(value: object, path: Path) -> tuple[SourceSettings, ...]:
