@@ -159,9 +159,7 @@ def _page(api: AronV1API, kind: str, pos: V1Position, listing: Listing) -> Searc
     part = pos.parts[0]
     size = min(listing.page_size, MAX_SIZE, listing.window - pos.start)
     try:
-        page = api.search(
-            kind, part.filters(pos.facet), pos.start, max(1, size), listing.window
-        )
+        page = api.search(kind, part.filters(pos.facet), pos.start, max(1, size), listing.window)
     except HTTPStatusError as exc:
         if exc.status != 400 or not part.undated:
             raise
