@@ -48,7 +48,7 @@ class AronState:
     max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     # listings by filter, dropped on every change (change entities through the methods)
-    cache: dict[str, list[str]] = field(default_factory=dict)
+    cache: dict[str, list[Any]] = field(default_factory=dict)
     # ARON 2.0 (`/api/v1`): the publish stamp of each source (a tree's root), which its
     # units' ETag/Last-Modified follow; the search page window; a tree window's size
     stamps: dict[str, int] = field(default_factory=dict)

@@ -325,16 +325,21 @@ def _search(state: AronState) -> Response:
     up_to = _int(body, "totalUpTo", 10_000, 1, None)
     filters = [_filter(f, kind) for f in body.get("filters") or []]
     query = str(body.get("query") or "").casefold().split()
+    key = "v1:" + json.dumps([kind, body.get("filters"), query, sort], sort_keys=True)
     with state.lock:
-        units = [
-            e
-            for i, e in state.entities.items()
-            if i not in state.hidden
-            and (kind is None or e.get("type") == kind)
-            and all(f(e) for f in filters)
-            and all(w in str(e.get("name") or "").casefold() for w in query)
-        ]
-        page = _sorted(units, sort)[start : start + size]
+        if key not in state.cache:  # dropped on every change of the entities
+            matching = [
+                e
+                for i, e in state.entities.items()
+                if i not in state.hidden
+                and (kind is None or e.get("type") == kind)
+                and all(f(e) for f in filters)
+                and all(w in str(e.get("name") or "").casefold() for w in query)
+            ]
+            state.cache[key] = [e["id"] for e in _sorted(matching, sort)]
+        hits = state.cache[key]
+        units = [state.entities[i] for i in hits]
+        page = units[start : start + size]
     total = min(len(units), up_to)
     return _json(
         _clean(
@@ -352,16 +357,20 @@ def _search(state: AronState) -> Response:
                     }
                     for e in page
                 ],
-                "facets": _facet_results(units) if kind is not None else [],
+                "facets": _facet_results(state, key, units) if kind is not None else [],
                 "typeCounts": [],
             }
         )
     )
 
 
-def _facet_results(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    years = [y for e in units for d in _datings(e) for y in d]
-    bounds = {"minYear": min(years), "maxYear": max(years)} if years else None
+def _facet_results(state: AronState, key: str, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    with state.lock:
+        if "bounds:" + key not in state.cache:
+            years = [y for e in units for d in _datings(e) for y in d]
+            state.cache["bounds:" + key] = [min(years), max(years)] if years else []
+        found = state.cache["bounds:" + key]
+    bounds = {"minYear": found[0], "maxYear": found[1]} if found else None
     return [{"kind": "DATING", "code": DATING, "bounds": bounds}]
 
 

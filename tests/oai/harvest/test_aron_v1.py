@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +17,12 @@ from sqlalchemy import func, select
 
 from oai.demo.aron import AronState, running
 from oai.harvest import RunResult, run_harvest
+from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from records import tables as t
 from tests.oai.harvest.aronhub import SOURCE, aron_hub, events_of, record_rows
+from tests.oai.harvest.conftest import ROOT
+from tests.oai.harvest.test_aron import _config, _wait_for_batches
 
 N = 150
 
@@ -236,3 +243,62 @@ def test_a_bare_portal_url_is_probed_and_speaks_v1(state: AronState, tmp_path: P
         said = events_of(hub, result.run_id, "api")[0].message
         assert said.endswith("/aron/api/v1") and "v1" in said
     assert state.requests[0][1] == "/aron/api/v1/system/info"
+
+
+def test_sigkill_mid_sweep_then_an_exact_resume(tmp_path: Path) -> None:
+    state = AronState.generated(600, seed=9)
+    with running(state, api="v1") as url:
+        config = _config(tmp_path, url)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
+        env.update(OAI_CONFIG=str(config), PYTHONPATH=str(ROOT))
+        with aron_hub(url, tmp_path) as hub:
+            log = RunLog(hub.engine)
+            state.stall(0.02, path="", times=100_000)  # slow enough to land in
+            killed = 0
+            for batches in (2, 4):
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "oai", "harvest", SOURCE],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                _wait_for_batches(log, batches, process)
+                os.kill(process.pid, signal.SIGKILL)
+                assert process.wait() == -signal.SIGKILL
+                killed += 1
+            state.faults.clear()
+            result = run_harvest(hub, SOURCE)
+            assert result.status == "ok", result.message
+            assert events_of(hub, result.run_id, "resume")
+            runs = log.runs.newest(source_id=SOURCE)
+            assert len(runs) == killed + 1
+            assert sum(r.counts.added for r in runs) == 600  # each unit added once
+            assert sum(r.counts.total for r in runs) == 600  # none handed out twice
+            with hub.engine.connect() as conn:
+                versions = conn.execute(
+                    select(func.count()).select_from(t.record_versions)
+                ).scalar()
+            assert versions == 600
+            assert set(record_rows(hub)) == {f"{SOURCE}:{i}" for i in state.entities}
+        assert state.writes == []
+
+
+def test_more_than_10000_units_of_one_type_under_the_default_window(tmp_path: Path) -> None:
+    state = AronState.generated(12_500, seed=3)
+    units = sorted(i for i, e in state.entities.items() if e["type"] == "ARCH_DESC")
+    assert len(units) > 10_000
+    for entity_id in units[::97]:  # undated units among them
+        for part in state.entities[entity_id]["parts"]:
+            part["items"] = [i for i in part["items"] if i["type"] != "UNIT~DATE"]
+    for entity_id in units[5::89]:
+        state.entities[entity_id]["name"] = ""  # blank names
+    state.load([])  # listings and stamps afresh
+    with running(state, api="v1") as url, aron_hub(url, tmp_path) as hub:
+        result = harvest(hub)
+        assert result.status == "ok", result.message
+        assert result.counts.added == len(state.entities)
+        assert not events_of(hub, result.run_id, "sweep")
+        searches = _searches(state)
+        assert all(b["from"] + b["size"] <= 10_000 for b in searches)
+        assert set(record_rows(hub)) == {f"{SOURCE}:{i}" for i in state.entities}
