@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -215,7 +216,8 @@ def _validators(state: AronState, entity_id: str) -> tuple[str, str]:
     return f'"{tag}"', format_datetime(when, usegmt=True)
 
 
-def _conditional(state: AronState, entity_id: str, body: Any) -> Response:
+def _conditional(state: AronState, entity_id: str, body: Callable[[], Any]) -> Response:
+    """A 304 when the request's validators still hold, else `body()` (made only then)."""
     etag, modified = _validators(state, entity_id)
     if request.headers.get("If-None-Match") == etag or (
         not request.headers.get("If-None-Match")
@@ -225,7 +227,7 @@ def _conditional(state: AronState, entity_id: str, body: Any) -> Response:
         with state.lock:
             state.not_modified += 1
     else:
-        response = _json(body)
+        response = _json(body())
     response.headers["ETag"], response.headers["Last-Modified"] = etag, modified
     return response
 
@@ -398,7 +400,7 @@ def _tree(state: AronState, entity_id: str) -> Response:
         window = siblings[ids.index(entity_id) + 1 :][:n]
     else:
         window = siblings[: ids.index(entity_id)][-n:]
-    return _conditional(state, entity_id, [_clean(_node(e)) for e in window])
+    return _conditional(state, entity_id, lambda: [_clean(_node(e)) for e in window])
 
 
 def add_v1_routes(app: Flask, state: AronState) -> None:
@@ -424,10 +426,9 @@ def add_v1_routes(app: Flask, state: AronState) -> None:
 
     @app.get(f"{V1_PATH}/apu/<entity_id>")
     def detail(entity_id: str) -> Response:
-        model = render_model(state, entity_id)
-        if model is None:
+        if entity_id not in state.entities or entity_id in state.hidden:
             raise V1Error(404, f"no APU {entity_id}")
-        return _conditional(state, entity_id, model)
+        return _conditional(state, entity_id, lambda: render_model(state, entity_id))
 
     @app.get(f"{V1_PATH}/apu/<entity_id>/tree")
     def tree(entity_id: str) -> Response:
