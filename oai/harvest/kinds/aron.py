@@ -31,7 +31,7 @@ from oai.harvest.kinds.aron_records import Triage, portal_of, user_agent
 from oai.harvest.kinds.aron_sweep import Batch as Fetched
 from oai.harvest.kinds.aron_sweep import Position, SweepPlan, sweep
 from oai.harvest.kinds.aron_v1 import harvest_v1, refetch_v1
-from oai.harvest.kinds.aron_which import OLD, resolve
+from oai.harvest.kinds.aron_which import OLD, resolve, which_label
 from oai.harvest.state import RunState
 from oai.ingest import Batch, Item
 
@@ -118,7 +118,7 @@ def harvest_aron(run: RunState, from_: str | None) -> tuple[str, str]:
     """Sweep the source's portal into the store, over the API it speaks; (status,
     message) of the run."""
     api_name, base = resolve(run.client, run.source.base_url)
-    run.event("info", "api", f"ARON API: {api_name} at {base}")
+    run.event("info", "api", f"speaks {which_label(api_name)} at {base}")
     if api_name != OLD:
         return harvest_v1(run, base)
     plan, lists, _pause = _options(run)

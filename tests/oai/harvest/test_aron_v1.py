@@ -302,3 +302,13 @@ def test_more_than_10000_units_of_one_type_under_the_default_window(tmp_path: Pa
         searches = _searches(state)
         assert all(b["from"] + b["size"] <= 10_000 for b in searches)
         assert set(record_rows(hub)) == {f"{SOURCE}:{i}" for i in state.entities}
+
+
+def test_a_position_of_one_api_is_never_resumed_by_the_other() -> None:
+    from oai.harvest.kinds.aron_sweep import Position
+    from oai.harvest.kinds.aron_v1_sweep import Part, V1Position
+
+    v1 = V1Position(["FUND"], 0, [Part(1800, 1850)], 40, "UNIT~DATE")
+    assert Position.from_dict(v1.to_dict()) is None
+    assert V1Position.from_dict(Position(["FUND"]).to_dict()) is None
+    assert V1Position.from_dict(v1.to_dict()) == v1
