@@ -55,6 +55,7 @@ class AronState:
     window: int = 10_000
     tree_window: int = 20
     not_modified: int = 0  # 304s answered
+    paging_loop: bool = False  # a broken v1 search: every page is the first
 
     @classmethod
     def generated(cls, n: int, seed: int = 12, ghost_every: int = 0) -> AronState:

@@ -341,7 +341,7 @@ def _search(state: AronState) -> Response:
             state.cache[key] = [e["id"] for e in _sorted(matching, sort)]
         hits = state.cache[key]
         units = [state.entities[i] for i in hits]
-        page = units[start : start + size]
+        page = units[start : start + size] if not state.paging_loop else units[:size]
     total = min(len(units), up_to)
     return _json(
         _clean(

@@ -190,6 +190,7 @@ def sweep(
     """Batches in order from `start` to the end of the last section."""
     pos = start.copy()
     pages = 0
+    previous: list[str] = []  # the last page's uuids: a portal that ignores `from` loops
     while pos.index < len(pos.lists):
         kind = pos.lists[pos.index]
         if pos.parts is None:
@@ -200,12 +201,17 @@ def sweep(
                 pos.complete = True
                 yield Batch([], fetch([]), pos.copy())
             continue
+        offset = pos.start
         page = _page(api, kind, pos, listing)
         if page is None:
             continue
         pages += 1
         if pages > MAX_PAGES:
             raise StreamError("the search does not end")
+        uuids = [h.uuid for h in page.hits]
+        if offset > 0 and uuids and uuids == previous:
+            raise StreamError(f"{kind}: the portal answered the same page for offset {offset}")
+        previous = uuids
         pos.start += len(page.hits)
         if not page.hits or pos.start >= min(page.total, listing.window):
             pos.parts.pop(0)

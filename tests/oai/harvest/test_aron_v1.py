@@ -312,3 +312,16 @@ def test_a_position_of_one_api_is_never_resumed_by_the_other() -> None:
     assert Position.from_dict(v1.to_dict()) is None
     assert V1Position.from_dict(Position(["FUND"]).to_dict()) is None
     assert V1Position.from_dict(v1.to_dict()) == v1
+
+
+def test_a_paging_loop_fails_the_run_and_deletes_nothing(hub: Hub, state: AronState) -> None:
+    assert harvest(hub).status == "ok"
+    state.paging_loop = True  # every page is the first, whatever `from` says
+    looped = harvest(hub)
+    assert looped.status == "failed" and "same page" in (looped.message or "")
+    assert looped.counts.deleted == 0
+    state.paging_loop = False
+    resumed = harvest(hub)  # from the last good page on
+    assert resumed.status == "ok", resumed.message
+    assert looped.counts.unchanged + resumed.counts.unchanged == N
+    assert resumed.counts.changed == 0 and resumed.counts.deleted == 0
