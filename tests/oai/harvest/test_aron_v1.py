@@ -325,3 +325,17 @@ def test_a_paging_loop_fails_the_run_and_deletes_nothing(hub: Hub, state: AronSt
     assert resumed.status == "ok", resumed.message
     assert looped.counts.unchanged + resumed.counts.unchanged == N
     assert resumed.counts.changed == 0 and resumed.counts.deleted == 0
+
+
+def test_validators_on_both_databases(database_url: str, tmp_path: Path) -> None:
+    state = AronState.generated(40, seed=2)
+    with (
+        running(state, api="v1") as url,
+        aron_hub(url, tmp_path, settings={"database_url": database_url}) as hub,
+    ):
+        assert _counts(harvest(hub)) == (40, 0, 0, 0, 0)
+        state.not_modified = 0
+        assert _counts(harvest(hub)) == (0, 0, 40, 0, 0)
+        assert state.not_modified == 40
+        kept = RunLog(hub.engine).validators.of(SOURCE, sorted(state.entities))
+        assert len(kept) == 40 and all(v.etag and v.fingerprint for v in kept.values())
