@@ -56,6 +56,7 @@ class AronState:
     tree_window: int = 20
     not_modified: int = 0  # 304s answered
     paging_loop: bool = False  # a broken v1 search: every page is the first
+    knows_include_undated: bool = True  # False: a portal that ignores `includeUndated`
 
     @classmethod
     def generated(cls, n: int, seed: int = 12, ghost_every: int = 0) -> AronState:

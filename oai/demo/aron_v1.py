@@ -253,7 +253,7 @@ def _int(body: dict[str, Any], key: str, default: int, low: int, high: int | Non
     return value
 
 
-def _range(spec: dict[str, Any]) -> Any:
+def _range(state: AronState, spec: dict[str, Any]) -> Any:
     def year(value: Any, default: int) -> int:
         if value is None:
             return default
@@ -263,7 +263,7 @@ def _range(spec: dict[str, Any]) -> Any:
             raise V1Error(400, f"RANGE bound {value!r} is not a year or a date") from None
 
     low, high = year(spec.get("from"), -10_000), year(spec.get("to"), 10_000)
-    undated = spec.get("includeUndated") is True
+    undated = spec.get("includeUndated") is True and state.knows_include_undated
 
     def match(entity: dict[str, Any]) -> bool:
         datings = _datings(entity)
@@ -274,7 +274,7 @@ def _range(spec: dict[str, Any]) -> Any:
     return match
 
 
-def _filter(spec: Any, kind: str | None) -> Any:
+def _filter(state: AronState, spec: Any, kind: str | None) -> Any:
     """A predicate over units from one filter; a facet the section lacks is a 400."""
     if not isinstance(spec, dict):
         raise V1Error(400, "filter: not an object")
@@ -285,7 +285,7 @@ def _filter(spec: Any, kind: str | None) -> Any:
         raise V1Error(400, f"unknown facet {spec.get('facet')!r} for {kind or 'all types'}")
     if spec.get("kind") != "RANGE":
         raise V1Error(400, f"facet {DATING} takes RANGE filters, not {spec.get('kind')!r}")
-    return _range(spec)
+    return _range(state, spec)
 
 
 def _sorted(units: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
@@ -325,7 +325,7 @@ def _search(state: AronState) -> Response:
     if sort not in _SORTS:
         raise V1Error(400, f"sort: {sort!r} is not a SortMode")
     up_to = _int(body, "totalUpTo", 10_000, 1, None)
-    filters = [_filter(f, kind) for f in body.get("filters") or []]
+    filters = [_filter(state, f, kind) for f in body.get("filters") or []]
     query = str(body.get("query") or "").casefold().split()
     key = "v1:" + json.dumps([kind, body.get("filters"), query, sort], sort_keys=True)
     with state.lock:

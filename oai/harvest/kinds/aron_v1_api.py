@@ -140,8 +140,10 @@ class AronV1API:
         start: int,
         size: int,
         window: int = WINDOW,
+        count: bool = False,
     ) -> SearchPage:
-        """One page of one section's hits, sorted by name then uuid (deterministic)."""
+        """One page of one section's hits, sorted by name then uuid (deterministic);
+        `count`: with the exact total, as far as the server counts."""
         size = max(1, min(size, MAX_SIZE))
         body = {
             "apuType": apu_type,
@@ -149,7 +151,9 @@ class AronV1API:
             "from": start,
             "size": size,
             "sort": "NAME",
-            "totalUpTo": window + 1,
+            # past the window is enough to know a part must be split; `count`: as exact
+            # as the server allows (it clamps this to its configured maximum)
+            "totalUpTo": 2**31 - 1 if count else window + 1,
         }
         data = self._json("/apu/search", body)
         items = data.get("items") if isinstance(data, dict) else None

@@ -339,3 +339,26 @@ def test_validators_on_both_databases(database_url: str, tmp_path: Path) -> None
         assert state.not_modified == 40
         kept = RunLog(hub.engine).validators.of(SOURCE, sorted(state.entities))
         assert len(kept) == 40 and all(v.etag and v.fingerprint for v in kept.values())
+
+
+def test_a_portal_ignoring_include_undated_is_said_and_deletes_nothing(
+    url: str, state: AronState, tmp_path: Path
+) -> None:
+    files = sorted(i for i, e in state.entities.items() if e["childCnt"] == 0)
+    for entity_id in files[:6]:  # undated units
+        for part in state.entities[entity_id]["parts"]:
+            part["items"] = [i for i in part["items"] if i["type"] != "UNIT~DATE"]
+    state.load([])
+    state.window = 40
+    with aron_hub(url, tmp_path, search_window=40) as hub:
+        assert _counts(harvest(hub)) == (N, 0, 0, 0, 0)
+        state.knows_include_undated = False  # the undated part comes back empty
+        state.cache.clear()
+        for _ in range(2):
+            result = harvest(hub)
+            assert result.status == "ok", result.message
+            undated = 6 + 20  # and the series, which carry no dating here
+            assert _counts(result) == (0, 0, N - undated, 0, 0)  # missing twice, not 404
+            (said,) = events_of(hub, result.run_id, "sweep")[:1]
+            assert f"{undated} not reached" in said.message and "ARCH_DESC" in said.message
+        assert not any(deleted for _title, deleted in record_rows(hub).values())
