@@ -97,7 +97,10 @@ class _Fetcher:
         printed = content_hash(entity)
         kind = str(detail.body.get("apuType") or "") or None
         fetched.labels.update(labels_of_detail(detail.body))
-        fetched.validators.append(Validator(uuid, kind, detail.etag, detail.last_modified, printed))
+        parent = parent_of_detail(detail.body) or ""
+        fetched.validators.append(
+            Validator(uuid, kind, detail.etag, detail.last_modified, printed, parent)
+        )
         return Item(where, uuid, read="aron-entity", data=entity, fingerprint=printed)
 
     def __call__(self, ids: list[str]) -> Fetched:
@@ -156,12 +159,21 @@ def _listing(run: RunState) -> Listing:
     """What the sweep handed out already (the runs it resumes), and where it says things."""
     seen_local = run.log.seen.by(run.chain) if len(run.chain) > 1 else set()
     remote = run.hub.store.remote_identifiers(sorted(seen_local)) if seen_local else {}
-    return Listing(
+    listing = Listing(
         page_size=run.source.page_size,
         window=run.source.search_window,
         seen={str(v).lower() for v in remote.values() if v},
         say=lambda level, message: run.event(level, "sweep", message),
     )
+    if not run.source.types:  # the trees hold units of every type: walked only then
+        listing.roots = lambda: _roots(run, listing)
+    return listing
+
+
+def _roots(run: RunState, listing: Listing) -> list[str]:
+    """The units this sweep handed out that have no parent: where the trees start."""
+    kept = run.log.validators.of(run.source.id, sorted(listing.seen))
+    return sorted(uuid for uuid, v in kept.items() if v.parent == "")
 
 
 def _batches(run: RunState, api: AronV1API, start: V1Position) -> Iterator[Batch]:

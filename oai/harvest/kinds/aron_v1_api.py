@@ -10,6 +10,8 @@ Only these requests are ever sent (`POST /apu/search` is a query with a JSON bod
 - `GET {base}/apu/{uuid}` with `If-None-Match`/`If-Modified-Since` when the unit's
   validators are known: its render model, or a 304;
 - `GET {base}/apu/{uuid}` without them: is a missing unit really gone (404)?
+- `GET {base}/apu/{uuid}/tree?direction=UNDER|AFTER`: a unit's children, window by
+  window (only when a sweep's partitions missed units: `aron_v1_sweep`).
 
 Every request waits for one of `max_concurrency` slots and, after it, `pause` seconds
 before giving it back. The client's caps hold for every answer (size, read timeout,
@@ -30,7 +32,7 @@ from urllib.parse import quote
 from oai.harvest.client import Client, Response
 from oai.harvest.errors import HTTPStatusError, PageError, TransportError
 
-__all__ = ["MAX_SIZE", "WINDOW", "AronV1API", "Detail", "Hit", "SearchPage"]
+__all__ = ["MAX_SIZE", "WINDOW", "AronV1API", "Detail", "Hit", "Node", "SearchPage"]
 
 MAX_SIZE = 100  # the contract's largest page
 WINDOW = 10_000  # the default page window: from + size beyond it is a 400
@@ -41,6 +43,14 @@ JSON_RETRIES = 2
 class Hit:
     uuid: str
     apu_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One node of a tree window: a unit and how many children it has."""
+
+    uuid: str
+    children: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,3 +216,30 @@ class AronV1API:
         except (TransportError, PageError):
             return None
         return True
+
+    def _window(self, uuid: str, direction: str) -> list[Node]:
+        path = f"/apu/{quote(uuid, safe='')}/tree?direction={direction}"
+        data = self._json(path)
+        if not isinstance(data, list):
+            raise PageError(f"{path}: not a list of TreeNode")
+        nodes = []
+        for node in data:
+            if not isinstance(node, dict) or not isinstance(node.get("uuid"), str):
+                raise PageError(f"{path}: a tree node without a uuid")
+            count = node.get("childCount")
+            children = count if isinstance(count, int) and not isinstance(count, bool) else 0
+            nodes.append(Node(node["uuid"].strip().lower(), children))
+        return nodes
+
+    def children(self, uuid: str, limit: int = 1_000_000) -> list[Node]:
+        """A unit's children in tree order: the first window (UNDER), then the windows
+        after its last child (AFTER) until an empty one; at most `limit`."""
+        found = self._window(uuid, "UNDER")
+        seen = {n.uuid for n in found}
+        while found and len(found) < limit:
+            more = [n for n in self._window(found[-1].uuid, "AFTER") if n.uuid not in seen]
+            if not more:
+                break
+            found.extend(more)
+            seen.update(n.uuid for n in more)
+        return found

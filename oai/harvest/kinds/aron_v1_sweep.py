@@ -9,8 +9,11 @@ dating that includes the undated). A unit dated across a split is listed by both
 and handed out once (`seen`: what this sweep, and the runs it resumes, handed out). A
 part that cannot be split further (one year, or the undated, over the window) is read
 to the window and said (`gaps`): its units beyond it are not seen, so the deletion rule
-keeps them (they still answer their detail). Never a query: a query is relevance, not a
-partition, and ARON relaxes it silently.
+keeps them (they still answer their detail). When a section handed out fewer units than
+its search counts, or a part could not be split, and every section is swept, the trees
+are walked from their roots (`GET /apu/{uuid}/tree`, UNDER then AFTER windows) and what
+they hold that was not listed is handed out too. Never a query: a query is relevance,
+not a partition, and ARON relaxes it silently.
 
 Each page of hits is one batch (the units' details fetched by the caller's `fetch`),
 handed out with the `V1Position` after it: saved with the batch's commit, it makes a
@@ -19,6 +22,7 @@ killed run resume at the first uncommitted page.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -82,6 +86,7 @@ class V1Position:
     gaps: list[str] = field(default_factory=list)
     total: int = 0  # the current section's total, as its first search said
     in_section: int = 0  # units the current section handed out
+    walk: bool = False  # walking the trees for the units the partitions missed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +101,7 @@ class V1Position:
             "gaps": self.gaps[:100],
             "total": self.total,
             "in_section": self.in_section,
+            "walk": self.walk,
         }
 
     @classmethod
@@ -116,6 +122,7 @@ class V1Position:
                 [str(g) for g in data.get("gaps") or []],
                 int(data.get("total", 0)),
                 int(data.get("in_section", 0)),
+                bool(data.get("walk")),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -143,6 +150,8 @@ class Listing:
     seen: set[str] = field(default_factory=set)
     types: dict[str, str] = field(default_factory=dict)
     say: Callable[[str, str], None] = lambda _level, _message: None
+    # the units with no parent this sweep handed out (None: the trees are not walked)
+    roots: Callable[[], list[str]] | None = None
 
 
 def _split(api: AronV1API, kind: str, pos: V1Position, part: Part, page: SearchPage) -> list[Part]:
@@ -223,9 +232,6 @@ def sweep(
         if not pos.parts:
             _check_section(kind, pos, listing)
             pos.index, pos.parts, pos.start, pos.facet = pos.index + 1, None, 0, None
-            if pos.index == len(pos.lists):
-                pos.complete = True
-                yield Batch([], fetch([]), pos.copy())
             continue
         offset = pos.start
         page = _page(api, kind, pos, listing)
@@ -249,3 +255,36 @@ def sweep(
         pos.in_section += len(new)
         if new:
             yield Batch(new, fetch(new), pos.copy())
+    if not pos.complete and (pos.walk or pos.gaps) and listing.roots is not None:
+        pos.walk = True
+        yield from _walk(api, listing, pos, fetch)
+    if not pos.complete:
+        pos.complete = True
+        yield Batch([], fetch([]), pos.copy())
+
+
+def _walk(
+    api: AronV1API, listing: Listing, pos: V1Position, fetch: Callable[[list[str]], T]
+) -> Iterator[Batch[T]]:
+    """Every tree from its root, window by window: the units the partitions missed
+    (undated ones a portal would not list on their own) are handed out too. Not
+    resumed mid-walk: a resumed walk starts again, handing out only what is new."""
+    assert listing.roots is not None
+    queue = deque(listing.roots())
+    visited: set[str] = set()
+    found = 0
+    while queue:
+        node = queue.popleft()
+        if node in visited:
+            continue
+        visited.add(node)
+        children = api.children(node)
+        queue.extend(c.uuid for c in children if c.children > 0)
+        new = [c.uuid for c in children if c.uuid not in listing.seen]
+        listing.seen.update(new)
+        pos.listed += len(new)
+        found += len(new)
+        for start in range(0, len(new), MAX_SIZE):
+            chunk = new[start : start + MAX_SIZE]
+            yield Batch(chunk, fetch(chunk), pos.copy())
+    listing.say("info", f"the trees walked from {len(visited)} nodes: {found} more units")

@@ -191,4 +191,5 @@ harvest_validators = Table(
     Column("etag", String(400), nullable=True),
     Column("last_modified", String(100), nullable=True),
     Column("fingerprint", String(64), nullable=True),
+    Column("parent", String(1000), nullable=True),  # the parent's identifier; "": a root
 )

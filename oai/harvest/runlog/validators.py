@@ -30,6 +30,7 @@ class Validator:
     etag: str | None
     last_modified: str | None
     fingerprint: str | None
+    parent: str | None = None  # the record's parent there ("": it has none)
 
 
 class Validators:
@@ -45,7 +46,7 @@ class Validators:
             for start in range(0, len(identifiers), _CHUNK):
                 chunk = list(identifiers[start : start + _CHUNK])
                 query = select(
-                    _v.identifier, _v.kind, _v.etag, _v.last_modified, _v.fingerprint
+                    _v.identifier, _v.kind, _v.etag, _v.last_modified, _v.fingerprint, _v.parent
                 ).where(_v.source_id == source_id, _v.identifier.in_(chunk))
                 for row in conn.execute(query):
                     found[row.identifier] = Validator(*row)
@@ -75,6 +76,7 @@ class Validators:
                         "etag": (r.etag or "")[:400] or None,
                         "last_modified": (r.last_modified or "")[:100] or None,
                         "fingerprint": r.fingerprint,
+                        "parent": r.parent,
                     }
                     for r in latest.values()
                 ],

@@ -2,7 +2,8 @@
 
 ARON 2.0 answers `GET /api/v1/apu/{uuid}` with `ETag`/`Last-Modified` and a 304 to a
 request that sends them back. The hub keeps them per record, with the content hash of
-the answer they came with and the unit's type, so a no-change sweep is mostly 304s.
+the answer they came with, the unit's type and its parent ("": a root), so a no-change
+sweep is mostly 304s.
 
 Revision ID: 0015
 Revises: 0012
@@ -28,6 +29,7 @@ def upgrade() -> None:
         sa.Column("etag", sa.String(length=400), nullable=True),
         sa.Column("last_modified", sa.String(length=100), nullable=True),
         sa.Column("fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("parent", sa.String(length=1000), nullable=True),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["harvest_sources.id"],

@@ -141,3 +141,16 @@ def test_which_api_a_url_speaks(state: AronState) -> None:
     with Background(old_only):
         bare = f"http://127.0.0.1:{old_only.server_port}/aron"
         assert resolve(client, bare) == (OLD, f"{bare}/api/aron")  # /system/info: a 404
+
+
+def test_children_come_window_by_window(api: AronV1API, state: AronState) -> None:
+    state.tree_window = 2
+    series = next(e for e in state.entities.values() if e["childCnt"] > 4 and e["depth"] == 3)
+    expected = sorted(
+        (e for e in state.entities.values() if e["parent"] == series["id"]),
+        key=lambda e: e["pos"],
+    )
+    found = api.children(series["id"])
+    assert [n.uuid for n in found] == [e["id"] for e in expected]
+    assert all(n.children == 0 for n in found)
+    assert api.children(found[0].uuid) == []
