@@ -108,9 +108,9 @@ def sweep_twice(n: int, url: str, work: Path, harvest_workers: int, api: str) ->
         requests2, received2 = transfer(hub, again.run_id)
         share = received2 / received if received else 0.0
         print(
-            f"[{api}] no-change sweep: {took:.2f}s ({n / took:,.0f} entities/s), "
-            f"{requests2:,} requests, {received2:,} bytes ({share:.1%} of the full sweep's), "
-            f"{wrote} ({after[0]:,} records, {after[1]:,} versions)"
+            f"[{api}] no-change sweep: {took:.2f}s ({n / took:,.0f} entities/s), {wrote} "
+            f"({after[0]:,} records, {after[1]:,} versions); {requests2:,} requests, "
+            f"{received2:,} bytes ({share:.1%} of the full sweep's)"
         )
 
 
