@@ -103,6 +103,14 @@ class _Fetcher:
         )
         return Item(where, uuid, read="aron-entity", data=entity, fingerprint=printed)
 
+    def one(self, uuid: str, fetched: Fetched) -> None:
+        """Add one unit to `fetched`, asked for without validators (gone on a 404)."""
+        detail = self._detail(uuid, None)
+        if detail is None:
+            fetched.gone.append(uuid)
+        else:
+            fetched.items.append(self._item(uuid, detail, fetched))
+
     def __call__(self, ids: list[str]) -> Fetched:
         fetched = Fetched()
         if not ids:
@@ -229,11 +237,7 @@ def _by_uuid(run: RunState, api: AronV1API, uuids: Sequence[str]) -> Iterator[Ba
             chunk = [u.strip().lower() for u in uuids[start : start + 100]]
             fetched = Fetched()
             for uuid in chunk:
-                detail = fetcher._detail(uuid, None)
-                if detail is None:
-                    fetched.gone.append(uuid)
-                else:
-                    fetched.items.append(fetcher._item(uuid, detail, fetched))
+                fetcher.one(uuid, fetched)
             run.log.validators.put(run.source.id, fetched.validators)
             context = {"portal": portal, "labels": fetched.labels}
             yield Batch(
