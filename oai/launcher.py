@@ -150,7 +150,10 @@ def _banner(
     elif not stored:
         echo("  admin password     none set: put a hash in admin.password_hash to log in")
     echo(f"  demo partner       http://127.0.0.1:{partner}/oai?verb=Identify")
-    echo(f"  demo ARON partner  http://127.0.0.1:{aron}/aron/api/aron (DEMO data, not the archive)")
+    echo(
+        f"  demo ARON partner  http://127.0.0.1:{aron}/aron/api/v1 (ARON 2.0; the old API at"
+        " /aron/api/aron; DEMO data, not the archive)"
+    )
     echo("  Ctrl-C stops everything.")
     echo("")
 

@@ -4,7 +4,7 @@ The store writes, with every record, the words it is found by (`records.search_t
 title, description, creators, subjects, places (coverage), people, organisations,
 identifiers, notes..., folded to plain lower-case letters, each followed by its light
 Czech stem). The database indexes that text, kept current inside the store's write
-transactions (migration `0017` makes the pieces):
+transactions (migration `0014` makes the pieces):
 
 - SQLite: an FTS5 table `records_fts` with `records.search_text` as its external
   content, kept current by three triggers on `records`; nothing is stored twice.

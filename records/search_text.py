@@ -8,8 +8,8 @@ Both databases index the same text, made here (the store writes it into
 "Praha". The folded word itself stays in the index for prefix searches ("Pra*").
 
 Pure functions, no database: the migration that fills the column for older records
-(0017) uses them too. A change to what `index_text` writes (folding, the stemmer, the
-fields) needs a migration that fills the column again, as 0017 does.
+(0014) uses them too. A change to what `index_text` writes (folding, the stemmer, the
+fields) needs a migration that fills the column again, as 0014 does.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ records = Table(
     # what the partner last sent, stably (a hash; migration 0012): a record sent again
     # with the same fingerprint is not read or rendered again
     Column("remote_fingerprint", String(64), nullable=True),
-    # the words the record is found by (records.search_text.index_text; migration 0017):
+    # the words the record is found by (records.search_text.index_text; migration 0014):
     # full-text indexed by the database (FTS5 on SQLite, a tsvector GIN on PostgreSQL)
     Column("search_text", Text, nullable=True),
     UniqueConstraint("source_id", "remote_identifier"),

@@ -39,11 +39,14 @@ from flask import Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from oai.demo.aron_state import AronState
+from oai.demo.aron_v1 import V1_PATH, add_v1_routes
 
 __all__ = [
     "BASE_PATH",
     "DEFAULT_PORT",
     "DEMO_COUNT",
+    "PORTAL_PATH",
+    "V1_PATH",
     "AronState",
     "aron_app",
     "aron_server",
@@ -51,6 +54,7 @@ __all__ = [
 ]
 
 BASE_PATH = "/aron/api/aron"
+PORTAL_PATH = "/aron"
 DEFAULT_PORT = 5002
 DEMO_COUNT = 60  # entities of the demo partner of `make run`
 LIMIT = 10_000
@@ -225,16 +229,20 @@ def aron_app(state: AronState) -> Flask:
             state.in_flight += 1
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
         if request.method not in ("GET", "HEAD") and not request.path.endswith(
-            ("/apu/listview", "/apu/list", "/apu/listsimple")
+            ("/apu/listview", "/apu/list", "/apu/listsimple", "/v1/apu/search")
         ):
             with state.lock:
                 state.writes.append((request.method, request.path))
             return _error(405, "the fake portal refuses every write", "WriteRefused")
         fault = state.fault_for(request.path, request.get_data(as_text=True))
+        request.aron_fault = fault  # type: ignore[attr-defined]  # a cut body, answered later
         if fault and fault.stall:
             time.sleep(fault.stall)
         if fault and fault.status:
-            return _error(fault.status, "injected fault", "InjectedFault")
+            response = _error(fault.status, "injected fault", "InjectedFault")
+            if fault.status == 503:
+                response.headers["Retry-After"] = "1"
+            return response
         return None
 
     @app.teardown_request
@@ -245,6 +253,8 @@ def aron_app(state: AronState) -> Flask:
     @app.errorhandler(BadRequest)
     def bad(exc: BadRequest) -> Response:
         return _error(400, str(exc), "HttpMessageNotReadableException")
+
+    add_v1_routes(app, state)
 
     @app.errorhandler(404)
     def missing(_exc: Exception) -> Response:
@@ -286,10 +296,12 @@ def aron_server(state: AronState, port: int = 0, host: str = "127.0.0.1") -> Bas
 
 
 class running:
-    """The fake portal on 127.0.0.1 in a thread; the context gives its base URL."""
+    """The fake portal on 127.0.0.1 in a thread; the context gives the base URL of its
+    old API (`api="old"`), of ARON 2.0's (`"v1"`) or the portal's root (`"portal"`)."""
 
-    def __init__(self, state: AronState, port: int = 0) -> None:
+    def __init__(self, state: AronState, port: int = 0, api: str = "old") -> None:
         self.server = aron_server(state, port)
+        self.api = api
         # a short poll: leaving the context waits for the serving loop to notice (0.5 s
         # by default), and tests enter and leave it many times
         self.thread = threading.Thread(
@@ -298,7 +310,9 @@ class running:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}{BASE_PATH}"
+        root = f"http://127.0.0.1:{self.server.server_port}"
+        path = {"v1": V1_PATH, "portal": PORTAL_PATH}.get(self.api, BASE_PATH)
+        return f"{root}{path}"
 
     def __enter__(self) -> str:
         self.thread.start()
@@ -325,7 +339,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, stop)
     print(
         f"DEMO ARON partner (generated demo data, not the National Archives): {args.count} "
-        f"entities; http://127.0.0.1:{args.port}{BASE_PATH}",
+        f"entities; old API http://127.0.0.1:{args.port}{BASE_PATH}, ARON 2.0 API"
+        f" http://127.0.0.1:{args.port}{V1_PATH}",
         flush=True,
     )
     try:

@@ -31,6 +31,7 @@ class Fault:
     times: int = 1
     after: int = 0
     naming: str = ""  # only requests whose body or path names this (an entity id)
+    cut: bool = False  # answer with the body cut short (truncated JSON)
 
 
 @dataclass
@@ -47,7 +48,15 @@ class AronState:
     max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     # listings by filter, dropped on every change (change entities through the methods)
-    cache: dict[str, list[str]] = field(default_factory=dict)
+    cache: dict[str, list[Any]] = field(default_factory=dict)
+    # ARON 2.0 (`/api/v1`): the publish stamp of each source (a tree's root), which its
+    # units' ETag/Last-Modified follow; the search page window; a tree window's size
+    stamps: dict[str, int] = field(default_factory=dict)
+    window: int = 10_000
+    tree_window: int = 20
+    not_modified: int = 0  # 304s answered
+    paging_loop: bool = False  # a broken v1 search: every page is the first
+    knows_include_undated: bool = True  # False: a portal that ignores `includeUndated`
 
     @classmethod
     def generated(cls, n: int, seed: int = 12, ghost_every: int = 0) -> AronState:
@@ -62,9 +71,26 @@ class AronState:
 
     def load(self, entities: Iterable[dict[str, Any]]) -> None:
         with self.lock:
-            for entity in entities:
+            loaded = list(entities)
+            for entity in loaded:
                 self.entities[entity["id"]] = entity
+            self._publish(e["id"] for e in loaded)
             self.cache.clear()
+
+    def root(self, entity_id: str) -> str:
+        """The top of an entity's parent chain: the source it was published with."""
+        node, seen = entity_id, 0
+        while seen < 1000:
+            parent = (self.entities.get(node) or {}).get("parent")
+            if not parent or parent not in self.entities:
+                return node
+            node, seen = parent, seen + 1
+        return node
+
+    def _publish(self, ids: Iterable[str]) -> None:
+        """A (re-)import of the sources of `ids`: their validators change (ARON 2.0)."""
+        for root in {self.root(i) for i in ids}:
+            self.stamps[root] = self.stamps.get(root, 0) + 1
 
     def index(self) -> list[str]:
         """The search index: sorted ids, ghosts included, hidden ones not."""
@@ -75,6 +101,7 @@ class AronState:
     def update(self, entity_id: str, **changes: Any) -> None:
         with self.lock:
             self.entities[entity_id].update(changes)
+            self._publish([entity_id])
             self.cache.clear()
 
     def delete(self, entity_id: str) -> None:
@@ -90,6 +117,10 @@ class AronState:
     def stall(self, seconds: float, path: str = "", times: int = 1) -> None:
         self.faults.append(Fault(stall=seconds, path=path, times=times))
 
+    def truncate(self, path: str = "", times: int = 1) -> None:
+        """Answer `times` requests whose path ends with `path` with half their body."""
+        self.faults.append(Fault(path=path, times=times, cut=True))
+
     def start_reimport(self, ids: Iterable[str], seed: int = 99) -> None:
         """A partner re-import of `ids`: new part and item ids, new file timestamps,
         order/pos shifted, and the entities gone from lists and GET until
@@ -102,6 +133,7 @@ class AronState:
                 entity["order"] += 1000
                 entity["pos"] += 1
                 self.hidden.add(entity_id)
+            self._publish(self.hidden)
             self.cache.clear()
 
     def subtree(self, root: str) -> list[str]:
@@ -119,6 +151,7 @@ class AronState:
 
     def finish_reimport(self) -> None:
         with self.lock:
+            self._publish(self.hidden)
             self.hidden.clear()
             self.cache.clear()
 

@@ -1,6 +1,6 @@
 """The full-text index of migration 0007 (titles and identifiers), frozen here.
 
-Migration 0007 makes it and 0017 (the index over every descriptive field) removes it,
+Migration 0007 makes it and 0014 (the index over every descriptive field) removes it,
 or makes it again on a downgrade: both read these statements, which never change.
 """
 

@@ -71,6 +71,7 @@ SOURCES = (
     '# data_provider = "Národní archiv"      # edm:dataProvider of its records; empty: the name\n'
     '# default_rights = "http://rightsstatements.org/vocab/InC/1.0/"  # for its records without one\n'
     '# default_language = "ces"              # language of its records that state none\n'
+    "# search_window = 10000                 # aron, ARON 2.0: the portal's from + size limit\n"
     "#\n"
     "# A partner that delivers exports as files (EAD, Czech EAD3, ELZA, APUX, MARCXML/MODS\n"
     "# collections, OAI-PMH dumps), read in full every run, unchanged files skipped by hash:\n"

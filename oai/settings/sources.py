@@ -59,6 +59,12 @@ class SourceSettings:
     data_provider: str = setting("", "edm:dataProvider of its records; empty: the name.")
     default_rights: str = setting("", "Europeana rights URI for its records without one.")
     default_language: str = setting("", "Language of its records that state none.")
+    search_window: int = setting(
+        10_000,
+        "aron (ARON 2.0 API): the portal's search page window (from + size).",
+        at_least=10,
+        at_most=1_000_000,
+    )
 
     def __post_init__(self) -> None:
         where = f"source {self.id!r}" if isinstance(self.id, str) else "SourceSettings"

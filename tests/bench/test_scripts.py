@@ -87,10 +87,13 @@ def test_pg_scale_loads_serves_harvests_and_explains(postgres_url: str) -> None:
 
 def test_aron_bench_sweeps_every_entity_and_a_no_change_sweep_writes_nothing() -> None:
     out = run("aron_bench.py", "300")
-    assert re.search(r"full sweep: 300 entities in [\d.]+s = [\d,]+ entities/s end to end", out)
-    assert re.search(r"CPU per entity: .* whole machine \d+ us", out), out
-    assert re.search(r"no-change sweep: [\d.]+s \([\d,]+ entities/s\), wrote nothing", out), out
-    assert re.search(r"the full sweep ran at \d+% of its rate", out), out
+    for api in ("old", "v1"):  # both APIs by default
+        full = rf"\[{api}\] full sweep: 300 entities in [\d.]+s = [\d,]+ entities/s end to end"
+        assert re.search(full + r" \(\d+ batches, [\d,]+ requests, [\d,]+ bytes\)", out), out
+        assert re.search(rf"\[{api}\] CPU per entity: .* whole machine \d+ us", out), out
+        again = rf"\[{api}\] no-change sweep: [\d.]+s \([\d,]+ entities/s\), wrote nothing"
+        assert re.search(again + r" .*[\d,]+ requests, [\d,]+ bytes", out), out
+        assert re.search(rf"\[{api}\] .*the full sweep ran at \d+% of its rate", out), out
 
 
 def test_ingest_profile_names_every_stage_of_each_kind(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ fetch given records again (the failing ones; an admin's re-harvest of one record
 how to test a connection.
 
 - `oai-pmh` (`kinds.oai_pmh`): incremental windows of ListRecords per set;
-- `aron` (`kinds.aron`): sweeps of the Czech National Archives' ARON REST API;
+- `aron` (`kinds.aron`, `kinds.aron_v1`): sweeps of the Czech National Archives' ARON
+  REST API, the old one (`/api/aron`) or ARON 2.0's (`/api/v1`);
 - `files` (`kinds.files`): exports as files (a file, directory, glob or one URL).
 
 A new kind (ResourceSync, another archive's API) is one more module and one more row of

@@ -1,5 +1,10 @@
 """The `aron` kind: the Czech National Archives' portal ARON (elzasw/aron), over its REST API.
 
+ARON has two: the old one under `/api/aron` (frozen since ARON 2.0, still served) and
+ARON 2.0's under `/api/v1`. A `base_url` ending in one of them says which; a bare
+portal URL is probed, `/api/v1/system/info` first (`aron_which`). This module sweeps the
+old API; `aron_v1` sweeps the new one with the same guarantees.
+
 Every run sweeps the portal (see `aron_sweep`): entities are fetched in batches, each
 batch handed to the run's ingest as items (the entity's JSON, its uuid, its content hash
 as the fingerprint) and committed with the run's counters and the sweep's position, so
@@ -8,12 +13,9 @@ a killed run resumes at the first uncommitted batch. Changes are found by conten
 written; a re-import that only renumbers parts and items changes nothing. The names of
 the entities a changed entity references are asked for once a run (`/apu/views`).
 
-Deletions: ARON deletes hard and has no feed, and while a partner re-imports, its
-entities vanish from lists *and* GET. An entity becomes a tombstone only when it is
-missing from a complete sweep, was missing from the previous complete sweep too, and
-`GET /apu/{id}` answers 404 (a 5xx or a timeout keeps it live); the sweep guard
-(`harvest.sweep_max_share`) applies. What a complete sweep missed is kept in its
-run's final checkpoint for the next one.
+Deletions (`aron_end`): ARON deletes hard and has no feed, and while a partner
+re-imports, its entities vanish from lists *and* GET. An entity becomes a tombstone only
+when it is missing from two complete sweeps and `GET /apu/{id}` answers 404.
 """
 
 from __future__ import annotations
@@ -23,20 +25,17 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from oai.harvest.kinds.aron_api import AronAPI
+from oai.harvest.kinds.aron_end import deletions, listed
 from oai.harvest.kinds.aron_hash import content_hash
-from oai.harvest.kinds.aron_records import Triage, portal_of
+from oai.harvest.kinds.aron_records import Triage, portal_of, user_agent
 from oai.harvest.kinds.aron_sweep import Batch as Fetched
 from oai.harvest.kinds.aron_sweep import Position, SweepPlan, sweep
+from oai.harvest.kinds.aron_v1 import harvest_v1, refetch_v1
+from oai.harvest.kinds.aron_which import OLD, resolve, which_label
 from oai.harvest.state import RunState
 from oai.ingest import Batch, Item
 
 __all__ = ["harvest_aron", "refetch_aron", "user_agent"]
-
-
-def user_agent(admin_emails: Sequence[str]) -> str:
-    """Who is asking, and whom the partner can write to."""
-    contact = f"; {admin_emails[0]}" if admin_emails else ""
-    return f"oaihub-harvester/1.0 (ARON sweep{contact})"
 
 
 def _options(run: RunState) -> tuple[SweepPlan, list[str | None], float]:
@@ -46,12 +45,10 @@ def _options(run: RunState) -> tuple[SweepPlan, list[str | None], float]:
     return plan, lists, source.pause_seconds
 
 
-def _api(run: RunState) -> AronAPI:
+def _api(run: RunState, base: str) -> AronAPI:
     plan, _lists, pause = _options(run)
     run.client.session.headers["User-Agent"] = user_agent(run.hub.settings.repository.admin_email)
-    return AronAPI(
-        run.client, run.source.base_url, max_concurrency=plan.max_concurrency, pause=pause
-    )
+    return AronAPI(run.client, base, max_concurrency=plan.max_concurrency, pause=pause)
 
 
 def _start(run: RunState, lists: list[str | None]) -> Position:
@@ -103,7 +100,7 @@ class _Fetcher:
 
 
 def _batches(run: RunState, api: AronAPI, plan: SweepPlan, start: Position) -> Iterator[Batch]:
-    portal = portal_of(run.source.base_url)
+    portal = portal_of(api.base)
     fetched: Fetched[tuple[list[Item], dict[str, str]]]
     for fetched in sweep(api, plan, start, _Fetcher(run, api)):
         items, labels = fetched.entities
@@ -118,35 +115,32 @@ def _batches(run: RunState, api: AronAPI, plan: SweepPlan, start: Position) -> I
 
 
 def harvest_aron(run: RunState, from_: str | None) -> tuple[str, str]:
-    """Sweep the source's portal into the store; (status, message) of the run."""
+    """Sweep the source's portal into the store, over the API it speaks; (status,
+    message) of the run."""
+    api_name, base = resolve(run.client, run.source.base_url)
+    run.event("info", "api", f"speaks {which_label(api_name)} at {base}")
+    if api_name != OLD:
+        return harvest_v1(run, base)
     plan, lists, _pause = _options(run)
-    api = _api(run)
+    api = _api(run, base)
     position = _start(run, lists)
     run.log.runs.checkpoint(run.run_id, {"aron": position.to_dict(), "chain": run.chain})
     run.full = True
     _refetch_failing(run, api)
     failure = run.drive(_batches(run, api, plan, position), "aron")
     if failure is not None:
-        listed = _listed(run)
-        message = f"sweep failed after {listed} listed entities: {failure}"
+        message = f"sweep failed after {listed(run)} listed entities: {failure}"
         run.event("error", "stream", message)
         return "failed", message
     summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
     try:
-        outcome, kept = _deletions(run, api)
+        outcome, kept = deletions(run, api)
     finally:
         run.log.seen.forget(run.chain)
     if outcome is not None and outcome.refused:
         return "partial", outcome.refused
     deleted = outcome.deleted if outcome is not None else 0
     return "ok", f"complete: {summary}; sweep: {deleted} tombstones, {kept} missing kept"
-
-
-def _listed(run: RunState) -> int:
-    """How many entities the committed part of the sweep listed."""
-    saved = run.log.runs.get(run.run_id)
-    state = (saved.checkpoint or {}).get("aron") if saved is not None else None
-    return int(state.get("listed", 0)) if isinstance(state, dict) else 0
 
 
 def _refetch_failing(run: RunState, api: AronAPI) -> None:
@@ -163,7 +157,7 @@ def _by_uuid(run: RunState, api: AronAPI, uuids: Sequence[str]) -> Iterator[Batc
     """Entities fetched by uuid; one the portal no longer has (404) is gone (it is not
     deleted here: ARON entities vanish while a partner re-imports)."""
     fetcher = _Fetcher(run, api)
-    portal = portal_of(run.source.base_url)
+    portal = portal_of(api.base)
     for start in range(0, len(uuids), 100):
         chunk = list(uuids[start : start + 100])
         items, labels = fetcher(chunk)
@@ -175,51 +169,12 @@ def _by_uuid(run: RunState, api: AronAPI, uuids: Sequence[str]) -> Iterator[Batc
 
 def refetch_aron(run: RunState, identifiers: list[str]) -> tuple[str, str]:
     """Fetch entities again by uuid, as a run of their own: re-harvest one record."""
-    api = _api(run)
+    api_name, base = resolve(run.client, run.source.base_url)
+    if api_name != OLD:
+        return refetch_v1(run, base, identifiers)
+    api = _api(run, base)
     failure = run.drive(_by_uuid(run, api, identifiers), "ARON by uuid")
     if failure is not None:
         return "failed", f"fetching {', '.join(identifiers)} failed: {failure}"
     summary = ", ".join(f"{v} {k}" for k, v in run.counts.items())
     return "ok", f"{', '.join(identifiers)}: {summary}"
-
-
-def _previous_missing(run: RunState) -> set[str]:
-    """What the previous complete sweep of the source missed."""
-    last = run.log.runs.last(run.source.id)
-    state = (last.checkpoint or {}).get("aron") if last is not None else None
-    if not isinstance(state, dict) or not state.get("complete"):
-        return set()
-    return {str(i) for i in state.get("missing") or []}
-
-
-def _deletions(run: RunState, api: AronAPI) -> tuple[Any, int]:
-    """Tombstones for entities missing twice and gone by GET; (the sweep's outcome, how
-    many missing entities are kept)."""
-    live = run.hub.store.local_ids_of_source(run.source.id)
-    missing = live - run.log.seen.by(run.chain)
-    candidates = sorted(missing & _previous_missing(run))
-    remote = run.hub.store.remote_identifiers(candidates)
-    gone: list[str] = []
-    unsure: list[str] = []
-    for local_id in candidates:
-        found = api.exists(remote.get(local_id) or local_id.split(":", 1)[1])
-        if found is False:
-            gone.append(local_id)
-        elif found is None:
-            unsure.append(local_id)
-    if unsure:
-        run.event(
-            "warning",
-            "sweep",
-            f"{len(unsure)} missing entities kept: GET /apu/{{id}} did not answer 404",
-            detail={"ids": unsure[:1000]},
-        )
-    why = "entities missing from two complete sweeps and gone (404)"
-    outcome = run.sweep(gone, len(live), why)
-    saved = run.log.runs.get(run.run_id)
-    position = dict((saved.checkpoint or {}).get("aron") or {}) if saved else {}
-    kept = missing if outcome.refused else missing - set(gone)
-    # what is still missing: the next complete sweep asks again
-    position["missing"] = sorted(kept)
-    run.log.runs.checkpoint(run.run_id, {"aron": position, "chain": run.chain})
-    return outcome, len(kept)

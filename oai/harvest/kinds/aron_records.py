@@ -13,15 +13,24 @@ from typing import Any
 
 from oai.harvest.kinds.aron_api import AronAPI
 
-__all__ = ["Triage", "portal_of"]
+__all__ = ["Triage", "portal_of", "user_agent"]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def portal_of(base_url: str) -> str:
-    """The portal's root from its API base: '.../aron/api/aron' -> '.../aron'."""
+    """The portal's root from its API base: '.../aron/api/aron' (or '/api/v1') -> '.../aron'."""
     base = base_url.rstrip("/")
-    return base[: -len("/api/aron")] if base.endswith("/api/aron") else base
+    for api in ("/api/aron", "/api/v1"):
+        if base.endswith(api):
+            return base[: -len(api)]
+    return base
+
+
+def user_agent(admin_emails: Sequence[str]) -> str:
+    """Who is asking, and whom the partner can write to."""
+    contact = f"; {admin_emails[0]}" if admin_emails else ""
+    return f"oaihub-harvester/1.0 (ARON sweep{contact})"
 
 
 def _references(entity: Mapping[str, Any]) -> Iterable[str]:

@@ -52,6 +52,8 @@ class Position:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Position | None:
         """A saved position, or None when it is not one (then the sweep starts anew)."""
+        if data.get("api") is not None:  # a position of ARON 2.0's API (`aron_v1_sweep`)
+            return None
         try:
             lists = [t if t is None else str(t) for t in data["lists"]]
             pending = [str(i) for i in data.get("pending") or []]

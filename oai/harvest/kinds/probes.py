@@ -2,7 +2,7 @@
 
 - `oai-pmh`: Identify answers, and ListMetadataFormats offers the source's prefix (the
   ones it does offer are listed when it does not);
-- `aron`: the API answers one list request;
+- `aron`: which API the portal speaks, and one page of it;
 - `files`: the files are found and readable (one GET for a URL).
 
 Each probe sends at most a few requests with the client it is given (short timeouts, no
@@ -18,6 +18,8 @@ from pathlib import Path
 from oai.harvest.client import Client
 from oai.harvest.errors import HarvestError
 from oai.harvest.kinds.aron_api import AronAPI
+from oai.harvest.kinds.aron_v1_api import AronV1API
+from oai.harvest.kinds.aron_which import V1, resolve, which_label
 from oai.harvest.kinds.files import locate
 from oai.harvest.parse import parse_metadata_formats
 from oai.harvest.stream import identify
@@ -68,17 +70,25 @@ def probe_oai_pmh(client: Client, source: SourceSettings, max_bytes: int) -> Pro
 
 
 def probe_aron(client: Client, source: SourceSettings, max_bytes: int) -> Probe:
-    """The ARON kind's equivalent of Identify: one listview page of one id."""
+    """The ARON kind's equivalent of Identify: which API the portal speaks (a bare
+    portal URL is probed, `/api/v1/system/info` first), then one page of one unit."""
     try:
-        page = AronAPI(client, source.base_url).listview([], None, 1)
+        api, base = resolve(client, source.base_url)
+        if api == V1:
+            info = AronV1API(client, base).info()
+            page = AronV1API(client, base).search("FUND", [], 0, 1)
+            first = page.hits[0].uuid if page.hits else "(none: the portal lists no fund)"
+            name = f"{info.get('name')} {info.get('version') or ''}".strip()
+        else:
+            ids = AronAPI(client, base).listview([], None, 1).ids
+            first = ids[0] if ids else "(none: the portal lists nothing)"
+            name = ""
     except HarvestError as exc:
         return Probe(False, f"The ARON API failed: {exc}")
-    first = page.ids[0] if page.ids else "(none: the portal lists nothing)"
-    return Probe(
-        True,
-        "The ARON API answered a listview request.",
-        {"base URL": source.base_url, "first id": first},
-    )
+    details = {"API": which_label(api), "base URL": base, "first id": first}
+    if name:
+        details["portal"] = name
+    return Probe(True, f"The ARON API answered: the portal speaks {which_label(api)}.", details)
 
 
 def probe_files(client: Client, source: SourceSettings, max_bytes: int) -> Probe:

@@ -4,7 +4,8 @@ Modules: `tables` (the five `harvest_*` tables), `database` (reads, IMMEDIATE wr
 transactions, the clock), `sources` (partners, high-water marks, failure counts),
 `runs` (runs, counters, checkpoints, heartbeats, stale runs), `events` (what happened
 in a run, raw XML kept), `seen` (what a full harvest saw), `requested` (runs asked for
-on the admin pages, SQLite's queue: see `oai.scheduler.asked`), `log` (`RunLog`, which
+on the admin pages, SQLite's queue: see `oai.scheduler.asked`), `validators`
+(ETag/Last-Modified of records a partner serves conditionally), `log` (`RunLog`, which
 holds one of each).
 """
 
@@ -28,6 +29,7 @@ from oai.harvest.runlog.runs import (
 )
 from oai.harvest.runlog.seen import Seen
 from oai.harvest.runlog.sources import SourceInfo, SourceRow, Sources
+from oai.harvest.runlog.validators import Validator, Validators
 
 __all__ = [
     "COUNTERS",
@@ -51,6 +53,8 @@ __all__ = [
     "SourceInfo",
     "SourceRow",
     "Sources",
+    "Validator",
+    "Validators",
     "final_status",
     "utcnow",
 ]

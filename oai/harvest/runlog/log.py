@@ -23,13 +23,15 @@ from oai.harvest.runlog.requested import Queue
 from oai.harvest.runlog.runs import Runs
 from oai.harvest.runlog.seen import Seen
 from oai.harvest.runlog.sources import Sources
+from oai.harvest.runlog.validators import Validators
 
 __all__ = ["RunLog"]
 
 
 class RunLog:
     """The harvest log tables: `sources`, `runs`, `events`, `seen`, the records still
-    `failing`, the run `queue` and the sources `managed` in the browser with their audit."""
+    `failing`, the run `queue`, the sources `managed` in the browser with their audit, and the
+    HTTP `validators` of records served conditionally."""
 
     def __init__(self, engine: Engine) -> None:
         db = Database(engine)
@@ -41,3 +43,4 @@ class RunLog:
         self.failing = Failing(db)
         self.queue = Queue(db)
         self.managed = ManagedSources(db)
+        self.validators = Validators(db)

@@ -32,6 +32,7 @@ __all__ = [
     "harvest_seen",
     "harvest_source_changes",
     "harvest_sources",
+    "harvest_validators",
     "metadata",
 ]
 
@@ -176,4 +177,19 @@ harvest_failing = Table(
     Column("last_failed_at", UTCSeconds, nullable=False),
     Column("attempts", Integer, nullable=False, default=1),
     Column("run_id", Integer, nullable=True),  # the last run it failed in
+)
+
+# The HTTP validators of each record a partner serves conditionally (migration 0013; ARON
+# 2.0's ETag/Last-Modified), with the content hash of the answer they came with and the
+# record's type there: a 304 is trusted only while the stored record has that hash.
+harvest_validators = Table(
+    "harvest_validators",
+    metadata,
+    Column("source_id", String(100), ForeignKey("harvest_sources.id"), primary_key=True),
+    Column("identifier", String(1000), primary_key=True),  # the partner identifier
+    Column("kind", String(40), nullable=True),  # ARON's apuType
+    Column("etag", String(400), nullable=True),
+    Column("last_modified", String(100), nullable=True),
+    Column("fingerprint", String(64), nullable=True),
+    Column("parent", String(1000), nullable=True),  # the parent's identifier; "": a root
 )

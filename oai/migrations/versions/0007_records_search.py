@@ -3,7 +3,7 @@
 SQLite: an FTS5 table over records (title, local id, partner identifier) kept current
 by triggers; PostgreSQL: a GIN index on the same text as a tsvector. Both: an index on
 the title's sort key (lower of its first 100 characters) for the page sorted by title.
-The statements are frozen in oai/migrations/fulltext_0007.py (0017 replaces the index).
+The statements are frozen in oai/migrations/fulltext_0007.py (0014 replaces the index).
 
 Revision ID: 0007
 Revises: 0006

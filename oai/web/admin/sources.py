@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from markupsafe import Markup
 
 from oai.harvest import SourceEntry, in_words, source_entries, sync_sources, table_of
-from oai.harvest.runlog import FINISHED, RunLog
+from oai.harvest.runlog import FINISHED, RunInfo, RunLog
 from oai.scheduler.jobs import next_runs
 from oai.web.admin.chart import source_chart
 from oai.web.admin.sourceforms import (
@@ -93,7 +93,15 @@ def source_page(source_id: str) -> str:
         resumable=log.runs.last_checkpoint(source_id) is not None,
         failing=log.failing.of_source(source_id, limit=200),
         test=None,
+        speaks=_speaks(log, running or last),
     )
+
+
+def _speaks(log: RunLog, run: RunInfo | None) -> str | None:
+    """Which of its APIs the partner spoke in a run, when the kind said so (an `api`
+    event: ARON's old API or ARON 2.0's)."""
+    said = log.events.of_run(run.id, kind="api") if run is not None else []
+    return said[0].message if said else None
 
 
 def source_form(source_id: str | None = None) -> Any:

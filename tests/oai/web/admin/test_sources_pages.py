@@ -230,3 +230,25 @@ def test_resume_is_refused_when_there_is_nothing_to_resume(
     assert refused.status_code == 400
     assert "no interrupted or failed run to resume" in refused.get_data(as_text=True)
     assert log.queue.pending("partner") == []
+
+
+def test_an_aron_source_page_says_which_api_it_speaks(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    from oai.demo.aron import AronState, running
+    from oai.harvest import run_harvest
+    from oai.harvest.sources import table_of
+    from oai.settings import SourceSettings
+
+    with running(AronState.generated(5, seed=1), api="portal") as portal:
+        token = csrf_of(admin.get("/admin/sources/new").get_data(as_text=True))
+        values = {**form(base_url=portal, kind="aron"), "action": "test", "csrf_token": token}
+        answer = admin.post("/admin/sources/new", data=values).get_data(as_text=True)
+        tested = etree.HTML(answer).xpath('string(//*[@id="test-result"])')
+        assert "ARON 2.0's API (/api/v1)" in tested  # a bare portal URL, probed
+        aron = SourceSettings(id="portal", base_url=portal, kind="aron", pause_seconds=0.0)
+        RunLog(admin_hub.engine).managed.save("portal", table_of(aron), who="t", action="add")
+        assert run_harvest(admin_hub, "portal").status == "ok"
+    page = etree.HTML(admin.get("/admin/sources/portal").get_data(as_text=True))
+    speaks = page.xpath('string(//*[@id="speaks"])')
+    assert "ARON 2.0's API (/api/v1)" in speaks and speaks.endswith("/aron/api/v1")

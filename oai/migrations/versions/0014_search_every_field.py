@@ -6,8 +6,8 @@ index of 0007 (titles and identifiers) is replaced by one over that column: an F
 table on SQLite, a GIN index on its tsvector on PostgreSQL. The column is filled for
 the records already stored, in batches, before the index is made.
 
-Revision ID: 0017
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from oai.migrations.fulltext_0007 import fulltext_0007
 from records.search import fts_statements
 from records.search_text import index_text
 
-revision = "0017"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
