@@ -14,12 +14,16 @@
   `admin.session_max_hours` of its login (`oai.web.admin.state`).
 - Failed logins are kept in the database (every worker and host sees them): at
   `admin.max_login_attempts` within 15 minutes a client address is refused with 429
-  until the window moves on; the account itself is only slowed down past the limit.
+  until the window moves on; the account itself is only slowed down past the limit: after
+  each further failure it may try again only after a pause (1, 2, 4, then 8 s at most);
+  an attempt within the pause is answered at once with 429 and `Retry-After` (no request
+  handler ever sleeps, so a guessed-at account never holds a worker).
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -70,19 +74,34 @@ class LoginThrottle:
             return 0
         now = now or datetime.now(UTC)
         span = timedelta(seconds=self.window)
-        count, oldest = self.store.failures(now, span, client=client)
+        count, oldest, _ = self.store.failures(now, span, client=client)
         if count < self.limit or oldest is None:
             return 0
         return max(1, int((oldest + span - now).total_seconds()) + 1)
 
     def delay_for(self, account: str, now: datetime | None = None) -> float:
-        """Seconds to wait before checking a password of `account` (0 under the limit)."""
+        """The pause `account` must leave after its last failure (0 under the limit)."""
         if self.limit <= 0:
             return 0.0
         now = now or datetime.now(UTC)
-        count, _ = self.store.failures(now, timedelta(seconds=self.window), account=account)
+        count, _, _ = self.store.failures(now, timedelta(seconds=self.window), account=account)
         over = count - self.limit
         return 0.0 if over < 0 else float(min(2**over, MAX_ACCOUNT_DELAY))
+
+    def account_wait(self, account: str, now: datetime | None = None) -> int:
+        """Whole seconds until `account` may be tried again (0: now). Never a sleep: the
+        caller answers 429 with this as Retry-After."""
+        if self.limit <= 0:
+            return 0
+        now = now or datetime.now(UTC)
+        span = timedelta(seconds=self.window)
+        count, _, newest = self.store.failures(now, span, account=account)
+        over = count - self.limit
+        if over < 0 or newest is None:
+            return 0
+        pause = min(2**over, MAX_ACCOUNT_DELAY)
+        left = (newest + timedelta(seconds=pause) - now).total_seconds()
+        return 0 if left <= 0 else math.ceil(left)
 
     def failed(self, client: str, account: str = ACCOUNT, now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)

@@ -105,20 +105,25 @@ class AdminStore:
         *,
         client: str | None = None,
         account: str | None = None,
-    ) -> tuple[int, datetime | None]:
-        """(how many, the oldest) failed logins within the window, of a client or an account."""
+    ) -> tuple[int, datetime | None, datetime | None]:
+        """(how many, the oldest, the newest) failed logins within the window, of a client
+        or an account."""
         c = login_failures.c
-        query = select(func.count(), func.min(c.at)).where(c.at >= now - window)
+        query = select(func.count(), func.min(c.at), func.max(c.at)).where(c.at >= now - window)
         if client is not None:
             query = query.where(c.client == client)
         if account is not None:
             query = query.where(c.account == account)
         with self.engine.connect() as conn:
-            count, oldest = conn.execute(query).one()
-        if oldest is not None and oldest.tzinfo is None:  # SQLite gives naive times back
-            oldest = oldest.replace(tzinfo=UTC)
-        return int(count), oldest
+            count, oldest, newest = conn.execute(query).one()
+        return int(count), _aware(oldest), _aware(newest)
 
     def succeeded(self, client: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(login_failures).where(login_failures.c.client == client))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite gives naive times back
+        return value.replace(tzinfo=UTC)
+    return value

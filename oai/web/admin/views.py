@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -85,13 +84,12 @@ def login() -> Any:
     client = request.remote_addr or "unknown"
     if request.method != "POST":  # GET and HEAD: the form, nothing counted
         return render_template("admin/login.html", configured=bool(auth.password_hash()))
-    wait = state.throttle.blocked_for(client)
+    # the address past its limit, or the account within its pause after a failure: an
+    # answer at once (never a sleep in a worker), the account slowed, never locked
+    wait = state.throttle.blocked_for(client) or state.throttle.account_wait(auth.ACCOUNT)
     if wait:
         body = render_template("admin/login.html", configured=True, blocked=wait)
         return Response(body, status=429, headers={"Retry-After": str(wait)})
-    delay = state.throttle.delay_for(auth.ACCOUNT)
-    if delay:
-        time.sleep(delay)  # the account is being guessed at: slow, never locked
     if not auth.check_password(request.form.get("password", "")):
         state.throttle.failed(client)
         body = render_template(
