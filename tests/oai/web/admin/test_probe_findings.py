@@ -108,6 +108,49 @@ def test_a_body_over_the_cap_is_413_unread(small_app: Flask, path: str) -> None:
     assert ok.status_code == 200
 
 
+def _chunked_post(port: int, path: str, chunks: Iterator[bytes]) -> tuple[int, bytes]:
+    """POST a body in chunks, without a Content-Length, over a plain HTTP connection."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        try:
+            for chunk in chunks:
+                conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            conn.send(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before the whole body was sent
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("path", ["/oai", "/admin/login", "/api/runs"])
+def test_a_chunked_body_over_the_cap_is_413(small_app: Flask, path: str) -> None:
+    """Finding 6: a chunked POST without a Content-Length was read past the cap and
+    answered 200 with an OAI error."""
+    from werkzeug.serving import make_server
+
+    from tests.servers import Background
+
+    def big() -> Iterator[bytes]:
+        yield b"verb=Identify&x="
+        for _ in range(100):  # 1 MB, the cap is 2 KB
+            yield b"a" * 10_000
+
+    with Background(make_server("127.0.0.1", 0, small_app, threaded=True)) as http:
+        port = http.server.server_port
+        status, _ = _chunked_post(port, path, big())
+        assert status == 413
+        status, body = _chunked_post(port, "/oai", iter([b"verb=", b"Identify"]))
+        assert status == 200 and b"<Identify>" in body, body[:300]
+
+
 # -- 4. characters XML cannot carry, in /oai arguments -------------------------------------
 
 
