@@ -19,6 +19,7 @@ __all__ = ["admin_blueprint", "api_blueprint", "human_time"]
 def _setup(state: BlueprintSetupState) -> None:
     from oai.harvest.wording import in_words
     from oai.web.admin.auth import admin_state, csrf_token, guard_request
+    from oai.web.admin.inputs import RowIdConverter
     from oai.web.security import secure_cookie
 
     app = state.app
@@ -26,6 +27,7 @@ def _setup(state: BlueprintSetupState) -> None:
     if "oaihub.admin.guard" in app.extensions:
         return  # the other blueprint installed it already
     app.extensions["oaihub.admin.guard"] = True
+    app.url_map.converters["id"] = RowIdConverter
     admin_state(app)
     # the session cookie: not readable by scripts, not sent on cross-site POSTs
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

@@ -14,9 +14,18 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from oai.scheduler.lock import scheduler_running
+from oai.web.admin.inputs import int_arg
 from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
 from oai.web.admin.records import record_view
-from oai.web.admin.views import PAGE, event_raw, hub, oai_base, run_filters, runlog
+from oai.web.admin.views import (
+    PAGE,
+    event_raw,
+    hub,
+    oai_base,
+    queue_workers,
+    run_filters,
+    runlog,
+)
 
 __all__ = ["openapi_document", "register_api"]
 
@@ -43,9 +52,7 @@ def sources() -> Response:
 
 def workers() -> Response:
     """The `oai worker` processes alive on this database and the harvest each runs."""
-    from oai.scheduler.queue import workers_overview
-
-    found = workers_overview(hub().engine)
+    found = queue_workers(hub().engine)  # none on SQLite: no job queue there
     return jsonify(
         workers=[
             {
@@ -62,7 +69,7 @@ def workers() -> Response:
 
 def runs() -> Response:
     filters = run_filters()
-    limit = min(max(request.args.get("limit", PAGE, type=int), 1), 500)
+    limit = int_arg("limit", PAGE, low=1, high=500) or PAGE
     found = runlog().runs.newest(limit=limit, **filters)
     following = None
     if len(found) == limit:
@@ -143,9 +150,9 @@ def register_api(bp: Blueprint) -> None:
     bp.add_url_rule("/sources", "sources", sources)
     bp.add_url_rule("/runs", "runs", runs)
     bp.add_url_rule("/workers", "workers", workers)
-    bp.add_url_rule("/runs/<int:run_id>", "run", run)
-    bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
-    bp.add_url_rule("/runs/<int:run_id>/report", "report", report)
+    bp.add_url_rule("/runs/<id:run_id>", "run", run)
+    bp.add_url_rule("/runs/<id:run_id>/events/<id:event_id>/raw", "event_raw", event_raw)
+    bp.add_url_rule("/runs/<id:run_id>/report", "report", report)
     bp.add_url_rule("/sources/<source_id>/failing", "failing", failing)
     bp.add_url_rule("/records/<path:record_id>", "record", record)
     bp.register_error_handler(HTTPException, _json_error)

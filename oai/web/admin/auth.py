@@ -34,6 +34,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.security import check_password_hash
 
 from oai.hub import Hub
+from oai.web.admin.inputs import refuse_unstorable_text
 from oai.web.admin.state import AdminStore, password_fingerprint
 
 __all__ = [
@@ -227,6 +228,7 @@ def guard_request() -> ResponseReturnValue | None:
     """Before every request of the app: close /admin and /api to strangers; check CSRF."""
     if not _protected(request.path):
         return None
+    refuse_unstorable_text()
     # every state-changing request carries the CSRF token, except API calls authenticated
     # by their token header (a browser never adds that header across sites by itself)
     unsafe = request.method not in SAFE_METHODS

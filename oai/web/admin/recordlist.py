@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
 
+from oai.web.admin.inputs import int_arg
 from oai.web.admin.queries import failed_in_last_runs
 from records.search import SORTS, RecordSearch, SearchQuery
 
@@ -47,7 +48,7 @@ def search_query(failed: list[tuple[str, str, int]] | None) -> SearchQuery:
     kind = _choice("kind", KINDS)
     state = _choice("state", STATES)
     sort = _choice("sort", SORTS) or "datestamp"
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     return SearchQuery(
         text=text,
         source_id=request.args.get("source") or None,

@@ -30,11 +30,12 @@ from oai.hub import Hub
 from oai.scheduler.lock import scheduler_running
 from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
+from oai.web.admin.inputs import int_arg
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
 from oai.web.admin.recordlist import records_page
 from oai.web.admin.records import RecordView, record_view
 
-__all__ = ["ACTIONS", "register_views"]
+__all__ = ["ACTIONS", "queue_workers", "register_views"]
 
 # action -> (label, needs confirmation, full harvest)
 ACTIONS: dict[str, tuple[str, bool, bool]] = {
@@ -118,11 +119,11 @@ def dashboard() -> str:
         chart=_chart_markup(None),
         refresh=busy,
         scheduler_running=scheduler_running(engine),
-        workers=_workers(engine),
+        workers=queue_workers(engine),
     )
 
 
-def _workers(engine: Any) -> list[Any]:
+def queue_workers(engine: Any) -> list[Any]:
     """The `oai worker` processes on the job queue (PostgreSQL), none elsewhere."""
     if engine.dialect.name != "postgresql":
         return []
@@ -155,7 +156,7 @@ def run_filters() -> dict[str, Any]:
     if status is not None and status not in STATUSES:
         abort(400, description=f"status must be one of {', '.join(STATUSES)}")
     since = _date_arg("since")
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     return {"source_id": source, "status": status, "since": since, "before_id": before}
 
 
@@ -192,7 +193,7 @@ def run_page(run_id: int) -> str:
     run = log.runs.get(run_id)
     if run is None:
         abort(404)
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     events = log.events.of_run(run_id, after_id=after, limit=PAGE * 4)
     return render_template(
         "admin/run.html",
@@ -322,10 +323,10 @@ def register_views(bp: Blueprint) -> None:
     bp.add_url_rule("/", "dashboard", dashboard)
     bp.add_url_rule("/chart.svg", "chart_svg", chart_svg)
     bp.add_url_rule("/runs", "runs_page", runs_page)
-    bp.add_url_rule("/runs/<int:run_id>", "run_page", run_page)
-    bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
-    bp.add_url_rule("/runs/<int:run_id>/report.csv", "report_csv", _report_csv)
-    bp.add_url_rule("/runs/<int:run_id>/report.json", "report_json", _report_json)
+    bp.add_url_rule("/runs/<id:run_id>", "run_page", run_page)
+    bp.add_url_rule("/runs/<id:run_id>/events/<id:event_id>/raw", "event_raw", event_raw)
+    bp.add_url_rule("/runs/<id:run_id>/report.csv", "report_csv", _report_csv)
+    bp.add_url_rule("/runs/<id:run_id>/report.json", "report_json", _report_json)
     bp.add_url_rule("/records", "records_page", records_page)
     bp.add_url_rule("/records/<path:record_id>", "record_page", record_page)
     bp.add_url_rule("/records/<path:record_id>/reharvest", "reharvest", reharvest, methods=["POST"])
