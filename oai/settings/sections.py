@@ -69,6 +69,7 @@ class HarvestSettings:
     refetch_max: int
     file_roots: tuple[str, ...]
     private_redirects: bool
+    private_base_urls: bool
     overlap_seconds: int
     max_clock_skew: int
     max_empty_pages: int

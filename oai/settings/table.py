@@ -126,6 +126,14 @@ _SETTINGS: tuple[Setting, ...] = (
         "Follow a redirect from a public partner to a loopback, private or link-local"
         " address (a partner on such an address may always redirect there).",
     ),
+    Setting(
+        "harvest.private_base_urls",
+        BOOL,
+        False,
+        "Let sources added or edited in the browser or the API, their Test connection and"
+        " harvests reach loopback, private, link-local and other non-public addresses (only"
+        " this file can allow it; sources in this file may always point anywhere).",
+    ),
     Setting("harvest.overlap_seconds", INT, 60, "Incremental from = last until - overlap."),
     Setting(
         "harvest.max_clock_skew",

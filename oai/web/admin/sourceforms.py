@@ -16,11 +16,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from oai.errors import ConfigError
+from oai.harvest.addresses import resolves_to_private
 from oai.harvest.client import Client, ClientConfig, check_url
-from oai.harvest.errors import HarvestError
+from oai.harvest.errors import HarvestError, UnsafeURL
 from oai.harvest.kinds import KINDS, Probe, kind_of
 from oai.harvest.kinds.files import outside_roots
-from oai.harvest.sources import source_from_table
+from oai.harvest.sources import address_policy, source_from_table
 from oai.hub import Hub
 from oai.scheduler.cron import cron_trigger
 from oai.settings import SOURCE_KEYS, SourceSettings
@@ -130,6 +131,17 @@ def _check_local_path(hub: Hub, where: str) -> None:
         raise FormError(f"base_url: {refused}")
 
 
+def _check_public(hub: Hub, url: str) -> None:
+    """A source from the browser or the API may not point inside the hub's network."""
+    host = urlsplit(url).hostname or ""
+    if not hub.settings.harvest.private_base_urls and resolves_to_private(host):
+        raise FormError(
+            f"base_url: {host} is a loopback, private, link-local or other non-public"
+            " address; sources added here may not reach it (the configuration file's"
+            " harvest.private_base_urls allows it)"
+        )
+
+
 def _check(hub: Hub, source: SourceSettings) -> None:
     if not ID.match(source.id):
         raise FormError("id: letters, digits, '.', '_' and '-' only, at most 100, no spaces")
@@ -140,6 +152,7 @@ def _check(hub: Hub, source: SourceSettings) -> None:
             check_url(source.base_url)
         except HarvestError as exc:
             raise FormError(f"base_url: {exc}") from None
+        _check_public(hub, source.base_url)
     if source.schedule:
         try:
             cron_trigger(source.schedule, where="schedule")
@@ -168,10 +181,10 @@ def test_connection(hub: Hub, source: SourceSettings) -> Probe:
         request_deadline=min(harvest.request_deadline, 2 * TEST_TIMEOUT),
         private_redirects=harvest.private_redirects,
     )
-    client = Client(config, home=source.base_url)
+    client = Client(config, home=source.base_url, policy=address_policy(hub, source))
     try:
         return kind_of(source).probe(client, source, config.max_response_bytes)
-    except ConfigError as exc:
+    except (ConfigError, UnsafeURL) as exc:
         return Probe(False, str(exc))
     finally:
         client.close()
