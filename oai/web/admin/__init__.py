@@ -18,7 +18,7 @@ __all__ = ["admin_blueprint", "api_blueprint", "human_time"]
 
 def _setup(state: BlueprintSetupState) -> None:
     from oai.harvest.wording import in_words
-    from oai.web.admin.auth import admin_state, csrf_token, guard_request
+    from oai.web.admin.auth import admin_state, csrf_token, current_account, guard_request, may
     from oai.web.admin.inputs import RowIdConverter
     from oai.web.security import secure_cookie
 
@@ -36,6 +36,8 @@ def _setup(state: BlueprintSetupState) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.before_request(guard_request)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["current_account"] = current_account
+    app.jinja_env.globals["may"] = may
     app.jinja_env.filters["utc"] = _utc
     app.jinja_env.filters["human"] = human_time
     app.jinja_env.filters["in_words"] = in_words
@@ -92,6 +94,7 @@ def _admin_error(error: Exception) -> ResponseReturnValue:
 
 def admin_blueprint() -> Blueprint:
     """The admin pages under /admin (templates and CSS shipped in the package)."""
+    from oai.web.admin.people import register_people
     from oai.web.admin.sources import register_sources
     from oai.web.admin.views import register_views
 
@@ -106,6 +109,7 @@ def admin_blueprint() -> Blueprint:
     bp.record_once(_setup)
     register_views(bp)
     register_sources(bp)
+    register_people(bp)
     return bp
 
 

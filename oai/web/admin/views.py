@@ -83,22 +83,24 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     state = auth.admin_state()
     client = request.remote_addr or "unknown"
+    configured = auth.logins_possible()
     if request.method != "POST":  # GET and HEAD: the form, nothing counted
-        return render_template("admin/login.html", configured=bool(auth.password_hash()))
+        return render_template("admin/login.html", configured=configured)
+    name = (request.form.get("name") or "").strip()[:100] or auth.ACCOUNT
     # the address past its limit, or the account within its pause after a failure: an
     # answer at once (never a sleep in a worker), the account slowed, never locked
-    wait = state.throttle.blocked_for(client) or state.throttle.account_wait(auth.ACCOUNT)
+    wait = state.throttle.blocked_for(client) or state.throttle.account_wait(name)
     if wait:
         body = render_template("admin/login.html", configured=True, blocked=wait)
         return Response(body, status=429, headers={"Retry-After": str(wait)})
-    if not auth.check_password(request.form.get("password", "")):
-        state.throttle.failed(client)
-        body = render_template(
-            "admin/login.html", configured=bool(auth.password_hash()), error="Wrong password."
-        )
+    account = state.accounts.check(name, request.form.get("password", ""))
+    if account is None:
+        state.throttle.failed(client, name)
+        error = "Wrong name or password."
+        body = render_template("admin/login.html", configured=configured, error=error)
         return Response(body, status=401)
     state.throttle.succeeded(client)
-    auth.log_in()
+    auth.log_in(account)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -263,7 +265,9 @@ def reharvest(record_id: str) -> Any:
     except ConfigError as exc:
         abort(400, description=str(exc))
     try:
-        result = reharvest_record(hub(), source, origin.remote_identifier)
+        account = auth.current_account()
+        by = account.name if account else "admin"
+        result = reharvest_record(hub(), source, origin.remote_identifier, by=by)
     except RunInProgress as exc:
         flash(f"Re-harvest of {record_id} not started: {exc}")
         return redirect(url_for("admin.record_page", record_id=record_id))
@@ -297,7 +301,8 @@ def harvest_action(source_id: str) -> Any:
         # a second click before the scheduler took the first: one run is enough
         flash(f"{label}: a run of {source_id} is already queued.")
         return redirect(url_for("admin.dashboard"))
-    request_id = log.queue.add(source_id, full=full, by="admin")
+    account = auth.current_account()
+    request_id = log.queue.add(source_id, full=full, by=account.name if account else "admin")
     flash(
         f"{label}: run of {source_id} queued (request {request_id}); "
         "the scheduler starts it within a few seconds."
