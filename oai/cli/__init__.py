@@ -15,6 +15,7 @@ from oai.cli.crosswalk import crosswalk
 from oai.cli.database import db_group, demo_group
 from oai.cli.records import records_group
 from oai.cli.run import run
+from oai.cli.users import users_command
 from oai.harvest.commands import harvest_command, history_command, runs_command
 from oai.scheduler.commands import scheduler_command
 from oai.scheduler.worker import worker_command
@@ -52,4 +53,5 @@ main.add_command(runs_command)
 main.add_command(scheduler_command)
 main.add_command(worker_command)
 main.add_command(admin_command)
+main.add_command(users_command)
 main.add_command(run)
