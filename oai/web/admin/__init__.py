@@ -41,6 +41,7 @@ def _setup(state: BlueprintSetupState) -> None:
     app.jinja_env.filters["utc"] = _utc
     app.jinja_env.filters["human"] = human_time
     app.jinja_env.filters["in_words"] = in_words
+    app.register_error_handler(403, _admin_error)
     app.register_error_handler(404, _admin_error)
     app.register_error_handler(500, _admin_error)
 
@@ -70,7 +71,7 @@ def _ago(seconds: int) -> str:
 
 
 def _admin_error(error: Exception) -> ResponseReturnValue:
-    """The admin's own 404 and 500 pages under /admin; elsewhere Flask's answer stands."""
+    """The admin's own 403, 404 and 500 pages under /admin; elsewhere Flask's answer stands."""
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     if request.path.startswith("/api"):  # the API answers in JSON, as its own handler does
         http = error if isinstance(error, HTTPException) else InternalServerError()
@@ -83,9 +84,11 @@ def _admin_error(error: Exception) -> ResponseReturnValue:
         return InternalServerError()
     if code == 404:
         title, text = "Not found", "There is no such page, record or run here."
+    elif code == 403:
+        title, text = "Not allowed", "Your account's role does not allow this."
     else:
         title, text = "Something went wrong", "The server failed to answer; it is logged."
-    description = getattr(error, "description", None) if code == 404 else None
+    description = getattr(error, "description", None) if code in (403, 404) else None
     body = render_template(
         "admin/error.html", code=code, title=title, text=text, description=description
     )

@@ -96,7 +96,7 @@ def login() -> Any:
     account = state.accounts.check(name, request.form.get("password", ""))
     if account is None:
         state.throttle.failed(client, name)
-        error = "Wrong name or password."
+        error = "Wrong password."
         body = render_template("admin/login.html", configured=configured, error=error)
         return Response(body, status=401)
     state.throttle.succeeded(client)
