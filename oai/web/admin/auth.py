@@ -10,10 +10,11 @@
 - Every POST (any unsafe method) under `/admin` and `/api` carries the session's CSRF
   token (a hidden form field, or the `X-CSRF-Token` header); one missing or wrong is
   refused with 400. API calls with a valid `X-API-Token` need none.
-- A session is valid only in the epoch it was issued in (logout moves the epoch on, so
-  every earlier session, a captured copy of a cookie included, is refused), for the
-  password it logged in with, within `admin.session_idle_minutes` of its last use and
-  `admin.session_max_hours` of its login (`oai.web.admin.state`).
+- A session is valid only in the epoch of its account it was issued in (logout moves
+  that epoch on, so every earlier session of the account, a captured copy of a cookie
+  included, is refused), for the password it logged in with, within
+  `admin.session_idle_minutes` of its last use and `admin.session_max_hours` of its
+  login (`oai.web.admin.state`).
 - Failed logins are kept in the database (every worker and host sees them): at
   `admin.max_login_attempts` within 15 minutes a client address is refused with 429
   until the window moves on; the account itself is only slowed down past the limit: after
@@ -172,7 +173,7 @@ def session_account() -> Account | None:
         and now - seen <= settings.session_idle_minutes * 60
         and now - born <= settings.session_max_hours * 3600
         and session.get("pw") == password_fingerprint(account.password_hash)
-        and session.get("epoch") == admin_state().store.epoch()
+        and session.get("epoch") == admin_state().store.epoch(account.name)
     )
     if not valid or account is None or not isinstance(seen, int | float):
         session.clear()
@@ -213,15 +214,18 @@ def log_in(account: Account) -> None:
     now = int(time.time())
     session["account"] = account.name
     session["csrf"] = secrets.token_urlsafe(32)
-    session["epoch"] = admin_state().store.epoch()
+    session["epoch"] = admin_state().store.epoch(account.name)
     session["pw"] = password_fingerprint(account.password_hash)
     session["born"] = session["seen"] = now
     session.permanent = False
 
 
 def log_out_everywhere() -> None:
-    """End this session and every other one issued so far (copies of cookies too)."""
-    admin_state().store.end_all_sessions()
+    """End this session and every other one of its account issued so far (copies of
+    cookies too); other accounts' sessions go on."""
+    account = session_account()
+    if account is not None:
+        admin_state().store.end_all_sessions(account.name)
     session.clear()
 
 

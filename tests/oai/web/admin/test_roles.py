@@ -250,3 +250,15 @@ def test_the_readme_table_is_the_code_table() -> None:
         for e, m, r in re.findall(r"^\| `([\w.]+)` \| (GET|POST) \| (\w+) \|", readme, re.M)
     }
     assert found == {(e, m): r for e, methods in ROUTE_ROLES.items() for m, r in methods.items()}
+
+
+def test_a_logout_ends_the_sessions_of_its_account_only(roles_app: Flask) -> None:
+    viewer, editor = sign_in(roles_app, "vera"), sign_in(roles_app, "ed")
+    thief = roles_app.test_client()
+    cookie = viewer.get_cookie("session")
+    assert cookie is not None
+    thief.set_cookie("session", cookie.value)
+    token = csrf_of(viewer.get("/admin/").get_data(as_text=True))
+    assert viewer.post("/admin/logout", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/admin/").status_code == 302  # the captured copy is refused
+    assert editor.get("/admin/").status_code == 200  # another account goes on
