@@ -168,7 +168,13 @@ _SETTINGS: tuple[Setting, ...] = (
         "A worker silent this long is gone; its harvest is retried by another.",
     ),
     Setting("admin.password_hash", STR, "", "werkzeug password hash of the admin password."),
-    Setting("admin.api_tokens", STRINGS, (), "Tokens accepted in the X-API-Token header."),
+    Setting(
+        "admin.api_tokens",
+        STRINGS,
+        (),
+        "Read-only (viewer) tokens of the account admin for the X-API-Token header; tokens"
+        " of other roles and accounts: `oai users token`.",
+    ),
     Setting("admin.max_login_attempts", INT, 5, "Failed logins per client and 15 minutes."),
     Setting("admin.session_idle_minutes", INT, 60, "A session unused this long must log in again."),
     Setting("admin.session_max_hours", INT, 12, "No session lives longer, used or not."),
