@@ -25,8 +25,9 @@ The commands (`oai harvest`, `oai runs`, `oai records history`) are in `oai.cli.
 
 from __future__ import annotations
 
+from oai.harvest.addresses import resolves_to_private
 from oai.harvest.client import Client, ClientConfig, check_url
-from oai.harvest.errors import HarvestError, RunInProgress
+from oai.harvest.errors import HarvestError, RunInProgress, UnsafeURL
 from oai.harvest.harvester import Progress, RunResult, run_harvest, sync_sources
 from oai.harvest.kinds import KINDS, Probe, kind_of
 from oai.harvest.kinds.files import outside_roots
@@ -34,6 +35,7 @@ from oai.harvest.notify import notify_run, wait_for_deliveries
 from oai.harvest.single import reharvest_record
 from oai.harvest.sources import (
     SourceEntry,
+    address_policy,
     all_sources,
     find_source,
     source_entries,
@@ -55,6 +57,8 @@ __all__ = [
     "RunInProgress",
     "RunResult",
     "SourceEntry",
+    "UnsafeURL",
+    "address_policy",
     "all_sources",
     "check_url",
     "find_source",
@@ -63,6 +67,7 @@ __all__ = [
     "notify_run",
     "outside_roots",
     "reharvest_record",
+    "resolves_to_private",
     "run_harvest",
     "source_entries",
     "source_from_table",

@@ -15,14 +15,14 @@ Only http and https are fetched, and redirects are followed by hand so that each
 is checked: a partner on a public address may not redirect the hub to a loopback,
 private or link-local one (its own admin pages, a cloud metadata service) unless
 `harvest.private_redirects` allows it; a partner whose own address is such may. A
-redirect loop ends at `MAX_REDIRECTS` and is not retried.
+redirect loop ends at `MAX_REDIRECTS` and is not retried. A client made with an
+`AddressPolicy` checks every connection it makes, on the address it connects to
+(`oai.harvest.addresses`): that is what keeps sources added in the browser outside.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import random
-import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from oai.harvest.addresses import AddressPolicy, resolves_to_private
 from oai.harvest.deadline import Deadline, DeadlineAdapter
 from oai.harvest.errors import (
     HTTPStatusError,
@@ -139,13 +140,14 @@ class Client:
         on_retry: Callable[[Retry], None] | None = None,
         rng: random.Random | None = None,
         home: str | None = None,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self.config = config
         self.home = home
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         for scheme in ("http://", "https://"):
-            self.session.mount(scheme, DeadlineAdapter())
+            self.session.mount(scheme, DeadlineAdapter(policy))
         self.sleep, self.on_retry = sleep, on_retry
         self.rng = rng or random.Random()
         self.requests = self.bytes = self.retries = 0
@@ -300,17 +302,9 @@ def check_url(url: str) -> None:
 
 def is_private_host(host: str) -> bool:
     """Whether `host` is, or resolves to, a loopback, private, link-local or otherwise
-    non-public address. A name that does not resolve is not private (its request fails)."""
-    host = host.strip("[]")
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            return False
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    return any(not address.is_global or address.is_multicast for address in addresses)
+    non-public address (IPv6 forms carrying one included). A name that does not resolve is
+    not private (its request fails)."""
+    return resolves_to_private(host)
 
 
 def short_reason(exc: BaseException) -> str:

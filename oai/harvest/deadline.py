@@ -20,6 +20,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from oai.harvest.addresses import AddressPolicy, guarded_connection_classes
+
 __all__ = ["Deadline", "DeadlineAdapter"]
 
 _current = threading.local()  # the Deadline of the request this thread is making
@@ -96,8 +98,21 @@ class _HTTPSPool(HTTPSConnectionPool):
 
 
 class DeadlineAdapter(HTTPAdapter):
-    """The HTTP adapter whose connections a `Deadline` can cut."""
+    """The HTTP adapter whose connections a `Deadline` can cut; with a `policy`, its
+    connections go only to the addresses the policy allows (`oai.harvest.addresses`)."""
+
+    def __init__(self, policy: AddressPolicy | None = None) -> None:
+        self.policy = policy
+        super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        if self.policy is None:
+            pools: dict[str, type[Any]] = {"http": _HTTPPool, "https": _HTTPSPool}
+        else:
+            http, https = guarded_connection_classes(self.policy)
+            pools = {
+                "http": type("GuardedHTTPPool", (_HTTPPool,), {"ConnectionCls": http}),
+                "https": type("GuardedHTTPSPool", (_HTTPSPool,), {"ConnectionCls": https}),
+            }
+        self.poolmanager.pool_classes_by_scheme = pools

@@ -27,7 +27,7 @@ from oai.harvest.kinds import kind_of
 from oai.harvest.kinds.oai_pmh import window_for
 from oai.harvest.notify import notify_run
 from oai.harvest.runlog import Counts, RunInfo, RunLog, utcnow
-from oai.harvest.sources import all_sources, find_source
+from oai.harvest.sources import address_policy, all_sources, find_source
 from oai.harvest.state import Progress, ProgressCallback, RunState, Say
 from oai.hub import Hub
 from oai.ingest import Ingest, Limits, Preparer, Reader, Reconciler, Stamp, WorkerPool
@@ -195,7 +195,7 @@ def run_harvest(
     if why:
         log.events.add(run_id, "info", trigger, why)
     config = ClientConfig.from_settings(hub.settings.harvest)
-    client = Client(config, home=source.base_url)
+    client = Client(config, home=source.base_url, policy=address_policy(hub, source))
     run = RunState(hub, source, log, run_id, full, progress, client, say=say)
     client.on_retry = lambda retry: _on_retry(run, retry)
     workers = hub.settings.harvest.workers

@@ -12,8 +12,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from oai.errors import ConfigError
+from oai.harvest.addresses import AddressPolicy, resolves_to_private
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.settings import SOURCE_KEYS, SourceSettings
@@ -21,6 +23,7 @@ from oai.settings.sources import read_table
 
 __all__ = [
     "SourceEntry",
+    "address_policy",
     "all_sources",
     "find_source",
     "source_entries",
@@ -84,4 +87,23 @@ def find_source(hub: Hub, source_id: str) -> SourceSettings:
     file = f"the configuration file {where}" if where else "no configuration file"
     raise ConfigError(
         f"no source with id {source_id!r} in {file} or among the sources added in the browser"
+    )
+
+
+def address_policy(hub: Hub, source: SourceSettings) -> AddressPolicy:
+    """Where the connections of `source` may go (`oai.harvest.addresses`).
+
+    A source of the configuration file is the operator's own: its host may be any
+    address, and its redirects may lead to private ones when that host is private itself
+    or `harvest.private_redirects` is on. Any other source (added or edited in the
+    browser or the API, or a form being tested) reaches public addresses only, unless
+    the configuration sets `harvest.private_base_urls`."""
+    harvest = hub.settings.harvest
+    if source not in hub.settings.sources:
+        return AddressPolicy(private_ok=harvest.private_base_urls)
+    host = (urlsplit(source.base_url).hostname or "").lower()
+    private_home = bool(host) and resolves_to_private(host)
+    return AddressPolicy(
+        trusted_hosts=frozenset({host}) if host else frozenset(),
+        private_ok=harvest.private_redirects or private_home,
     )

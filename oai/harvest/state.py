@@ -21,7 +21,15 @@ from oai.hub import Hub
 from oai.ingest import Batch, Ingest, SweepOutcome, drive, sweep
 from oai.settings import SourceSettings
 
-__all__ = ["Progress", "ProgressCallback", "RunState", "Say", "StreamState", "raw_of"]
+__all__ = [
+    "Progress",
+    "ProgressCallback",
+    "RunState",
+    "Say",
+    "StreamState",
+    "looks_like_xml_or_json",
+    "raw_of",
+]
 
 COUNTERS = ("added", "updated", "unchanged", "deleted", "failed")
 
@@ -155,5 +163,19 @@ class RunState:
         }
 
 
+RAW_KEPT_BYTES = 1_000_000  # the most of a rejected response kept for admins
+
+
 def raw_of(exc: BaseException) -> dict[str, Any]:
-    return {"raw": exc.raw} if isinstance(exc, PageError) and exc.raw else {}
+    """The rejected response a page error carries, to keep with its event: only a body
+    that is XML or JSON (what a partner answers; anything else, such as an internal
+    service's page, is not kept), and at most `RAW_KEPT_BYTES` of it."""
+    if not isinstance(exc, PageError) or not exc.raw or not looks_like_xml_or_json(exc.raw):
+        return {}
+    return {"raw": exc.raw[:RAW_KEPT_BYTES]}
+
+
+def looks_like_xml_or_json(body: bytes) -> bool:
+    """Whether a body starts, after a BOM and blanks, as XML or JSON does."""
+    start = body[:1024].removeprefix(b"\xef\xbb\xbf").lstrip()
+    return start[:1] in (b"<", b"{", b"[")

@@ -132,6 +132,12 @@ class HarvestSettings:
             "there)."
         ),
     )
+    private_base_urls: bool = setting(
+        False,
+        "Let sources added or edited in the browser or the API, their Test connection and"
+        " harvests reach loopback, private, link-local and other non-public addresses (only"
+        " this file can allow it; sources in this file may always point anywhere).",
+    )
     overlap_seconds: int = setting(60, "Incremental from = last until - overlap.", at_least=0)
     max_clock_skew: int = setting(
         86_400,
@@ -243,7 +249,10 @@ class AdminSettings:
         secret=True,
     )
     api_tokens: tuple[str, ...] = setting(
-        (), "Tokens accepted in the X-API-Token header.", secret=True
+        (),
+        "Read-only (viewer) tokens of the account admin for the X-API-Token header; tokens"
+        " of other roles and accounts: `oai users token`.",
+        secret=True,
     )
     max_login_attempts: int = setting(5, "Failed logins per client and 15 minutes.", at_least=1)
     session_idle_minutes: int = setting(

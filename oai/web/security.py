@@ -1,8 +1,9 @@
 """What every request of the web app passes through, before and after its view.
 
 - **Size first.** A body larger than `web.max_request_bytes` is refused with 413 before
-  anything reads it (Flask's MAX_CONTENT_LENGTH is set too, so a body without a length
-  that grows past the cap is cut off the same way).
+  anything reads it. A body without a length (`Transfer-Encoding: chunked`) is read by
+  `CappedBody` before the app sees it, at most one byte past the cap: over it, 413 at
+  once; within it, the app gets the bytes read with their length, as if sent so.
 - **Known hosts only.** The provider writes its base URL into every response; without
   `repository.base_url` it takes the request's host, which a client chooses. Only the
   hosts of `repository.base_url` and `public_url`, loopback, and `web.allowed_hosts`
@@ -15,16 +16,23 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from oai.errors import ConfigError
 from oai.settings import Settings
 
-__all__ = ["install_security", "require_base_url", "secure_cookie"]
+__all__ = ["CappedBody", "install_security", "require_base_url", "secure_cookie"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -44,6 +52,7 @@ def install_security(app: Flask, settings: Settings) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
+    app.wsgi_app = CappedBody(app.wsgi_app, limit)  # type: ignore[method-assign]
     hosts = allowed_hosts(settings)
 
     @app.before_request
@@ -64,6 +73,48 @@ def install_security(app: Flask, settings: Settings) -> None:
         if _private(request.path):
             headers["Cache-Control"] = "no-store"
         return response
+
+
+class CappedBody:
+    """WSGI middleware: a request body without a Content-Length (chunked) is read up to
+    `limit` + 1 bytes before the app runs; past the cap the answer is 413 and the rest is
+    never read, within it the app sees an ordinary body of known length."""
+
+    def __init__(self, app: WSGIApplication, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("CONTENT_LENGTH") or not _has_unsized_body(environ):
+            return self.app(environ, start_response)
+        body = _read_at_most(environ["wsgi.input"], self.limit + 1)
+        if len(body) > self.limit:
+            error = RequestEntityTooLarge(f"request bodies are limited to {self.limit} bytes")
+            response = error.get_response(environ)
+            response.headers["Connection"] = "close"  # the rest of the body stays unread
+            return response(environ, start_response)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("wsgi.input_terminated", None)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)  # the body is now of known length
+        return self.app(environ, start_response)
+
+
+def _has_unsized_body(environ: WSGIEnvironment) -> bool:
+    # gunicorn marks every request's input terminated; only a chunked one has a body
+    return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+
+def _read_at_most(stream: io.BufferedIOBase, size: int) -> bytes:
+    parts: list[bytes] = []
+    left = size
+    while left > 0:
+        part = stream.read(min(left, 65536))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def allowed_hosts(settings: Settings) -> frozenset[str]:

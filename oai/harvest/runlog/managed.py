@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from oai.harvest.runlog.database import Database, utcnow
 from oai.harvest.runlog.tables import harvest_managed_sources, harvest_source_changes
@@ -95,6 +95,26 @@ class ManagedSources:
             ).inserted_primary_key
         assert change_id is not None
         return SourceChange(int(change_id[0]), source_id, now, who, action, changes)
+
+    def remove(self, source_id: str, *, who: str) -> SourceChange | None:
+        """Remove a stored source (its runs and records stay) and audit it; None if absent."""
+        now = utcnow()
+        with self._db.writes.begin() as conn:
+            old = conn.execute(select(_m.settings).where(_m.id == source_id)).scalar()
+            if old is None:
+                return None
+            conn.execute(delete(harvest_managed_sources).where(_m.id == source_id))
+            changes = diff(json.loads(old), {})
+            values = {
+                "source_id": source_id,
+                "at": now,
+                "who": who[:200],
+                "action": "remove",
+                "changes": json.dumps(changes, sort_keys=True, default=str),
+            }
+            key = conn.execute(insert(harvest_source_changes).values(values)).inserted_primary_key
+        assert key is not None
+        return SourceChange(int(key[0]), source_id, now, who, "remove", changes)
 
     def changes(self, source_id: str | None = None, *, limit: int = 100) -> list[SourceChange]:
         """The newest changes first (of one source)."""

@@ -15,11 +15,11 @@ from werkzeug.exceptions import HTTPException
 
 from oai.readiness import source_report
 from oai.scheduler.lock import scheduler_running
-from oai.scheduler.queue import workers_overview
+from oai.web.admin.inputs import int_arg
 from oai.web.admin.queries import hub_totals, records_of_run, source_overviews
 from oai.web.admin.records import record_view
 from oai.web.admin.report import report_response
-from oai.web.admin.views import PAGE, event_raw, oai_base, run_filters, runlog
+from oai.web.admin.views import PAGE, event_raw, oai_base, queue_workers, run_filters, runlog
 from oai.web.context import current_hub
 from records.times import format_datestamp
 
@@ -48,7 +48,7 @@ def sources() -> Response:
 
 def workers() -> Response:
     """The `oai worker` processes alive on this database and the harvest each runs."""
-    found = workers_overview(current_hub().engine)
+    found = queue_workers(current_hub().engine)  # none on SQLite: no job queue there
     return jsonify(
         workers=[
             {
@@ -65,7 +65,7 @@ def workers() -> Response:
 
 def runs() -> Response:
     filters = run_filters()
-    limit = min(max(request.args.get("limit", PAGE, type=int), 1), 500)
+    limit = int_arg("limit", PAGE, low=1, high=500) or PAGE
     found = runlog().runs.newest(limit=limit, **filters)
     following = None
     if len(found) == limit:
@@ -149,9 +149,9 @@ def register_api(bp: Blueprint) -> None:
     bp.add_url_rule("/sources", "sources", sources)
     bp.add_url_rule("/runs", "runs", runs)
     bp.add_url_rule("/workers", "workers", workers)
-    bp.add_url_rule("/runs/<int:run_id>", "run", run)
-    bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
-    bp.add_url_rule("/runs/<int:run_id>/report", "report", report)
+    bp.add_url_rule("/runs/<id:run_id>", "run", run)
+    bp.add_url_rule("/runs/<id:run_id>/events/<id:event_id>/raw", "event_raw", event_raw)
+    bp.add_url_rule("/runs/<id:run_id>/report", "report", report)
     bp.add_url_rule("/sources/<source_id>/failing", "failing", failing)
     bp.add_url_rule("/sources/<source_id>/readiness", "source_readiness", source_readiness)
     bp.add_url_rule("/records/<path:record_id>", "record", record)

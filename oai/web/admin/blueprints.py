@@ -15,7 +15,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from oai.harvest import in_words
 from oai.web.admin.api import register_api
-from oai.web.admin.auth import admin_state, csrf_token, guard_request
+from oai.web.admin.auth import admin_state, csrf_token, current_account, guard_request, may
+from oai.web.admin.inputs import RowIdConverter
+from oai.web.admin.people import register_people
 from oai.web.admin.sources import register_sources
 from oai.web.admin.views import register_views
 from oai.web.security import secure_cookie
@@ -29,6 +31,7 @@ def _setup(state: BlueprintSetupState) -> None:
     if "oaihub.admin.guard" in app.extensions:
         return  # the other blueprint installed it already
     app.extensions["oaihub.admin.guard"] = True
+    app.url_map.converters["id"] = RowIdConverter
     admin_state(app)
     # the session cookie: not readable by scripts, not sent on cross-site POSTs
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
@@ -37,9 +40,12 @@ def _setup(state: BlueprintSetupState) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.before_request(guard_request)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["current_account"] = current_account
+    app.jinja_env.globals["may"] = may
     app.jinja_env.filters["utc"] = _utc
     app.jinja_env.filters["human"] = human_time
     app.jinja_env.filters["in_words"] = in_words
+    app.register_error_handler(403, _admin_error)
     app.register_error_handler(404, _admin_error)
     app.register_error_handler(500, _admin_error)
 
@@ -69,7 +75,7 @@ def _ago(seconds: int) -> str:
 
 
 def _admin_error(error: Exception) -> ResponseReturnValue:
-    """The admin's own 404 and 500 pages under /admin; elsewhere Flask's answer stands."""
+    """The admin's own 403, 404 and 500 pages under /admin; elsewhere Flask's answer stands."""
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     if request.path.startswith("/api"):  # the API answers in JSON, as its own handler does
         http = error if isinstance(error, HTTPException) else InternalServerError()
@@ -82,9 +88,11 @@ def _admin_error(error: Exception) -> ResponseReturnValue:
         return InternalServerError()
     if code == 404:
         title, text = "Not found", "There is no such page, record or run here."
+    elif code == 403:
+        title, text = "Not allowed", "Your account's role does not allow this."
     else:
         title, text = "Something went wrong", "The server failed to answer; it is logged."
-    description = getattr(error, "description", None) if code == 404 else None
+    description = getattr(error, "description", None) if code in (403, 404) else None
     body = render_template(
         "admin/error.html", code=code, title=title, text=text, description=description
     )
@@ -105,6 +113,7 @@ def admin_blueprint() -> Blueprint:
     bp.record_once(_setup)
     register_views(bp)
     register_sources(bp)
+    register_people(bp)
     return bp
 
 

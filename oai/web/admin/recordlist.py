@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import abort, redirect, render_template, request, url_for
 
 from oai.harvest.runlog import RunLog
+from oai.web.admin.inputs import int_arg
 from oai.web.admin.queries import failed_in_last_runs
 from oai.web.context import current_hub
 from records.search import SORTS, RecordSearch, SearchQuery
@@ -44,7 +45,7 @@ def search_query(failed: list[tuple[str, str, int]] | None) -> SearchQuery:
     state = _choice("state", STATES)
     # a search is ranked best first unless another order is asked for
     sort = _choice("sort", SORTS) or ("relevance" if text else "datestamp")
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     return SearchQuery(
         text=text,
         source_id=request.args.get("source") or None,

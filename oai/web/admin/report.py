@@ -14,10 +14,23 @@ from oai.harvest.runlog import RunLog
 from oai.web.context import current_hub
 from records.times import format_datestamp
 
-__all__ = ["report_response", "report_rows"]
+__all__ = ["report_response", "report_rows", "spreadsheet_safe"]
 
 MAX_ROWS = 10_000
 FIELDS = ("identifier", "reason", "page", "at", "event", "raw_xml")
+# what a spreadsheet reads as the start of a formula (OWASP "CSV injection"), with the
+# full-width forms some of them fold into the ASCII ones
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text: a text starting (after blanks) with a
+    formula character gets a leading apostrophe. The JSON report keeps the raw value."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in FORMULA_STARTS or value.lstrip(" \n")[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def report_rows(log: RunLog, run_id: int) -> list[dict[str, Any]]:
@@ -54,7 +67,7 @@ def report_response(run_id: int, fmt: str | None = None) -> Response:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=FIELDS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
         return Response(out.getvalue(), mimetype="text/csv", headers=headers)
     body = {
         "run": run.id,

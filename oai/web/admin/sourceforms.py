@@ -22,9 +22,12 @@ from oai.harvest import (
     ClientConfig,
     HarvestError,
     Probe,
+    UnsafeURL,
+    address_policy,
     check_url,
     kind_of,
     outside_roots,
+    resolves_to_private,
     source_from_table,
 )
 from oai.hub import Hub
@@ -136,6 +139,17 @@ def _check_local_path(hub: Hub, where: str) -> None:
         raise FormError(f"base_url: {refused}")
 
 
+def _check_public(hub: Hub, url: str) -> None:
+    """A source from the browser or the API may not point inside the hub's network."""
+    host = urlsplit(url).hostname or ""
+    if not hub.settings.harvest.private_base_urls and resolves_to_private(host):
+        raise FormError(
+            f"base_url: {host} is a loopback, private, link-local or other non-public"
+            " address; sources added here may not reach it (the configuration file's"
+            " harvest.private_base_urls allows it)"
+        )
+
+
 def _check(hub: Hub, source: SourceSettings) -> None:
     if not ID.match(source.id):
         raise FormError("id: letters, digits, '.', '_' and '-' only, at most 100, no spaces")
@@ -146,6 +160,7 @@ def _check(hub: Hub, source: SourceSettings) -> None:
             check_url(source.base_url)
         except HarvestError as exc:
             raise FormError(f"base_url: {exc}") from None
+        _check_public(hub, source.base_url)
     if source.schedule:
         try:
             cron_trigger(source.schedule, where="schedule")
@@ -174,10 +189,10 @@ def test_connection(hub: Hub, source: SourceSettings) -> Probe:
         request_deadline=min(harvest.request_deadline, 2 * TEST_TIMEOUT),
         private_redirects=harvest.private_redirects,
     )
-    client = Client(config, home=source.base_url)
+    client = Client(config, home=source.base_url, policy=address_policy(hub, source))
     try:
         return kind_of(source).probe(client, source, config.max_response_bytes)
-    except ConfigError as exc:
+    except (ConfigError, UnsafeURL) as exc:
         return Probe(False, str(exc))
     finally:
         client.close()

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from oai.harvest import SourceEntry, in_words, source_entries, sync_sources, table_of
 from oai.harvest.runlog import FINISHED, RunInfo, RunLog
 from oai.scheduler.jobs import next_runs
+from oai.web.admin.auth import who
 from oai.web.admin.chart import source_chart
 from oai.web.admin.sourceforms import (
     FormError,
@@ -26,13 +27,7 @@ from oai.web.admin.sourceforms import (
 )
 from oai.web.context import current_hub
 
-__all__ = ["register_sources", "who"]
-
-
-def who() -> str:
-    """Who made a change: the admin's session (from which address) or an API token."""
-    address = request.remote_addr or "unknown address"
-    return f"admin from {address}" if request.path.startswith("/admin") else f"API from {address}"
+__all__ = ["register_sources"]
 
 
 def _entry(source_id: str) -> SourceEntry | None:
@@ -176,6 +171,19 @@ def source_enabled(source_id: str) -> Any:
     return redirect(url_for("admin.source_page", source_id=source_id))
 
 
+def source_remove(source_id: str) -> Any:
+    """POST: remove a source added in the browser (admins only); its runs and records stay."""
+    entry = _entry(source_id)
+    if entry is None:
+        abort(404)
+    if not entry.editable:
+        abort(403, description=f"{source_id} comes from the configuration file: edit it there")
+    RunLog(current_hub().engine).managed.remove(source_id, who=who())
+    sync_sources(current_hub())
+    flash(f"Source {source_id} removed; its runs and records stay.")
+    return redirect(url_for("admin.sources_page"))
+
+
 def source_test(source_id: str) -> Any:
     """POST: Identify at the source's base URL; the answer is shown on its page."""
     entry = _entry(source_id)
@@ -199,3 +207,4 @@ def register_sources(bp: Blueprint) -> None:
         "/sources/<source_id>/enabled", "source_enabled", source_enabled, methods=["POST"]
     )
     bp.add_url_rule("/sources/<source_id>/test", "source_test", source_test, methods=["POST"])
+    bp.add_url_rule("/sources/<source_id>/remove", "source_remove", source_remove, methods=["POST"])

@@ -61,6 +61,14 @@ Index("ix_login_failures_account_at", login_failures.c.account, login_failures.c
 EPOCH = "session_epoch"
 
 
+def epoch_key(account: str) -> str:
+    """The `admin_state` key of an account's epoch: the configured admin keeps the key it
+    always had; others a digest of their name (the key column holds 50 characters)."""
+    if account == "admin":
+        return EPOCH
+    return f"{EPOCH}:{hashlib.sha256(account.encode()).hexdigest()[:32]}"
+
+
 def password_fingerprint(password_hash: str) -> str:
     """A short digest of the configured hash: a session names the one it logged in with."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
@@ -72,22 +80,25 @@ class AdminStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def epoch(self) -> int:
+    def epoch(self, account: str = "admin") -> int:
+        """The session epoch of an account (each account has its own)."""
+        key = epoch_key(account)
         with self.engine.connect() as conn:
-            value = conn.execute(select(admin_state.c.value).where(admin_state.c.key == EPOCH))
+            value = conn.execute(select(admin_state.c.value).where(admin_state.c.key == key))
             return int(value.scalar() or 0)
 
-    def end_all_sessions(self) -> int:
-        """Move the epoch on: every session issued so far is refused. The new epoch."""
+    def end_all_sessions(self, account: str = "admin") -> int:
+        """Move the account's epoch on: every session of it issued so far is refused."""
+        key = epoch_key(account)
         with self.engine.begin() as conn:
             moved = conn.execute(
                 update(admin_state)
-                .where(admin_state.c.key == EPOCH)
+                .where(admin_state.c.key == key)
                 .values(value=admin_state.c.value + 1)
             )
             if moved.rowcount == 0:
-                conn.execute(insert(admin_state).values(key=EPOCH, value=1))
-            value = conn.execute(select(admin_state.c.value).where(admin_state.c.key == EPOCH))
+                conn.execute(insert(admin_state).values(key=key, value=1))
+            value = conn.execute(select(admin_state.c.value).where(admin_state.c.key == key))
             return int(value.scalar_one())
 
     def failed(self, client: str, account: str, now: datetime, window: timedelta) -> None:
@@ -105,20 +116,25 @@ class AdminStore:
         *,
         client: str | None = None,
         account: str | None = None,
-    ) -> tuple[int, datetime | None]:
-        """(how many, the oldest) failed logins within the window, of a client or an account."""
+    ) -> tuple[int, datetime | None, datetime | None]:
+        """(how many, the oldest, the newest) failed logins within the window, of a client
+        or an account."""
         c = login_failures.c
-        query = select(func.count(), func.min(c.at)).where(c.at >= now - window)
+        query = select(func.count(), func.min(c.at), func.max(c.at)).where(c.at >= now - window)
         if client is not None:
             query = query.where(c.client == client)
         if account is not None:
             query = query.where(c.account == account)
         with self.engine.connect() as conn:
-            count, oldest = conn.execute(query).one()
-        if oldest is not None and oldest.tzinfo is None:  # SQLite gives naive times back
-            oldest = oldest.replace(tzinfo=UTC)
-        return int(count), oldest
+            count, oldest, newest = conn.execute(query).one()
+        return int(count), _aware(oldest), _aware(newest)
 
     def succeeded(self, client: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(login_failures).where(login_failures.c.client == client))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite gives naive times back
+        return value.replace(tzinfo=UTC)
+    return value

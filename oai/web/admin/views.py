@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -29,13 +28,14 @@ from oai.scheduler.lock import scheduler_running
 from oai.scheduler.queue import workers_overview
 from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
+from oai.web.admin.inputs import int_arg
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
 from oai.web.admin.recordlist import records_page
 from oai.web.admin.records import RecordView, record_view
 from oai.web.admin.report import report_response
 from oai.web.context import current_hub
 
-__all__ = ["ACTIONS", "register_views"]
+__all__ = ["ACTIONS", "queue_workers", "register_views"]
 
 # action -> (label, needs confirmation, full harvest)
 ACTIONS: dict[str, tuple[str, bool, bool]] = {
@@ -77,23 +77,24 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     state = auth.admin_state()
     client = request.remote_addr or "unknown"
+    configured = auth.logins_possible()
     if request.method != "POST":  # GET and HEAD: the form, nothing counted
-        return render_template("admin/login.html", configured=bool(auth.password_hash()))
-    wait = state.throttle.blocked_for(client)
+        return render_template("admin/login.html", configured=configured)
+    name = (request.form.get("name") or "").strip()[:100] or auth.ACCOUNT
+    # the address past its limit, or the account within its pause after a failure: an
+    # answer at once (never a sleep in a worker), the account slowed, never locked
+    wait = state.throttle.blocked_for(client) or state.throttle.account_wait(name)
     if wait:
         body = render_template("admin/login.html", configured=True, blocked=wait)
         return Response(body, status=429, headers={"Retry-After": str(wait)})
-    delay = state.throttle.delay_for(auth.ACCOUNT)
-    if delay:
-        time.sleep(delay)  # the account is being guessed at: slow, never locked
-    if not auth.check_password(request.form.get("password", "")):
-        state.throttle.failed(client)
-        body = render_template(
-            "admin/login.html", configured=bool(auth.password_hash()), error="Wrong password."
-        )
+    account = state.accounts.check(name, request.form.get("password", ""))
+    if account is None:
+        state.throttle.failed(client, name)
+        error = "Wrong password."
+        body = render_template("admin/login.html", configured=configured, error=error)
         return Response(body, status=401)
     state.throttle.succeeded(client)
-    auth.log_in()
+    auth.log_in(account)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -114,11 +115,11 @@ def dashboard() -> str:
         chart=_chart_markup(None),
         refresh=busy,
         scheduler_running=scheduler_running(engine),
-        workers=_workers(engine),
+        workers=queue_workers(engine),
     )
 
 
-def _workers(engine: Any) -> list[Any]:
+def queue_workers(engine: Any) -> list[Any]:
     """The `oai worker` processes on the job queue (PostgreSQL), none elsewhere."""
     if engine.dialect.name != "postgresql":
         return []
@@ -149,7 +150,7 @@ def run_filters() -> dict[str, Any]:
     if status is not None and status not in STATUSES:
         abort(400, description=f"status must be one of {', '.join(STATUSES)}")
     since = _date_arg("since")
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     return {"source_id": source, "status": status, "since": since, "before_id": before}
 
 
@@ -186,7 +187,7 @@ def run_page(run_id: int) -> str:
     run = log.runs.get(run_id)
     if run is None:
         abort(404)
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     events = log.events.of_run(run_id, after_id=after, limit=PAGE * 4)
     return render_template(
         "admin/run.html",
@@ -279,7 +280,9 @@ def reharvest(record_id: str) -> Any:
     except ConfigError as exc:
         abort(400, description=str(exc))
     try:
-        result = reharvest_record(current_hub(), source, origin.remote_identifier)
+        account = auth.current_account()
+        by = account.name if account else "admin"
+        result = reharvest_record(current_hub(), source, origin.remote_identifier, by=by)
     except RunInProgress as exc:
         flash(f"Re-harvest of {record_id} not started: {exc}")
         return redirect(url_for("admin.record_page", record_id=record_id))
@@ -309,7 +312,10 @@ def harvest_action(source_id: str) -> Any:
     if action == "resume":
         # clear the failing mark and its backoff: the admin vouches for the partner
         log.sources.record_success(source_id)
-    asked = ask_for_run(current_hub(), source_id, full=full, by="admin")
+    account = auth.current_account()
+    asked = ask_for_run(
+        current_hub(), source_id, full=full, by=account.name if account else "admin"
+    )
     if not asked.queued:
         # a second click before the first run started: one run is enough
         flash(f"{label}: a run of {source_id} is already queued.")
@@ -332,10 +338,10 @@ def register_views(bp: Blueprint) -> None:
     bp.add_url_rule("/", "dashboard", dashboard)
     bp.add_url_rule("/chart.svg", "chart_svg", chart_svg)
     bp.add_url_rule("/runs", "runs_page", runs_page)
-    bp.add_url_rule("/runs/<int:run_id>", "run_page", run_page)
-    bp.add_url_rule("/runs/<int:run_id>/events/<int:event_id>/raw", "event_raw", event_raw)
-    bp.add_url_rule("/runs/<int:run_id>/report.csv", "report_csv", _report_csv)
-    bp.add_url_rule("/runs/<int:run_id>/report.json", "report_json", _report_json)
+    bp.add_url_rule("/runs/<id:run_id>", "run_page", run_page)
+    bp.add_url_rule("/runs/<id:run_id>/events/<id:event_id>/raw", "event_raw", event_raw)
+    bp.add_url_rule("/runs/<id:run_id>/report.csv", "report_csv", _report_csv)
+    bp.add_url_rule("/runs/<id:run_id>/report.json", "report_json", _report_json)
     bp.add_url_rule("/records", "records_page", records_page)
     bp.add_url_rule("/records/<path:record_id>", "record_page", record_page)
     bp.add_url_rule(

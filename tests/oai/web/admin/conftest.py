@@ -137,3 +137,19 @@ def admin(admin_app: Flask) -> FlaskClient:
     response = log_in(client)
     assert response.status_code == 302
     return client
+
+
+def age_failures(app: Flask, seconds: int) -> None:
+    """Move every failed login `seconds` into the past (instead of waiting); row by row,
+    as SQLite keeps times as text that SQL arithmetic would spoil."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from oai.web.admin.state import login_failures
+
+    c = login_failures.c
+    with app.extensions["oaihub"].engine.begin() as conn:
+        for row_id, at in conn.execute(select(c.id, c.at)).all():
+            moved = at - timedelta(seconds=seconds)
+            conn.execute(update(login_failures).where(c.id == row_id).values(at=moved))

@@ -27,8 +27,8 @@ def test_the_openapi_document_is_3_1_and_covers_every_api_route(anon: FlaskClien
     assert document["openapi"].startswith("3.1")
     routes = {str(r) for r in anon.application.url_map.iter_rules() if str(r).startswith("/api")}
     documented = {
-        p.replace("{run_id}", "<int:run_id>")
-        .replace("{event_id}", "<int:event_id>")
+        p.replace("{run_id}", "<id:run_id>")
+        .replace("{event_id}", "<id:event_id>")
         .replace("{record_id}", "<path:record_id>")
         .replace("{source_id}", "<source_id>")
         for p in document["paths"]

