@@ -19,6 +19,7 @@ from oai.cli.info import info_command
 from oai.cli.records import records_group
 from oai.cli.run import run
 from oai.cli.scheduler import scheduler_command
+from oai.cli.sources import sources_command
 from oai.cli.users import users_command
 from oai.cli.web import request_command, serve_command
 from oai.cli.worker import worker_command
@@ -55,5 +56,6 @@ main.add_command(scheduler_command)
 main.add_command(worker_command)
 main.add_command(admin_command)
 main.add_command(users_command)
+main.add_command(sources_command)
 main.add_command(run)
 main.add_command(info_command)

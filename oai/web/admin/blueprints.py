@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from oai.harvest import in_words
 from oai.web.admin.api import register_api
+from oai.web.admin.api_sources import register_source_writes
 from oai.web.admin.auth import admin_state, csrf_token, current_account, guard_request, may
 from oai.web.admin.inputs import RowIdConverter
 from oai.web.admin.people import register_people
@@ -123,4 +124,5 @@ def api_blueprint() -> Blueprint:
     bp = Blueprint("api", __name__, url_prefix="/api")
     bp.record_once(_setup)
     register_api(bp)
+    register_source_writes(bp)
     return bp

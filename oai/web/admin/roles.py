@@ -41,7 +41,7 @@ ROUTE_ROLES: dict[str, dict[str, str]] = {
     "admin.source_enabled": {"POST": "editor"},
     "admin.source_test": {"POST": "editor"},
     "admin.source_readiness_csv": VIEW,
-    "admin.source_remove": {"POST": "admin"},
+    "admin.source_remove": {"GET": "admin", "POST": "admin"},
     "admin.accounts_page": {"GET": "admin"},
     "admin.token_new": {"POST": "admin"},
     "admin.token_revoke": {"POST": "admin"},
@@ -54,6 +54,10 @@ ROUTE_ROLES: dict[str, dict[str, str]] = {
     "api.failing": VIEW,
     "api.record": VIEW,
     "api.source_readiness": VIEW,
+    "api.source_add": {"POST": "editor"},
+    "api.source_edit": {"PATCH": "editor"},
+    "api.source_delete": {"DELETE": "admin"},
+    "api.source_harvest": {"POST": "editor"},
 }
 
 

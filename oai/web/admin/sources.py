@@ -13,18 +13,22 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from oai.harvest import SourceEntry, in_words, source_entries, sync_sources, table_of
+from oai.harvest import SourceEntry, in_words, source_entries, table_of
 from oai.harvest.runlog import FINISHED, RunInfo, RunLog
 from oai.scheduler.jobs import next_runs
-from oai.web.admin.auth import who
-from oai.web.admin.chart import source_chart
-from oai.web.admin.sourceforms import (
-    FormError,
-    form_fields,
-    form_values,
-    source_of_form,
+from oai.source_admin import (
+    AFTER_REMOVAL,
+    SourceRefused,
+    records_of,
+    remove_source,
+    save_source,
+    set_enabled,
+    source_of_values,
     test_connection,
 )
+from oai.web.admin.auth import who
+from oai.web.admin.chart import source_chart
+from oai.web.admin.sourceforms import form_fields, form_values
 from oai.web.context import current_hub
 
 __all__ = ["register_sources"]
@@ -115,19 +119,15 @@ def source_form(source_id: str | None = None) -> Any:
         assert source_id is not None
         values["id"] = source_id  # the id never changes: runs and records name it
     try:
-        source = source_of_form(current_hub(), values)
-    except FormError as exc:
+        source = source_of_values(current_hub(), values)
+    except SourceRefused as exc:
         return _form(values, editing, source_id, error=str(exc)), 400
     if request.form.get("action") == "test":
         return _form(values, editing, source_id, test=test_connection(current_hub(), source))
-    if not editing and _entry(source.id) is not None:
-        error = f"there is a source {source.id!r} already; choose another id"
-        return _form(values, editing, source_id, error=error), 400
-    log = RunLog(current_hub().engine)
-    change = log.managed.save(
-        source.id, table_of(source), who=who(), action="edit" if editing else "add"
-    )
-    sync_sources(current_hub())
+    try:
+        change = save_source(current_hub(), source, who=who(), adding=not editing)
+    except SourceRefused as exc:
+        return _form(values, editing, source_id, error=str(exc)), 400
     flash(
         f"Source {source.id} saved; the scheduler picks it up within seconds."
         if change
@@ -162,25 +162,28 @@ def source_enabled(source_id: str) -> Any:
     if not entry.editable:
         abort(403, description=f"{source_id} comes from the configuration file: edit it there")
     enabled = request.form.get("enabled") == "on"
-    table = {**table_of(entry.settings), "enabled": enabled}
-    RunLog(current_hub().engine).managed.save(
-        source_id, table, who=who(), action="enable" if enabled else "disable"
-    )
-    sync_sources(current_hub())
+    set_enabled(current_hub(), source_id, enabled, who=who())
     flash(f"Source {source_id} {'enabled' if enabled else 'disabled'}.")
     return redirect(url_for("admin.source_page", source_id=source_id))
 
 
 def source_remove(source_id: str) -> Any:
-    """POST: remove a source added in the browser (admins only); its runs and records stay."""
+    """GET: what removing the source would do (how many records, and a choice of what
+    becomes of them); POST records=tombstone|keep: remove it (admins only), audited."""
     entry = _entry(source_id)
     if entry is None:
         abort(404)
     if not entry.editable:
         abort(403, description=f"{source_id} comes from the configuration file: edit it there")
-    RunLog(current_hub().engine).managed.remove(source_id, who=who())
-    sync_sources(current_hub())
-    flash(f"Source {source_id} removed; its runs and records stay.")
+    if request.method != "POST":
+        count = records_of(current_hub(), source_id)
+        return render_template("admin/source_remove.html", source_id=source_id, records=count)
+    choice = request.form.get("records", "")
+    if choice not in AFTER_REMOVAL:
+        abort(400, description=f"records: one of {', '.join(AFTER_REMOVAL)}")
+    removed = remove_source(current_hub(), source_id, records=choice, who=who())  # type: ignore[arg-type]
+    fate = "kept as local records" if removed.kept else "served as deleted"
+    flash(f"Source {source_id} removed; its {removed.records} records are {fate}.")
     return redirect(url_for("admin.sources_page"))
 
 
@@ -207,4 +210,6 @@ def register_sources(bp: Blueprint) -> None:
         "/sources/<source_id>/enabled", "source_enabled", source_enabled, methods=["POST"]
     )
     bp.add_url_rule("/sources/<source_id>/test", "source_test", source_test, methods=["POST"])
-    bp.add_url_rule("/sources/<source_id>/remove", "source_remove", source_remove, methods=["POST"])
+    bp.add_url_rule(
+        "/sources/<source_id>/remove", "source_remove", source_remove, methods=["GET", "POST"]
+    )

@@ -66,10 +66,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.source_edit": {"GET": "editor", "POST": "editor"},
     "admin.source_enabled": {"POST": "editor"},
     "admin.source_test": {"POST": "editor"},
-    "admin.source_remove": {"POST": "admin"},
+    "admin.source_remove": {"GET": "admin", "POST": "admin"},
     "admin.accounts_page": {"GET": "admin"},
     "admin.token_new": {"POST": "admin"},
     "admin.token_revoke": {"POST": "admin"},
+    "api.source_add": {"POST": "editor"},
+    "api.source_edit": {"PATCH": "editor"},
+    "api.source_delete": {"DELETE": "admin"},
+    "api.source_harvest": {"POST": "editor"},
 }
 RANK = {"viewer": 0, "editor": 1, "admin": 2}
 
@@ -118,7 +122,7 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         path = str(rule)
         if path.startswith(("/admin", "/api")) and rule.endpoint not in PUBLIC_ENDPOINTS:
-            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            for method in sorted((rule.methods or set()) & {"GET", "POST", "PATCH", "DELETE"}):
                 found.append((rule.endpoint, path, method))
     return found
 
@@ -135,7 +139,7 @@ def test_every_route_method_and_role(roles_app: Flask, data: Data) -> None:
     anon = roles_app.test_client()
     for endpoint, rule, method in routes:
         url = _url(endpoint, rule, data)
-        answer = anon.get(url) if method == "GET" else anon.post(url)
+        answer = anon.open(url, method=method)
         assert answer.status_code in (302, 400, 401), (endpoint, method, answer.status_code)
     for name, role in ROLE_OF.items():
         client = sign_in(roles_app, name)
@@ -145,7 +149,8 @@ def test_every_route_method_and_role(roles_app: Flask, data: Data) -> None:
             if method == "GET":
                 answer = client.get(url)
             else:
-                answer = client.post(url, data={"csrf_token": token, "confirmed": "yes"})
+                form = {"csrf_token": token, "confirmed": "yes"}
+                answer = client.open(url, method=method, data=form)
             allowed = RANK[role] >= RANK[EXPECTED[endpoint][method]]
             refused = answer.status_code == 403 and b"this needs" in answer.data
             assert refused is not allowed, (name, endpoint, method, answer.status_code)
@@ -249,7 +254,9 @@ def test_the_readme_table_is_the_code_table() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     found = {
         (e, m): r
-        for e, m, r in re.findall(r"^\| `([\w.]+)` \| (GET|POST) \| (\w+) \|", readme, re.M)
+        for e, m, r in re.findall(
+            r"^\| `([\w.]+)` \| (GET|POST|PATCH|DELETE) \| (\w+) \|", readme, re.M
+        )
     }
     assert found == {(e, m): r for e, methods in ROUTE_ROLES.items() for m, r in methods.items()}
 
