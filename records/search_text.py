@@ -68,10 +68,22 @@ _UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı":
 _UNDECOMPOSED.update(str.maketrans({"æ": "ae", "œ": "oe", "þ": "th"}))
 
 
+# the combining marks of the scripts a European archive meets (Latin, Greek, Cyrillic,
+# Hebrew, Arabic and the combining blocks), removed in one `str.translate`
+_MARKS = {
+    code: None
+    for low, high in ((0x0300, 0x0800), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100))
+    for code in range(low, high)
+    if unicodedata.combining(chr(code))
+} | dict.fromkeys(range(0xFE20, 0xFE30))
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics ("Národního" -> "narodniho", "Łódź" -> "lodz")."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return decomposed.translate(_MARKS)
 
 
 def descriptive_texts(content: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
