@@ -15,7 +15,10 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
+
+from oai.errors import DatabaseUnreachable
 
 __all__ = ["MIGRATIONS", "current_revision", "head_revision", "missing_schema", "upgrade"]
 
@@ -52,7 +55,8 @@ def head_revision() -> str:
 
 
 def missing_schema(url: str) -> str | None:
-    """Why the database at `url` holds no oaihub schema yet, or None when it does.
+    """Why the database at `url` holds no oaihub schema yet, or None when it does;
+    `DatabaseUnreachable` when it does not answer.
 
     Creates nothing: a SQLite file that does not exist is not opened (opening would make
     an empty one), and a database is only asked for its revision."""
@@ -64,6 +68,9 @@ def missing_schema(url: str) -> str | None:
     engine = create_engine(parsed, poolclass=NullPool)
     try:
         revision = current_revision(engine)
+    except OperationalError as exc:  # the server, not the schema: say so, not "no schema"
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnreachable(reason) from None
     finally:
         engine.dispose()
     return None if revision else "it holds no oaihub schema"
