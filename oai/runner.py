@@ -36,9 +36,9 @@ from oai.demo import load_demo_records
 from oai.demo.aron import DEFAULT_PORT as ARON_PORT
 from oai.demo.aron import DEMO_COUNT
 from oai.demo.partner import DEFAULT_PORT as PARTNER_PORT
+from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.scheduler.queue import queue_enabled
-from oai.errors import ConfigError
 from oai.settings import Settings
 
 __all__ = ["DEMO_PASSWORD", "default_config", "run_all"]
