@@ -25,7 +25,7 @@ __all__ = ["MIGRATIONS", "current_revision", "head_revision", "missing_schema", 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _alembic_config(engine: Engine) -> Config:
+def _alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -48,9 +48,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str:
     """The newest revision of the migrations shipped (what `oai db upgrade` reaches)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     return head or ""
 
 
