@@ -40,7 +40,7 @@ MAX_WORDS = 8
 MAX_WORD_LENGTH = 64
 SNIPPET_CONTEXT = 60  # characters either side of the first match
 
-# (key in the record's JSON form, label shown with a snippet, how to read the value)
+# (key in the record's JSON form, label shown with a snippet), in the order snippets follow
 DESCRIPTIVE_FIELDS: tuple[tuple[str, str], ...] = (
     ("title", "title"),
     ("summary", "description"),
