@@ -4,7 +4,7 @@
 
 Rows go into a fresh, migrated SQLite file with executemany in batches of 10,000, each
 with its search text made as the store makes it (`records.search_text.index_text`; the
-FTS5 triggers of migration 0017 index them as they land, as in any import). A third of
+FTS5 triggers of migration 0014 index them as they land, as in any import). A third of
 the records have a Czech place (coverage) in one of its cases. Then each query shape of
 the admin's records page runs 15 times and its median and worst times are printed: rare
 and common words, a two-word prefix search, an identifier, a search within a source,

@@ -2,6 +2,7 @@
 
 OAIHubError
  ├── ConfigError                 a bad or missing setting
+ ├── DatabaseUnreachable         the configured database does not answer (see oai.schema)
  ├── OAIError                    an OAI-PMH error condition (spec section 3.6);
  │    ├── BadArgument            each subclass names its spec code explicitly
  │    ├── BadResumptionToken
@@ -26,6 +27,10 @@ class OAIHubError(Exception):
 
 class ConfigError(OAIHubError):
     """The configuration is invalid or incomplete."""
+
+
+class DatabaseUnreachable(OAIHubError):
+    """The configured database could not be connected to."""
 
 
 class OAIError(OAIHubError):

@@ -36,6 +36,7 @@ from oai.demo import load_demo_records
 from oai.demo.aron import DEFAULT_PORT as ARON_PORT
 from oai.demo.aron import DEMO_COUNT
 from oai.demo.partner import DEFAULT_PORT as PARTNER_PORT
+from oai.errors import ConfigError
 from oai.hub import Hub
 from oai.scheduler.queue import queue_enabled
 from oai.settings import Settings
@@ -69,7 +70,13 @@ def moved_config(
         return None
     copy = path.resolve().with_name(f".{path.stem}.port-{web_port}.toml")
     header = f"# made by `oai run --port {web_port}` from {path.name}; removed when it stops\n"
-    copy.write_text(header + moved, encoding="utf-8")
+    try:
+        copy.write_text(header + moved, encoding="utf-8")
+    except OSError as exc:  # a folder we may not write to: say so rather than half-move
+        raise ConfigError(
+            f"cannot write {copy} (the configuration with the demo partners on ports"
+            f" {partner_port} and {aron_port}): {exc.strerror}; run with the usual ports"
+        ) from exc
     return copy
 
 

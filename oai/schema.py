@@ -15,14 +15,17 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
+
+from oai.errors import DatabaseUnreachable
 
 __all__ = ["MIGRATIONS", "current_revision", "head_revision", "missing_schema", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _alembic_config(engine: Engine) -> Config:
+def _alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -45,14 +48,13 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str:
     """The newest revision of the migrations shipped (what `oai db upgrade` reaches)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     return head or ""
 
 
 def missing_schema(url: str) -> str | None:
-    """Why the database at `url` holds no oaihub schema yet, or None when it does.
+    """Why the database at `url` holds no oaihub schema yet, or None when it does;
+    `DatabaseUnreachable` when it does not answer.
 
     Creates nothing: a SQLite file that does not exist is not opened (opening would make
     an empty one), and a database is only asked for its revision."""
@@ -64,6 +66,9 @@ def missing_schema(url: str) -> str | None:
     engine = create_engine(parsed, poolclass=NullPool)
     try:
         revision = current_revision(engine)
+    except OperationalError as exc:  # the server, not the schema: say so, not "no schema"
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnreachable(reason) from None
     finally:
         engine.dispose()
     return None if revision else "it holds no oaihub schema"

@@ -15,12 +15,16 @@ stemmed alike, so that only makes a few more words meet.
 
 from __future__ import annotations
 
+import functools
+
 __all__ = ["stem"]
 
 # (the word is longer than, endings): the first ending found is removed; longest first
 _THREE_LETTER_ENDINGS = (
     "ech ich eho emi emu ete eti iho imi imu ach ata aty ych ama ami ove ovi ymi"
 )
+# (the word is longer than, endings all of one length): the first group whose ending the
+# word has loses it; longest endings first
 _CASE_ENDINGS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (7, ("atech",)),
     (6, ("etem", "atum")),
@@ -31,6 +35,7 @@ _CASE_ENDINGS: tuple[tuple[int, tuple[str, ...]], ...] = (
 _POSSESSIVES = ("ov", "in", "uv")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """The light stem of one folded, lower-case word (digits and short words kept)."""
     if not word.isalpha():
@@ -42,10 +47,9 @@ def stem(word: str) -> str:
 
 def _without_case(word: str) -> str:
     for longer_than, endings in _CASE_ENDINGS:
-        if len(word) > longer_than:
-            for ending in endings:
-                if word.endswith(ending):
-                    return word[: -len(ending)]
+        # one test per group: the endings of a group are all of one length
+        if len(word) > longer_than and word.endswith(endings):
+            return word[: -len(endings[0])]
     return word
 
 

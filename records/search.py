@@ -385,7 +385,7 @@ def _fts_word(word: SearchWord) -> str:
     # which is costly for short, common stems.
     if not word.prefix:
         return f'"{word.stem}"'
-    if word.stem == word.folded:
+    if word.folded.startswith(word.stem):  # then stem* finds every folded* too
         return f'"{word.stem}"*'
     return f'("{word.stem}"* OR "{word.folded}"*)'
 
@@ -399,7 +399,7 @@ def _tsquery(words: Sequence[SearchWord]) -> str:
     for word in words:
         if not word.prefix:
             parts.append(word.stem)
-        elif word.stem == word.folded:
+        elif word.folded.startswith(word.stem):  # then stem:* finds every folded:* too
             parts.append(f"{word.stem}:*")
         else:
             parts.append(f"({word.stem}:* | {word.folded}:*)")

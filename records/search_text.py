@@ -14,6 +14,7 @@ fields) needs a migration that fills the column again, as 0014 does.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -39,7 +40,7 @@ MAX_WORDS = 8
 MAX_WORD_LENGTH = 64
 SNIPPET_CONTEXT = 60  # characters either side of the first match
 
-# (key in the record's JSON form, label shown with a snippet, how to read the value)
+# (key in the record's JSON form, label shown with a snippet), in the order snippets follow
 DESCRIPTIVE_FIELDS: tuple[tuple[str, str], ...] = (
     ("title", "title"),
     ("summary", "description"),
@@ -68,10 +69,22 @@ _UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı":
 _UNDECOMPOSED.update(str.maketrans({"æ": "ae", "œ": "oe", "þ": "th"}))
 
 
+# the combining marks of the scripts a European archive meets (Latin, Greek, Cyrillic,
+# Hebrew, Arabic and the combining blocks), removed in one `str.translate`
+_MARKS = {
+    code: None
+    for low, high in ((0x0300, 0x0800), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100))
+    for code in range(low, high)
+    if unicodedata.combining(chr(code))
+} | dict.fromkeys(range(0xFE20, 0xFE30))
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics ("Národního" -> "narodniho", "Łódź" -> "lodz")."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return decomposed.translate(_MARKS)
 
 
 def descriptive_texts(content: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -90,13 +103,16 @@ def index_text(content: Mapping[str, Any], *identifiers: str | None) -> str:
     """The words a record is found by: each folded word, then its stem when different."""
     texts = [text for _, text in descriptive_texts(content)]
     texts += [i for i in identifiers if i]
-    words: list[str] = []
-    for text in texts:
-        for word in _WORD.findall(fold(text)):
-            word = word[:MAX_WORD_LENGTH]
-            stemmed = stem(word)
-            words.append(word if stemmed == word else f"{word} {stemmed}")
-    return " ".join(words)
+    # one fold and one split of the whole text: the costs are per call, not per word
+    return " ".join(map(_indexed, _WORD.findall(fold("\n".join(texts)))))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _indexed(word: str) -> str:
+    """A folded word as the index holds it: itself, then its stem when different."""
+    word = word[:MAX_WORD_LENGTH]
+    stemmed = stem(word)
+    return word if stemmed == word else f"{word} {stemmed}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from oai.errors import ConfigError
+from oai.errors import ConfigError, DatabaseUnreachable
 from oai.hub import Hub
 from oai.schema import missing_schema
 from oai.settings import Settings, load_settings
@@ -77,7 +77,13 @@ class Context:
     def require_database(self) -> None:
         """ClickException unless the configured database holds oaihub's schema."""
         settings = self.settings
-        why = missing_schema(settings.database_url)
+        try:
+            why = missing_schema(settings.database_url)
+        except DatabaseUnreachable as exc:
+            raise click.ClickException(
+                f"cannot reach the database at {settings.database_display}: {exc}"
+                f" (configuration: {self.described_config()})"
+            ) from exc
         if why is not None:
             raise click.ClickException(
                 f"no oaihub database at {settings.database_display} ({why}); nothing was"

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from oai.cli.context import Context, pass_context
+from oai.errors import DatabaseUnreachable
 from oai.harvest.runlog import RunLog
 from oai.schema import current_revision, head_revision, missing_schema
 
@@ -41,10 +42,16 @@ def gather(ctx: Context) -> dict[str, Any]:
         "database_url": settings.database_display,
         "data_dir": str(settings.data_dir.resolve()),
         "schema": {"current": None, "newest": head_revision()},
-        "database_missing": missing_schema(settings.database_url),
+        "database_missing": None,
+        "database_unreachable": None,
         "records": None,
         "sources": {"configured": len(settings.sources), "in_database": None},
     }
+    try:
+        facts["database_missing"] = missing_schema(settings.database_url)
+    except DatabaseUnreachable as exc:
+        facts["database_unreachable"] = str(exc)
+        return facts
     if facts["database_missing"] is None:
         hub = ctx.hub(migrate=False)  # read as it is: info changes nothing
         facts["schema"]["current"] = current_revision(hub.engine)
@@ -61,7 +68,9 @@ def _sources_in(hub: Any) -> int:
 
 def _lines(facts: dict[str, Any]) -> list[tuple[str, str]]:
     schema = facts["schema"]
-    if facts["database_missing"] is not None:
+    if facts["database_unreachable"] is not None:
+        state = f"unknown: the database cannot be reached ({facts['database_unreachable']})"
+    elif facts["database_missing"] is not None:
         state = f"no database yet ({facts['database_missing']}): `oai db upgrade` makes it"
     elif schema["current"] == schema["newest"]:
         state = f"{schema['current']} (the newest)"

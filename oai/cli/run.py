@@ -7,6 +7,7 @@ import sys
 import click
 
 from oai.cli.context import Context
+from oai.errors import ConfigError
 
 __all__ = ["run"]
 
@@ -36,4 +37,8 @@ def run(click_ctx: click.Context, host: str, port: int) -> None:
     ctx: Context = click_ctx.obj
     if ctx.config is None:
         ctx.config = str(default_config()) if default_config() else None
-    sys.exit(run_all(ctx.settings, web_port=port, host=host))
+    try:
+        status = run_all(ctx.settings, web_port=port, host=host)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -221,6 +222,7 @@ def test_info_names_the_file_database_folder_schema_and_counts(
         "data_dir": str(hub / "var"),
         "schema": {"current": None, "newest": before["schema"]["newest"]},
         "database_missing": f"the file {hub / 'var' / 'hub.sqlite'} does not exist",
+        "database_unreachable": None,
         "records": None,
         "sources": {"configured": 1, "in_database": None},
     }
@@ -262,3 +264,23 @@ def test_the_scheduler_and_worker_refuse_a_new_database_too(
     assert result.exit_code == 1
     assert "no oaihub database at" in result.output
     assert not (tmp_path / "var" / "oaihub.sqlite").exists()
+
+
+def test_an_unreachable_database_is_named_not_taken_for_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OAI_CONFIG", raising=False)
+    monkeypatch.setenv("OAI_DATA_DIR", str(tmp_path))
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("OAI_DATABASE_URL", f"postgresql+psycopg://u:pw@127.0.0.1:{port}/x")
+    result = CliRunner().invoke(main, ["runs"])
+    assert result.exit_code == 1
+    assert f"cannot reach the database at postgresql+psycopg://u:***@127.0.0.1:{port}/x" in (
+        result.output
+    )
+    assert "pw@" not in result.output
+    facts = json.loads(run(CliRunner(), "info", "--json").output)
+    assert facts["database_unreachable"] and facts["database_missing"] is None
+    assert "cannot be reached" in run(CliRunner(), "info").output

@@ -108,6 +108,6 @@ def test_a_moved_port_moves_the_sources_of_the_demo_partners(tmp_path: Path) -> 
     assert copy is not None and copy.parent == tmp_path, "beside the file: same relative paths"
     moved = load_settings(copy, env={})
     assert moved.source("demo-partner").base_url == "http://127.0.0.1:5011/oai"
-    assert moved.source("demo-aron").base_url == "http://127.0.0.1:5012/aron/api/aron"
+    assert moved.source("demo-aron").base_url == "http://127.0.0.1:5012/aron/api/v1"
     assert moved.data_dir == settings.data_dir
     assert moved.repository.base_url == "", "the demo fixes no base URL: the address served"

@@ -1,4 +1,4 @@
-"""Migration 0017: records stored before it are found by every descriptive field.
+"""Migration 0014: records stored before it are found by every descriptive field.
 
 The database is made at revision 0004 and filled as that release wrote it
 (`schema_0004`), then upgraded to head: the search text of the stored records is made
