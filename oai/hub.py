@@ -24,6 +24,7 @@ from oai.keys import Keys
 from oai.rendering import RenderContext, render_record
 from oai.schema import upgrade
 from oai.settings import Settings
+from oai.settings.watch import ConfigFile
 from records.db import create_store_engine
 from records.model import Record
 from records.store import Rendering, Store
@@ -42,6 +43,11 @@ class Hub:
     # set when the process shuts down: running harvests stop at their next page,
     # `interrupted`, with their checkpoint
     stopping: threading.Event = field(default_factory=threading.Event, compare=False)
+    # the configuration file's sources as it says now (read again when it changes)
+    config_file: ConfigFile = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.config_file = ConfigFile(self.settings)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = False) -> Hub:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from oai.harvest.addresses import resolves_to_private
 from oai.harvest.client import Client, ClientConfig, check_url
 from oai.harvest.errors import HarvestError, RunInProgress, UnsafeURL
-from oai.harvest.harvester import Progress, RunResult, run_harvest, sync_sources
+from oai.harvest.harvester import Progress, RunResult, run_harvest, sync_if_changed, sync_sources
 from oai.harvest.kinds import KINDS, Probe, kind_of
 from oai.harvest.kinds.files import outside_roots
 from oai.harvest.notify import notify_run, wait_for_deliveries
@@ -71,6 +71,7 @@ __all__ = [
     "run_harvest",
     "source_entries",
     "source_from_table",
+    "sync_if_changed",
     "sync_sources",
     "table_of",
     "wait_for_deliveries",

@@ -74,6 +74,19 @@ def sync_sources(hub: Hub) -> RunLog:
     return log
 
 
+def sync_if_changed(hub: Hub) -> bool:
+    """`sync_sources` when the configuration file's sources changed since this process
+    last wrote them (the admin pages and the scheduler call it; a stat when nothing did)."""
+    watched = hub.config_file
+    watched.sources()
+    if watched.version == watched.synced:
+        return False
+    version = watched.version
+    sync_sources(hub)
+    watched.synced = version
+    return True
+
+
 def _source_json(source: SourceSettings) -> str:
     return json.dumps(
         {

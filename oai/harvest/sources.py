@@ -56,8 +56,9 @@ def table_of(source: SourceSettings) -> dict[str, Any]:
 
 def source_entries(hub: Hub) -> list[SourceEntry]:
     """The configuration's sources, then the stored ones whose ids it does not use."""
-    entries = [SourceEntry(s, "configuration") for s in hub.settings.sources]
-    taken = {s.id for s in hub.settings.sources}
+    configured = hub.config_file.sources()
+    entries = [SourceEntry(s, "configuration") for s in configured]
+    taken = {s.id for s in configured}
     for source_id, table in RunLog(hub.engine).managed.all().items():
         if source_id in taken:
             continue
@@ -77,7 +78,7 @@ def all_sources(hub: Hub) -> tuple[SourceSettings, ...]:
 
 def find_source(hub: Hub, source_id: str) -> SourceSettings:
     """A source by id; ConfigError naming where it was looked for."""
-    for source in hub.settings.sources:
+    for source in hub.config_file.sources():
         if source.id == source_id:
             return source
     table = RunLog(hub.engine).managed.get(source_id)
@@ -99,7 +100,7 @@ def address_policy(hub: Hub, source: SourceSettings) -> AddressPolicy:
     browser or the API, or a form being tested) reaches public addresses only, unless
     the configuration sets `harvest.private_base_urls`."""
     harvest = hub.settings.harvest
-    if source not in hub.settings.sources:
+    if source not in hub.config_file.sources():
         return AddressPolicy(private_ok=harvest.private_base_urls)
     host = (urlsplit(source.base_url).hostname or "").lower()
     private_home = bool(host) and resolves_to_private(host)

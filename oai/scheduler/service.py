@@ -36,7 +36,14 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from oai.harvest import RunInProgress, all_sources, notify_run, sync_sources, wait_for_deliveries
+from oai.harvest import (
+    RunInProgress,
+    all_sources,
+    notify_run,
+    sync_if_changed,
+    sync_sources,
+    wait_for_deliveries,
+)
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
 from oai.scheduler.backoff import back_off, failing_message
@@ -232,10 +239,17 @@ class SchedulerService:
                 self._after_failure(source_id, run.id, counted=True)
 
     def pick_up_source_changes(self) -> bool:
-        """Re-read the sources added in the browser when any changed (every change is
+        """Re-read the sources when the configuration file's changed (no --reload
+        needed for sources) or any added in the browser changed (every change is
         audited, and the newest audit id is their version); True when jobs were synced."""
+        if self.scheduler is None:
+            return False
+        if sync_if_changed(self.hub):  # the configuration file's sources changed
+            self.sync_jobs()
+            log.info("sources of %s changed: picked up", self.hub.settings.config_path)
+            return True
         version = self.runlog.managed.version()
-        if version == self._managed_version or self.scheduler is None:
+        if version == self._managed_version:
             return False
         self._managed_version = version
         sync_sources(self.hub)

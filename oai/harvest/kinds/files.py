@@ -245,7 +245,7 @@ def harvest_files(run: RunState, from_: str | None) -> tuple[str, str]:
 def _refused(run: RunState) -> str | None:
     """A source added in the browser or the API reads local files only under
     `harvest.file_roots`; the configuration's own sources may read any path."""
-    if any(s.id == run.source.id for s in run.hub.settings.sources):
+    if any(s.id == run.source.id for s in run.hub.config_file.sources()):
         return None
     refused = outside_roots(run.source.base_url, run.hub.settings.harvest.file_roots)
     return f"source {run.source.id!r}: {refused}" if refused else None

@@ -13,7 +13,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from oai.harvest import in_words
+from oai.harvest import in_words, sync_if_changed
 from oai.web.admin.api import register_api
 from oai.web.admin.api_sources import register_source_writes
 from oai.web.admin.auth import admin_state, csrf_token, current_account, guard_request, may
@@ -21,6 +21,7 @@ from oai.web.admin.inputs import RowIdConverter
 from oai.web.admin.people import register_people
 from oai.web.admin.sources import register_sources
 from oai.web.admin.views import register_views
+from oai.web.context import current_hub
 from oai.web.security import secure_cookie
 
 __all__ = ["admin_blueprint", "api_blueprint", "human_time"]
@@ -43,12 +44,38 @@ def _setup(state: BlueprintSetupState) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["current_account"] = current_account
     app.jinja_env.globals["may"] = may
+    app.jinja_env.globals["configuration_notice"] = _configuration_notice
+    app.before_request(_configuration_check)
     app.jinja_env.filters["utc"] = _utc
     app.jinja_env.filters["human"] = human_time
     app.jinja_env.filters["in_words"] = in_words
     app.register_error_handler(403, _admin_error)
     app.register_error_handler(404, _admin_error)
     app.register_error_handler(500, _admin_error)
+
+
+def _configuration_check() -> None:
+    """The configuration file's sources as it says now, written to the run log when it
+    changed (a stat per admin or API request), so pages and the scheduler agree."""
+    if request.path.startswith(("/admin", "/api")):
+        sync_if_changed(current_hub())
+
+
+def _configuration_notice() -> str | None:
+    """What the admin pages say when the configuration file changed after start."""
+    watched = current_hub().config_file
+    if watched.error:
+        return (
+            f"The configuration file changed but cannot be used ({watched.error}); the "
+            "sources read before stay until it is mended."
+        )
+    if watched.version:
+        return (
+            "The configuration file changed since this web app started: its sources are "
+            "shown as it says now; any other setting changed there applies after a restart "
+            "of the web app (and `oai scheduler --reload` for the scheduler)."
+        )
+    return None
 
 
 def _utc(value: datetime | None) -> str:
