@@ -267,6 +267,12 @@ def _protected(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in PROTECTED_PREFIXES)
 
 
+def _unauthorized() -> ResponseReturnValue:
+    response = jsonify(error="unauthorized", message="log in or send an X-API-Token header")
+    response.status_code = 401
+    return response
+
+
 def guard_request() -> ResponseReturnValue | None:
     """Before every request of the app: close /admin and /api to strangers; check CSRF;
     then the account's role against the route's."""
@@ -278,6 +284,8 @@ def guard_request() -> ResponseReturnValue | None:
     # every state-changing request carries the CSRF token, except API calls authenticated
     # by their token header (a browser never adds that header across sites by itself)
     unsafe = request.method not in SAFE_METHODS
+    if api and unsafe and by_token is None and session_account() is None:
+        return _unauthorized()  # a script without a token: 401 before any CSRF question
     if unsafe and by_token is None and not _csrf_ok():
         abort(400, description="missing or wrong CSRF token; reload the page and try again")
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -285,9 +293,7 @@ def guard_request() -> ResponseReturnValue | None:
     account = session_account() or by_token
     if account is None:
         if api:
-            response = jsonify(error="unauthorized", message="log in or send an X-API-Token header")
-            response.status_code = 401
-            return response
+            return _unauthorized()
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     g.oaihub_account = account
     needed = required_role(request.endpoint, request.method)

@@ -62,6 +62,7 @@ class RecordView:
     parent: Link | None = None  # the finding aid or component this one is part of
     components: tuple[Link, ...] = ()  # the parts of a finding aid
     landing: str | None = None  # the partner's own page of the document
+    ancestors: tuple[Link, ...] = ()  # the units above it, the top first (breadcrumbs)
 
     @property
     def harvested(self) -> bool:
@@ -121,7 +122,26 @@ def record_view(hub: Hub, record_id: str, oai_base: str = "/oai") -> RecordView 
         parent,
         components,
         landing_page(record),
+        ancestors_of(hub, parent),
     )
+
+
+MAX_DEPTH = 20  # levels of a hierarchy walked up for the breadcrumbs
+
+
+def ancestors_of(hub: Hub, parent: Link | None) -> tuple[Link, ...]:
+    """The units above a record, the top first, by each one's own parent link."""
+    chain: list[Link] = []
+    seen: set[str] = set()
+    while parent is not None and parent.local_id not in seen and len(chain) < MAX_DEPTH:
+        chain.append(parent)
+        seen.add(parent.local_id)
+        try:
+            above = hub.store.get(parent.local_id)
+        except RecordNotFound:
+            break
+        parent = finding_aid_links(hub, above)[0]
+    return tuple(reversed(chain))
 
 
 def landing_page(record: Record) -> str | None:

@@ -30,6 +30,7 @@ from oai.web.admin import auth
 from oai.web.admin.chart import changes_chart
 from oai.web.admin.inputs import int_arg
 from oai.web.admin.queries import chart_points, hub_totals, records_of_run, source_overviews
+from oai.web.admin.record_fields import readable_fields
 from oai.web.admin.recordlist import records_page
 from oai.web.admin.records import RecordView, record_view
 from oai.web.admin.report import report_response
@@ -231,6 +232,7 @@ def record_page(record_id: str) -> str:
     return render_template(
         "admin/record.html",
         view=view,
+        fields=readable_fields(view.record),
         reharvestable=_reharvestable(view),
         readiness=_readiness(view),
     )

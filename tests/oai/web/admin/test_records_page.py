@@ -208,3 +208,42 @@ def test_search_every_field_ranked_with_snippets(
     assert " ".join("".join(str(t) for t in snippet.itertext()).split()) == "coverage: Praha"
     assert snippet.xpath("mark/text()") == ["Praha"]
     assert html.xpath('//select[@name="sort"]/option[@selected]/@value') == ["relevance"]
+
+
+def test_the_record_page_reads_as_an_archival_description(
+    admin: FlaskClient, admin_hub: Hub
+) -> None:
+    origin = {"kind": "harvested", "source_id": "partner", "base_url": "http://127.0.0.1:9/oai"}
+    levels = [("fonds", "oai:p:f", "Fonds"), ("series", "oai:p:f#s", "Series"),
+              ("file", "oai:p:f#s1", "File")]  # fmt: skip
+    records = [
+        Record.from_dict(
+            {
+                "id": f"partner:{level}",
+                "title": title,
+                "date": {"text": "1930-1950", "start": "1930", "end": "1950", "precision": "year"},
+                "creators": [{"name": "Městský úřad", "role": "creator"}],
+                "places": ["Praha"],
+                "identifiers": [{"value": "https://partner.example/u/1", "type": "url"}],
+                "related": (
+                    [{"relation": "isPartOf", "id": "s", "title": "Series"}]
+                    if level == "file"
+                    else []
+                ),
+                "origin": {**origin, "remote_identifier": remote},
+            }
+        )
+        for level, remote, title in levels
+    ]
+    admin_hub.store.put_many(records)
+    page = etree.HTML(admin.get("/admin/records/partner:file").get_data(as_text=True))
+    crumbs = page.xpath('//nav[@id="breadcrumbs"]/a/text()')
+    assert crumbs == ["Fonds", "Series"], "breadcrumbs up the hierarchy, the top first"
+    labels = page.xpath('//table[@id="fields"]//th/text()')
+    assert labels[:2] == ["Date", "Creators"] and "Places" in labels
+    date_row = page.xpath('//table[@id="fields"]//tr[th="Date"]//div[@class="value"]')
+    assert len(date_row) == 1, "a date is one line"
+    assert "1930-1950" in "".join(date_row[0].itertext())
+    links = page.xpath('//table[@id="fields"]//a/@href')
+    assert "https://partner.example/u/1" in links, "every URL is a link"
+    assert page.xpath('//a[@id="json-form"]/@href') == ["/api/records/partner:file"]
