@@ -228,6 +228,17 @@ class HarvestedRecords:
                 counts["deleted" if deleted else "live"] += int(n)
         return counts
 
+    def titles_of(self, local_ids: Sequence[str]) -> dict[str, str]:
+        """Local id -> title, of those records that exist (for pages that list ids)."""
+        r = t.records.c
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(local_ids), 500):
+                chunk = list(local_ids[start : start + 500])
+                query = select(r.local_id, r.title).where(r.local_id.in_(chunk))
+                found.update({str(i): str(title or "") for i, title in conn.execute(query)})
+        return found
+
     def versions_of_run(self, run_id: int, *, limit: int = 200) -> list[tuple[str, str]]:
         """(local id, reason) of the record versions a harvest run wrote, oldest first."""
         v, r = t.record_versions.c, t.records.c

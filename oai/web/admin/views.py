@@ -195,7 +195,7 @@ def run_page(run_id: int) -> str:
         run=run,
         events=events,
         more_events=events[-1].id if len(events) == PAGE * 4 else None,
-        records=records_of_run(current_hub().engine, run_id),
+        records=_with_titles(records_of_run(current_hub().engine, run_id)),
         resumable=_resumes(log, run.source_id, run_id),
         error_words=in_words(run.message) if run.status == "failed" else None,
     )
@@ -223,6 +223,12 @@ def event_raw(run_id: int, event_id: int) -> Response:
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def _with_titles(changed: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(record id, reason, title) of what a run wrote: ids alone say little to a person."""
+    titles = current_hub().store.titles_of([rid for rid, _ in changed])
+    return [(rid, reason, titles.get(rid, "")) for rid, reason in changed]
 
 
 def record_page(record_id: str) -> str:
@@ -322,7 +328,13 @@ def harvest_action(source_id: str) -> Any:
         # a second click before the first run started: one run is enough
         flash(f"{label}: a run of {source_id} is already queued.")
     else:
-        flash(f"{label}: run of {source_id} queued ({asked.what}); it starts within seconds.")
+        runs = url_for("admin.runs_page", source=source_id)
+        flash(
+            Markup('{}: run of {} queued ({}); it starts within seconds: <a id="asked-run" '
+                   'href="{}">its runs</a> list it at the top.').format(
+                label, source_id, asked.what, runs
+            )
+        )  # fmt: skip
     return redirect(url_for("admin.dashboard"))
 
 

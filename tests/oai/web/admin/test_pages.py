@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 from lxml import etree
+from markupsafe import escape
 
 from oai.harvest.runlog import RunLog
 from oai.hub import Hub
@@ -150,3 +151,20 @@ def test_a_source_gone_from_the_config_offers_no_actions(
     refused = admin.post("/admin/sources/partner/harvest", data={"csrf_token": token})
     assert refused.status_code == 400
     assert RunLog(admin_hub.engine).queue.pending() == []
+
+
+def test_harvest_now_leads_to_the_source_s_runs_and_run_pages_name_records(
+    admin: FlaskClient, admin_hub: Hub, data: Data
+) -> None:
+    token = csrf_of(admin.get("/admin/").get_data(as_text=True))
+    page = admin.post(
+        "/admin/sources/partner/harvest",
+        data={"action": "now", "csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert 'id="asked-run" href="/admin/runs?source=partner"' in page
+    assert 'href="/admin/runs?source=partner">1 queued</a>' in page
+    run = admin.get(f"/admin/runs/{data.ok_run}").get_data(as_text=True)
+    assert 'id="run-source" href="/admin/sources/partner"' in run
+    title = admin_hub.store.get(data.record_id).title
+    assert f">{escape(title)}</a>" in run, "the records a run wrote are named by title"
