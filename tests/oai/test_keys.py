@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from lxml import etree
+from werkzeug.security import generate_password_hash
 
 from oai.app import create_app
 from oai.hub import Hub
@@ -42,7 +43,9 @@ def test_the_documented_scheme() -> None:
 
 @pytest.fixture
 def hub(database_url: str, tmp_path: Path) -> Iterator[Hub]:
-    with make_hub(database_url, tmp_path) as hub:
+    # the configuration's admin account, whose session the forged cookies claim
+    admin = {"admin.password_hash": generate_password_hash("keys-test", method="scrypt:1024:8:1")}
+    with make_hub(database_url, tmp_path, **admin) as hub:
         yield hub
 
 
@@ -95,8 +98,8 @@ def _session_cookie(key: bytes, hub: Hub) -> str:
 
     now = int(time.time())
     session = {
-        "admin": True,
-        "epoch": AdminStore(hub.engine).epoch(),
+        "account": "admin",  # the configuration's account (admin.password_hash)
+        "epoch": AdminStore(hub.engine).epoch("admin"),
         "pw": password_fingerprint(hub.settings.admin.password_hash),
         "born": now,
         "seen": now,
