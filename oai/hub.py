@@ -18,8 +18,9 @@ from sqlalchemy import Engine
 
 import crosswalks
 from crosswalks import Registry
-from oai.delivery import edm_options
+from oai.delivery import ape_options, edm_options
 from oai.errors import RenderError
+from oai.finding_aids import PREFIX, FindingAids
 from oai.keys import Keys
 from oai.rendering import RenderContext, render_record
 from oai.schema import upgrade
@@ -50,7 +51,12 @@ class Hub:
             upgrade(engine)
         prefix = f"oai:{settings.repository.identifier}:"
         store = Store(engine, identifier_prefix=prefix)
-        return cls(settings, engine, store, crosswalks.default_registry(edm_options(settings)))
+        return cls(
+            settings,
+            engine,
+            store,
+            crosswalks.default_registry(edm_options(settings), ape_options(settings)),
+        )
 
     @property
     def secret_key(self) -> str:
@@ -92,7 +98,15 @@ class Hub:
     @property
     def render_context(self) -> RenderContext:
         """What rendering a record needs: this hub's registry and public URL."""
-        return RenderContext(self.registry, self.settings.public_url)
+        return RenderContext(self.registry, self.settings.public_url, self.finding_aids)
+
+    @property
+    def finding_aids(self) -> FindingAids | None:
+        """The assembler of apeEAD finding aids, when the registry serves `ape_ead`."""
+        if PREFIX not in self.registry:
+            return None
+        version = self.registry.get(PREFIX).version
+        return FindingAids(ape_options(self.settings), version, self.settings.public_url)
 
     def render(self, record: Record) -> Mapping[str, Rendering]:
         """Every outbound format of a record, or `RenderError` if one cannot render it.

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from oai.hub import Hub
 from oai.rendering import RenderContext, RenderFailure, render_record
 from records.errors import RecordNotFound
+from records.times import utcnow
+from records.writer import ASSEMBLED
 
 __all__ = ["RefreshSummary", "refresh_stale_renderings"]
 
@@ -46,6 +48,8 @@ def refresh_stale_renderings(hub: Hub, *, batch: int = 500) -> RefreshSummary:
     context = hub.render_context
     skipped: set[str] = set()  # records that stay stale: failed, or deleted meanwhile
     for fmt in context.registry.outbound():
+        if fmt.prefix in ASSEMBLED:
+            continue
         while True:
             # records skipped stay stale: ask for enough rows to get past them
             stale = hub.store.stale_renderings(fmt.prefix, fmt.version, batch + len(skipped))
@@ -53,6 +57,10 @@ def refresh_stale_renderings(hub: Hub, *, batch: int = 500) -> RefreshSummary:
             if not todo:
                 break
             _refresh(hub, context, todo, summary, skipped, fmt.prefix)
+    if context.finding_aids is not None:
+        # after the records' own formats: the units' renderings do not change a finding aid
+        with hub.store.transaction() as conn:
+            summary.refreshed += context.finding_aids.refresh(conn, utcnow())
     return summary
 
 

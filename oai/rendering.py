@@ -12,13 +12,18 @@ pool sends it with each page instead of the hub.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
+from sqlalchemy import Connection
+
 from crosswalks import CrosswalkError, NotReady, Registry
+from oai.finding_aids import FindingAids
 from records.model import Record
 from records.store import Rendering
+from records.writer import ASSEMBLED
 
 __all__ = [
     "RenderContext",
@@ -36,6 +41,8 @@ class RenderContext:
 
     registry: Registry
     public_url: str = ""
+    # the finding aids assembled after each write (the `ape_ead` format), when served
+    finding_aids: FindingAids | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,8 @@ def render_record(
     failures: list[RenderFailure] = []
     for fmt in context.registry.outbound():
         assert fmt.write is not None
+        if fmt.prefix in ASSEMBLED:  # made from the record and its units, after the write
+            continue
         try:
             renderings[fmt.prefix] = (fmt.write(data), fmt.version)
         except NotReady:
@@ -134,3 +143,8 @@ class StoreRenderer:
             rendered = render_record(self.context, record)
         self.failures.extend(rendered.failures)
         return rendered.renderings
+
+    def assemble(self, conn: Connection, local_ids: Sequence[str], now: datetime) -> None:
+        """The finding aids the records just written are part of, assembled again."""
+        if self.context.finding_aids is not None:
+            self.context.finding_aids.assemble(conn, local_ids, now)
