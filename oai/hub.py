@@ -21,6 +21,8 @@ from crosswalks import Registry
 from oai.delivery import ape_options, edm_options
 from oai.errors import RenderError
 from oai.finding_aids import PREFIX, FindingAids
+from oai.inherit import PREFIX as EDM
+from oai.inherit import Inheritance
 from oai.keys import Keys
 from oai.rendering import RenderContext, render_record
 from oai.schema import upgrade
@@ -98,7 +100,17 @@ class Hub:
     @property
     def render_context(self) -> RenderContext:
         """What rendering a record needs: this hub's registry and public URL."""
-        return RenderContext(self.registry, self.settings.public_url, self.finding_aids)
+        return RenderContext(
+            self.registry, self.settings.public_url, self.finding_aids, self.inheritance
+        )
+
+    @property
+    def inheritance(self) -> Inheritance | None:
+        """EDM made again with inherited values, when the registry serves `edm`."""
+        if EDM not in self.registry:
+            return None
+        version = self.registry.get(EDM).version
+        return Inheritance(edm_options(self.settings), version, self.settings.public_url)
 
     @property
     def finding_aids(self) -> FindingAids | None:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from crosswalks import CrosswalkError, NotReady, Registry
 from oai.finding_aids import FindingAids
+from oai.inherit import Inheritance
 from records.model import Record
 from records.store import Rendering
 from records.writer import ASSEMBLED
@@ -43,6 +44,8 @@ class RenderContext:
     public_url: str = ""
     # the finding aids assembled after each write (the `ape_ead` format), when served
     finding_aids: FindingAids | None = None
+    # EDM made again with what units inherit from those above them, when served
+    inheritance: Inheritance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,8 @@ class StoreRenderer:
         return rendered.renderings
 
     def assemble(self, conn: Connection, local_ids: Sequence[str], now: datetime) -> None:
-        """The finding aids the records just written are part of, assembled again."""
+        """EDM with inherited values, and the finding aids of the records just written."""
+        if self.context.inheritance is not None:
+            self.context.inheritance.apply(conn, local_ids, now)
         if self.context.finding_aids is not None:
             self.context.finding_aids.assemble(conn, local_ids, now)

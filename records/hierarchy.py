@@ -24,6 +24,7 @@ __all__ = [
     "ancestor_ids",
     "descendants",
     "heads_of",
+    "in_hierarchy",
     "link_parents",
     "parent_of",
     "stale_heads",
@@ -114,13 +115,14 @@ def heads_of(conn: Connection, local_ids: Iterable[str], levels: frozenset[str])
             break
         seen |= frontier
         query = (
-            select(r.local_id, p.parent_id, p.level)
+            select(r.local_id, r.deleted, p.parent_id, p.level)
             .join(t.record_parents, p.record_pk == r.pk)
-            .where(r.local_id.in_(sorted(frontier)), r.deleted.is_(False))
+            .where(r.local_id.in_(sorted(frontier)))
         )
         above: set[str] = set()
         for row in conn.execute(query):
-            if row.level in levels:
+            # a deleted unit still leads to its fonds (whose finding aid loses it)
+            if row.level in levels and not row.deleted:
                 heads.add(row.local_id)
             if row.parent_id:
                 above.add(row.parent_id)
@@ -137,7 +139,7 @@ def descendants(conn: Connection, local_id: str) -> dict[str, list[dict[str, Any
         if not frontier or total >= _MAX_UNITS:
             break
         query = (
-            select(r.local_id, r.content, p.parent_id)
+            select(r.local_id, r.content, r.origin, p.parent_id)
             .join(t.record_parents, p.record_pk == r.pk)
             .where(p.parent_id.in_(frontier), r.deleted.is_(False))
             .order_by(r.pk)
@@ -148,8 +150,7 @@ def descendants(conn: Connection, local_id: str) -> dict[str, list[dict[str, Any
             if row.local_id in seen:
                 continue
             seen.add(row.local_id)
-            form = json.loads(row.content)
-            form["id"] = row.local_id
+            form = _form(row.local_id, row.content, row.origin)
             children.setdefault(row.parent_id, []).append(form)
             frontier.append(row.local_id)
             total += 1
@@ -159,12 +160,17 @@ def descendants(conn: Connection, local_id: str) -> dict[str, list[dict[str, Any
 def unit_form(conn: Connection, local_id: str) -> dict[str, Any] | None:
     """The JSON form of a live record (its content, with its id), or None."""
     r = t.records.c
-    query = select(r.content).where(r.local_id == local_id, r.deleted.is_(False))
-    content = conn.execute(query).scalar()
-    if content is None:
-        return None
+    query = select(r.content, r.origin).where(r.local_id == local_id, r.deleted.is_(False))
+    row = conn.execute(query).first()
+    return None if row is None else _form(local_id, row.content, row.origin)
+
+
+def _form(local_id: str, content: str, origin: str | None) -> dict[str, Any]:
+    """A record's JSON form from its row: content, id and origin (no header)."""
     form: dict[str, Any] = json.loads(content)
     form["id"] = local_id
+    if origin:
+        form["origin"] = json.loads(origin)
     return form
 
 
@@ -186,3 +192,14 @@ def stale_heads(
         .limit(limit)
     )
     return list(conn.execute(query).scalars())
+
+
+def in_hierarchy(conn: Connection, local_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Of `local_ids`, those with a stored unit above or below them -> the ids of the
+    stored units above them, nearest first (empty for a top unit)."""
+    p = t.record_parents.c
+    ids = list(local_ids)
+    with_parent = {i for i, parent in _parent_ids(conn, ids).items() if parent}
+    query = select(p.parent_id).where(p.parent_id.in_(ids)).distinct()
+    with_children = set(conn.execute(query).scalars())
+    return {i: ancestor_ids(conn, i) for i in ids if i in with_parent or i in with_children}
