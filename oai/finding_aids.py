@@ -19,6 +19,8 @@ from sqlalchemy import Connection
 
 from crosswalks import CrosswalkError
 from crosswalks.ape_ead import FINDING_AID_LEVELS, ApeOptions, write_finding_aid
+from crosswalks.edm import EdmOptions
+from oai.inherit import ancestor_forms, inherited
 from records.hierarchy import descendants, heads_of, stale_heads, unit_form
 from records.writer import Rendering, write_assembled
 
@@ -35,12 +37,16 @@ class FindingAids:
     options: ApeOptions
     version: str
     public_url: str = ""
+    # the defaults of language and rights (`[edm]`, per source), after the units above
+    defaults: EdmOptions | None = None
 
     def render(self, conn: Connection, head_id: str) -> Rendering | None:
         """The finding aid headed by a record, with its units; None if it cannot be made."""
-        head = unit_form(conn, head_id)
-        if head is None:
+        form = unit_form(conn, head_id)
+        if form is None:
             return None
+        # the units below inherit from the archdesc in EAD; the head from the units above
+        head = inherited(form, ancestor_forms(conn, head_id), self.defaults)
         public = self.public_url.rstrip("/")
         if public and "url" not in head:
             head["url"] = f"{public}/records/{head_id}"

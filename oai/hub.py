@@ -7,6 +7,7 @@ their own `Hub` from `Settings` and dispose of it when done.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import tempfile
@@ -117,8 +118,16 @@ class Hub:
         """The assembler of apeEAD finding aids, when the registry serves `ape_ead`."""
         if PREFIX not in self.registry:
             return None
-        version = self.registry.get(PREFIX).version
-        return FindingAids(ape_options(self.settings), version, self.settings.public_url)
+        # the defaults a finding aid may take are part of what it depends on
+        defaults = edm_options(self.settings)
+        digest = hashlib.sha256(repr(defaults).encode("utf-8")).hexdigest()[:8]
+        version = f"{self.registry.get(PREFIX).version}-{digest}"
+        return FindingAids(
+            ape_options(self.settings),
+            version,
+            self.settings.public_url,
+            defaults,
+        )
 
     def render(self, record: Record) -> Mapping[str, Rendering]:
         """Every outbound format of a record, or `RenderError` if one cannot render it.

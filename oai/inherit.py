@@ -21,7 +21,7 @@ from crosswalks.edm import EdmOptions, assess
 from records.hierarchy import ancestor_ids, descendants, in_hierarchy, unit_form
 from records.writer import Rendering, write_assembled
 
-__all__ = ["PREFIX", "Inheritance", "ancestor_forms"]
+__all__ = ["PREFIX", "Inheritance", "ancestor_forms", "inherited"]
 
 PREFIX = "edm"
 
@@ -30,6 +30,35 @@ def ancestor_forms(conn: Connection, local_id: str) -> list[dict[str, Any]]:
     """The JSON forms of the stored units above a record, nearest first."""
     forms = (unit_form(conn, unit) for unit in ancestor_ids(conn, local_id))
     return [form for form in forms if form is not None]
+
+
+def inherited(
+    form: Mapping[str, Any], ancestors: Sequence[Mapping[str, Any]], options: EdmOptions | None
+) -> dict[str, Any]:
+    """A record's form with the languages and rights it states, else those of the
+    nearest unit above that states them, else the source's and then the `[edm]` defaults
+    (for formats that take the values as they are: apeEAD)."""
+    data = dict(form)
+    source = options.source_of(form) if options is not None else None
+    defaults = {
+        "languages": [
+            code
+            for code in (
+                source.default_language if source else None,
+                options.default_language if options else None,
+            )
+            if code
+        ][:1],
+        "rights": (source.default_rights if source else None)
+        or (options.default_rights if options else None),
+    }
+    for key, default in defaults.items():
+        if data.get(key):
+            continue
+        value = next((unit[key] for unit in ancestors if unit.get(key)), None) or default
+        if value:
+            data[key] = value
+    return data
 
 
 @dataclass(frozen=True, slots=True)

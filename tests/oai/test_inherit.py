@@ -116,3 +116,34 @@ def test_a_fonds_finding_aid_holds_the_unit_and_moves_with_it(hub: Hub) -> None:
     ead = etree.fromstring(xml)
     assert ead.find(".//{urn:isbn:1-931666-22-9}c[@level='series']") is not None
     assert hub.store.get("fonds-1").header.datestamp == T0 + timedelta(minutes=1)  # type: ignore[union-attr]
+
+
+def test_a_finding_aid_states_the_language_and_rights_of_the_unit_above_its_fonds(
+    hub: Hub,
+) -> None:
+    group = record("group-0", level="recordgrp", languages=["deu"], rights="CC0 1.0")
+    fonds = record(
+        "fonds-2",
+        level="fonds",
+        related=[{"relation": "isPartOf", "id": "group-0", "title": "Group"}],
+    )
+    _put(hub, group, 0)
+    _put(hub, fonds, 1)
+    xml = _stored(hub, "fonds-2", "ape_ead")
+    assert xml is not None
+    ead = etree.fromstring(xml)
+    archdesc = ead.find("{urn:isbn:1-931666-22-9}archdesc")
+    assert archdesc is not None
+    codes = [e.get("langcode") for e in archdesc.iterfind(".//{urn:isbn:1-931666-22-9}language")]
+    assert codes == ["ger"]
+    assert "CC0 1.0" in "".join(archdesc.itertext())
+
+
+def test_a_finding_aid_takes_the_default_language_last(database_url: str, tmp_path: Path) -> None:
+    with make_hub(database_url, tmp_path, **SETTINGS, **{"edm.default_language": "ces"}) as hub:
+        _put(hub, record("fonds-3", level="fonds"), 0)
+        xml = _stored(hub, "fonds-3", "ape_ead")
+    assert xml is not None
+    ead = etree.fromstring(xml)
+    codes = [e.get("langcode") for e in ead.iterfind(".//{urn:isbn:1-931666-22-9}language")]
+    assert codes == ["cze"]
