@@ -136,7 +136,7 @@ def test_a_finding_aid_states_the_language_and_rights_of_the_unit_above_its_fond
     assert archdesc is not None
     codes = [e.get("langcode") for e in archdesc.iterfind(".//{urn:isbn:1-931666-22-9}language")]
     assert codes == ["ger"]
-    assert "CC0 1.0" in "".join(archdesc.itertext())
+    assert "CC0 1.0" in "".join(str(text) for text in archdesc.itertext())
 
 
 def test_a_finding_aid_takes_the_default_language_last(database_url: str, tmp_path: Path) -> None:
