@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import requests
@@ -168,3 +169,25 @@ def test_a_changed_unit_moves_its_finding_aid_into_the_next_incremental_harvest(
     assert unit.title + " (revised)" in titles
     stamp = _ask(base_url, verb="GetRecord", identifier=head, metadataPrefix="ape_ead")
     assert stamp.findtext(".//o:header/o:datestamp", namespaces=NS) == format_datestamp(later)
+
+
+def test_every_response_passes_the_official_validator(base_url: str, validator: ModuleType) -> None:
+    pages = [
+        requests.get(
+            base_url, params={"verb": "ListRecords", "metadataPrefix": "ape_ead"}, timeout=30
+        )
+    ]
+    token = etree.fromstring(pages[0].content).findtext(".//o:resumptionToken", namespaces=NS)
+    while token:
+        pages.append(
+            requests.get(
+                base_url, params={"verb": "ListRecords", "resumptionToken": token}, timeout=30
+            )
+        )
+        token = etree.fromstring(pages[-1].content).findtext(".//o:resumptionToken", namespaces=NS)
+    for verb in ("ListIdentifiers", "ListMetadataFormats"):
+        args = {"verb": verb} | ({"metadataPrefix": "ape_ead"} if verb == "ListIdentifiers" else {})
+        pages.append(requests.get(base_url, params=args, timeout=30))
+    for page in pages:
+        errors, _warnings = validator.validate_bytes(page.content)
+        assert not errors, errors[:3]
