@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from records.hierarchy import link_parents
+from records.errors import InvalidRecord
 from records.model import Record
 
 revision = "0016"
@@ -46,15 +47,21 @@ def _fill() -> None:
         ).all()
         if not rows:
             return
-        link_parents(bind, [(row.pk, _record(row.content, row.origin)) for row in rows])
+        read = [(row.pk, _record(row.content, row.origin)) for row in rows]
+        link_parents(bind, [(pk, record) for pk, record in read if record is not None])
         after = rows[-1].pk
 
 
-def _record(content: str, origin: str | None) -> Record:
+def _record(content: str, origin: str | None) -> Record | None:
+    """The stored record; None for one today's model refuses (it stays out of the
+    hierarchy until it is written again)."""
     data = json.loads(content)
     if origin:
         data["origin"] = json.loads(origin)
-    return Record.from_dict(data)
+    try:
+        return Record.from_dict(data)
+    except InvalidRecord:
+        return None
 
 
 def upgrade() -> None:
