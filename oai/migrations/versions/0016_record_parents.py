@@ -15,8 +15,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from records.hierarchy import link_parents
 from records.errors import InvalidRecord
+from records.hierarchy import link_parents
 from records.model import Record
 
 revision = "0016"
