@@ -67,8 +67,9 @@ class FindingAids:
                 changed.append(head)
         return changed
 
-    def refresh(self, conn: Connection, now: datetime, limit: int = 500) -> int:
-        """Assemble the finding aids missing or made by another crosswalk version."""
+    def refresh(self, conn: Connection, limit: int = 500) -> int:
+        """Assemble the finding aids missing or made by another crosswalk version (their
+        datestamps stay, as a refresh leaves those of the records' own formats)."""
         done = 0
         skipped: set[str] = set()
         while True:
@@ -80,7 +81,7 @@ class FindingAids:
                 return done
             for head in todo:
                 rendering = self.render(conn, head)
-                write_assembled(conn, head, PREFIX, rendering, now)
+                write_assembled(conn, head, PREFIX, rendering, None)
                 if rendering is None:
                     skipped.add(head)
                 done += 1

@@ -79,10 +79,11 @@ class Inheritance:
         result = assess(form, self.options, ancestors)
         return (result.xml, self.version) if result.ready else None
 
-    def apply(self, conn: Connection, local_ids: Sequence[str], now: datetime) -> None:
+    def apply(self, conn: Connection, local_ids: Sequence[str], now: datetime | None) -> None:
         """EDM again for the records written that have units above them, and for the
         units below them; each record once (a unit below another written record is
-        done with that record's units)."""
+        done with that record's units). `now`: where the EDM changed, the datestamp it
+        moves to (None: it stays, as in a refresh)."""
         linked = in_hierarchy(conn, local_ids)
         for local_id, above in linked.items():
             if any(unit in linked for unit in above):
@@ -100,7 +101,7 @@ class Inheritance:
         conn: Connection,
         head: dict[str, Any],
         ancestors: list[dict[str, Any]],
-        now: datetime,
+        now: datetime | None,
     ) -> None:
         children = descendants(conn, head["id"])
         if not children:

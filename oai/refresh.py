@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from oai.hub import Hub
 from oai.rendering import RenderContext, RenderFailure, render_record
 from records.errors import RecordNotFound
-from records.times import utcnow
 from records.writer import ASSEMBLED
 
 __all__ = ["RefreshSummary", "refresh_stale_renderings"]
@@ -60,7 +59,7 @@ def refresh_stale_renderings(hub: Hub, *, batch: int = 500) -> RefreshSummary:
     if context.finding_aids is not None:
         # after the records' own formats: the units' renderings do not change a finding aid
         with hub.store.transaction() as conn:
-            summary.refreshed += context.finding_aids.refresh(conn, utcnow())
+            summary.refreshed += context.finding_aids.refresh(conn)
     return summary
 
 
@@ -89,3 +88,6 @@ def _refresh(
                 skipped.add(local_id)
             hub.store.replace_renderings(local_id, rendered.renderings, conn=conn)
             summary.refreshed += 1
+        if context.inheritance is not None:
+            # what the units inherit from those above them, as the write gave them
+            context.inheritance.apply(conn, local_ids, None)

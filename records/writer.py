@@ -475,11 +475,16 @@ def write_renderings(conn: Connection, pk: int, renderings: Mapping[str, Renderi
 
 
 def write_assembled(
-    conn: Connection, local_id: str, prefix: str, rendering: Rendering | None, now: datetime
+    conn: Connection,
+    local_id: str,
+    prefix: str,
+    rendering: Rendering | None,
+    now: datetime | None,
 ) -> bool:
-    """Store (or drop) the assembled `prefix` XML of a live record and its set of ready
-    records; when the XML changed, the record's datestamp moves to `now`, so that an
-    incremental harvest (`from`) gets it again. Whether it changed."""
+    """Store (or drop) one format's XML of a live record made after its batch was written
+    (a finding aid, EDM with inherited values) and its set of ready records; when the
+    XML changed, the record's datestamp moves to `now` (None: a refresh, it stays), so
+    that an incremental harvest (`from`) gets it again. Whether it changed."""
     r, rm, rs = t.records.c, t.rendered_metadata.c, t.record_sets.c
     row = conn.execute(
         select(r.pk, r.datestamp).where(r.local_id == local_id, r.deleted.is_(False))
@@ -498,9 +503,10 @@ def write_assembled(
         return False
     if old is None and new is None:
         return False
-    stamp = max(now, row.datestamp)
-    conn.execute(update(t.records).where(r.pk == row.pk).values(datestamp=stamp))
-    conn.execute(update(t.record_sets).where(rs.record_pk == row.pk).values(datestamp=stamp))
+    stamp = row.datestamp if now is None else max(now, row.datestamp)
+    if stamp != row.datestamp:
+        conn.execute(update(t.records).where(r.pk == row.pk).values(datestamp=stamp))
+        conn.execute(update(t.record_sets).where(rs.record_pk == row.pk).values(datestamp=stamp))
     conn.execute(delete(t.rendered_metadata).where(rm.record_pk == row.pk, rm.prefix == prefix))
     spec, name = RENDERING_SETS.get(prefix, ("", ""))
     if spec:

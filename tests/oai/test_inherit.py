@@ -10,10 +10,13 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
+from crosswalks.ape_ead import FINDING_AID_LEVELS
 from oai.hub import Hub
 from oai.readiness import record_readiness
+from oai.refresh import refresh_stale_renderings
 from oai.rendering import StoreRenderer
 from records import tables as t
+from records.hierarchy import stale_heads
 from records.model import Record
 from tests.oai.web.conftest import T0, make_hub, record
 
@@ -147,3 +150,26 @@ def test_a_finding_aid_takes_the_default_language_last(database_url: str, tmp_pa
     ead = etree.fromstring(xml)
     codes = [e.get("langcode") for e in ead.iterfind(".//{urn:isbn:1-931666-22-9}language")]
     assert codes == ["cze"]
+
+
+def test_a_refresh_keeps_what_units_inherit_and_their_datestamps(
+    database_url: str, tmp_path: Path
+) -> None:
+    with make_hub(database_url, tmp_path, **SETTINGS) as hub:
+        _put(hub, _fonds(), 0)
+        _put(hub, _series(), 1)
+    # other [edm] settings: the edm format's version changes, every record is stale
+    changed = {**SETTINGS, "edm.provider": "Another aggregator"}
+    with make_hub(database_url, tmp_path, **changed) as hub:
+        summary = refresh_stale_renderings(hub)
+        assert not summary.failed
+        edm = _edm(hub, "series-1")
+        assert edm is not None, "still ready with what it inherits"
+        assert "Another aggregator" in "".join(str(text) for text in edm.itertext())
+        assert [e.text for e in edm.iter(f"{DC}language")] == ["cs"]
+        assert hub.store.get("series-1").header.datestamp == T0 + timedelta(minutes=1)  # type: ignore[union-attr]
+        assert hub.store.get("fonds-1").header.datestamp == T0 + timedelta(minutes=1)  # type: ignore[union-attr]
+        aids = hub.finding_aids
+        assert aids is not None
+        with hub.engine.connect() as conn:
+            assert stale_heads(conn, FINDING_AID_LEVELS, "ape_ead", aids.version) == []
