@@ -262,3 +262,17 @@ def test_the_scheduler_and_worker_refuse_a_new_database_too(
     assert result.exit_code == 1
     assert "no oaihub database at" in result.output
     assert not (tmp_path / "var" / "oaihub.sqlite").exists()
+
+
+def test_show_a_fonds_as_its_whole_finding_aid(
+    oai: CliRunner, samples_dir: Path, schemas_dir: Path
+) -> None:
+    sample = samples_dir / "elza_ead3_cz_findingaid-HK01812.xml"
+    run(oai, "records", "import", str(sample))
+    text = run(oai, "records", "show", "1820", "--format", "ape_ead").output
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(schemas_dir / "apeead" / "apeEAD.xsd")))
+    ead = etree.fromstring(text.encode("utf-8"))
+    assert schema.validate(ead), schema.error_log
+    assert len(ead.findall(".//{urn:isbn:1-931666-22-9}c")) > 400
