@@ -43,17 +43,27 @@ def _part_of(related: Iterable[Mapping[str, Any]]) -> str | None:
 
 
 def parent_of(conn: Connection, record: Record) -> str | None:
-    """The local id of the unit `record` is part of, or None for a top unit."""
+    """The local id of the unit `record` is part of, or None for a top unit.
+
+    A harvested record's `isPartOf` may name the parent's local id (the ingest rewrites
+    the ids of one document's records so), or the partner's id of it: a component
+    `<fa>#<c>` is part of `<fa>#<id>` when that is stored, else of `<fa>`; a record
+    read on its own is part of the record whose partner identifier is the id."""
     above = _part_of(r.to_dict() for r in record.related)
     origin = record.origin
     if origin.kind != "harvested" or not origin.source_id or not origin.remote_identifier:
         return above
     remote = origin.remote_identifier
-    if "#" not in remote:  # a finding aid (or a single record): on top of its document
-        return None
-    root = remote.split("#", 1)[0]
-    candidates = ([f"{root}#{above}"] if above else []) + [root]
     r = t.records.c
+    if above and above != record.id:
+        query = select(r.local_id).where(r.local_id == above)
+        if conn.execute(query).scalar() is not None:
+            return above
+    if "#" in remote:
+        root = remote.split("#", 1)[0]
+        candidates = ([f"{root}#{above}"] if above else []) + [root]
+    else:
+        candidates = [above] if above else []
     for candidate in candidates:
         if candidate == remote:
             continue
@@ -63,7 +73,7 @@ def parent_of(conn: Connection, record: Record) -> str | None:
         found = conn.execute(query).scalar()
         if found is not None:
             return str(found)
-    return None
+    return above if "#" not in remote else None
 
 
 def link_parents(conn: Connection, written: Sequence[tuple[int, Record]]) -> None:
