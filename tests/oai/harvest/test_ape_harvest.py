@@ -4,12 +4,14 @@ components linked by the partner's identifiers, and a changed unit moving the fo
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
 from sqlalchemy import select
 
 from oai.harvest import run_harvest
+from oai.hub import Hub
 from records import tables as t
 from tests.oai.harvest.test_files_kind import make
 
@@ -18,14 +20,14 @@ SAMPLE = "elza_ead3_cz_findingaid-HK01812.xml"
 UNIT = "Bažant, Václav"
 
 
-def _finding_aids(hub: object) -> dict[str, tuple[bytes, object]]:
+def _finding_aids(hub: Hub) -> dict[str, tuple[bytes, datetime]]:
     r, m = t.records.c, t.rendered_metadata.c
     query = (
         select(r.local_id, m.xml, r.datestamp)
         .join(t.records, r.pk == m.record_pk)
         .where(m.prefix == "ape_ead", r.source_id == "files")
     )
-    with hub.engine.connect() as conn:  # type: ignore[attr-defined]
+    with hub.engine.connect() as conn:
         return {row.local_id: (bytes(row.xml), row.datestamp) for row in conn.execute(query)}
 
 
@@ -55,6 +57,6 @@ def test_a_harvested_finding_aid_is_served_whole_and_moves_with_its_units(
         after = _finding_aids(hub)
         assert set(after) == {head}
         xml2, stamp2 = after[head]
-        assert stamp2 > stamp  # type: ignore[operator]
+        assert stamp2 > stamp
         titles = [e.text for e in etree.fromstring(xml2).iter(f"{APE}unittitle")]
         assert f"{UNIT} (opraveno)" in titles and UNIT not in titles
