@@ -19,6 +19,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crosswalks import default_registry, parse_xml, read_element, render  # noqa: E402
-from crosswalks.ape_ead import write_finding_aid  # noqa: E402
+from crosswalks.ape_ead import FINDING_AID_LEVELS, write_finding_aid  # noqa: E402
 from crosswalks.edm import EdmOptions, EdmSource, assess  # noqa: E402
 from crosswalks.hierarchy import Hierarchy  # noqa: E402
 
@@ -189,6 +190,68 @@ def aggregators(seconds: float) -> None:
         print(f"  {label:<12} {1e6 / per_second:>10,.1f} µs per {unit}")
 
 
+def hub_finding_aid(seconds: float) -> None:
+    """A finding aid in the hub: assembled from the store, and a unit written with it.
+
+    The ELZA sample (449 units) imported into a SQLite hub in a temporary directory; a
+    finding aid is read from `record_parents` and rendered (`FindingAids.render`), and a
+    changed unit is written with the renderer the imports use, which renders the unit,
+    makes its EDM with what it inherits and assembles its fonds' finding aid again."""
+    sample = SHARED / "samples" / "elza_ead3_cz_findingaid-HK01812.xml"
+    if not sample.is_file():
+        print("hub finding aid: no sample (set OAI_TEST_SHARED)")
+        return
+    from dataclasses import replace
+
+    from oai.hub import Hub
+    from oai.importing import import_paths
+    from oai.rendering import StoreRenderer
+    from oai.settings import load_settings
+    from records.hierarchy import descendants, heads_of
+
+    with tempfile.TemporaryDirectory() as tmp:
+        overrides = {
+            "database_url": f"sqlite:///{tmp}/bench.sqlite",
+            "data_dir": tmp,
+            "secret_key": "bench",
+            "edm.provider": "bench aggregator",
+            "edm.default_rights": "http://rightsstatements.org/vocab/CNE/1.0/",
+        }
+        with Hub.from_settings(load_settings(env={}, overrides=overrides), migrate=True) as hub:
+            import_paths(hub, [sample])
+            aids = hub.finding_aids
+            assert aids is not None
+            ids = [r.id for r in hub.store.iter_records()]
+            with hub.engine.connect() as conn:
+                heads = sorted(heads_of(conn, ids, FINDING_AID_LEVELS))
+                below = descendants(conn, heads[0])
+            units = sum(len(v) for v in below.values())
+            leaf = next(u for v in below.values() for u in v if u["id"] not in below)
+            record = hub.store.get(leaf["id"])
+
+            def assemble() -> int:
+                with hub.engine.connect() as conn:
+                    aids.render(conn, heads[0])
+                return 1
+
+            count = [0]
+
+            def write_unit() -> int:
+                count[0] += 1
+                changed = replace(record, title=f"{record.title} ({count[0]})", header=None)
+                renderer = StoreRenderer(hub.render_context)
+                hub.store.put(changed, renderer=renderer)
+                return 1
+
+            print(f"hub finding aid ({units} units, SQLite; ms, CPU of one core)")
+            for label, work, what in (
+                ("assemble", assemble, "finding aid read from the store and rendered"),
+                ("unit write", write_unit, "unit written, its fonds' finding aid re-assembled"),
+            ):
+                per_second = rate(work, seconds)
+                print(f"  {label:<12} {1e3 / per_second:>10,.1f} ms per {what}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
@@ -202,6 +265,7 @@ def main() -> None:
     outbound(args.seconds)
     inbound(args.seconds)
     aggregators(args.seconds)
+    hub_finding_aid(args.seconds)
 
 
 if __name__ == "__main__":

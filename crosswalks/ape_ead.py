@@ -11,16 +11,26 @@ table to apeEAD's description elements; a type it has no element for becomes `<o
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from crosswalks.base import MetadataFormat
 from crosswalks.errors import CrosswalkError
 from crosswalks.languages import english_name, to_iso639_2b
 from crosswalks.xmlout import XSI, XSI_SCHEMA_LOCATION, OutElement, OutRoot, serialise, sub, tree
 
-__all__ = ["FINDING_AID_LEVELS", "NS", "SCHEMA", "ApeOptions", "write_finding_aid"]
+__all__ = [
+    "FINDING_AID_LEVELS",
+    "NS",
+    "SCHEMA",
+    "ApeOptions",
+    "ape_format",
+    "write_finding_aid",
+]
 
 NS = "urn:isbn:1-931666-22-9"
 SCHEMA = "https://www.archivesportaleurope.net/schemas/ead/apeEAD.xsd"
@@ -226,3 +236,28 @@ def write_finding_aid(
 ) -> bytes:
     """The apeEAD finding aid headed by `record`, with every unit below it."""
     return serialise(build_finding_aid(record, children, options or ApeOptions()))
+
+
+def _no_units(_record_id: str) -> Sequence[Mapping[str, Any]]:
+    return ()
+
+
+def _write_alone(data: Mapping[str, Any], options: ApeOptions) -> bytes:
+    return write_finding_aid(data, _no_units, options)
+
+
+def ape_format(options: ApeOptions) -> MetadataFormat:
+    """The `ape_ead` format with these options (what the hub registers).
+
+    Its `write` makes the finding aid of one record alone; the hub assembles each
+    fonds' finding aid with its units (`oai.finding_aids`)."""
+    digest = hashlib.sha256(repr(options).encode("utf-8")).hexdigest()[:12]
+    return MetadataFormat(
+        prefix="ape_ead",
+        namespace=NS,
+        schema=SCHEMA,
+        version=f"1-{digest}",
+        root="",  # never read: EAD 2002 documents go to its own reader
+        write=partial(_write_alone, options=options),
+        label="apeEAD (Archives Portal Europe)",
+    )

@@ -120,15 +120,24 @@ def _physical(root: OutElement, record: Mapping[str, Any]) -> None:
         sub(root, _t("format"), value)
     for value in record.get("extent", ()):
         sub(root, _t("extent"), value)
-    if record.get("url") and is_uri(record["url"]):
-        _typed(root, "identifier", record["url"], "URI")
-    elif record.get("url"):
-        sub(root, _t("identifier"), record["url"])
-    sub(root, _t("identifier"), record["id"])
-    if record.get("record_id") and record["record_id"] != record["id"]:
-        sub(root, _t("identifier"), record["record_id"])
-    for ident in record.get("identifiers", ()):
-        sub(root, _t("identifier"), oai_dc.typed_identifier(ident))
+    _identifiers(root, record)
+
+
+def _identifiers(root: OutElement, record: Mapping[str, Any]) -> None:
+    """Identifiers as oai_dc writes them (URIs, reference codes, scheme-typed values,
+    never "label:value" strings), each once."""
+    url = record.get("url")
+    if url and is_uri(url):
+        _typed(root, "identifier", url, "URI")
+    elif url:
+        sub(root, _t("identifier"), url)
+    written = {url} if url else set()
+    values = [record["id"], record.get("record_id")]
+    values += [oai_dc.dc_identifier(ident) for ident in record.get("identifiers", ())]
+    for value in values:
+        if value and value not in written:
+            written.add(value)
+            sub(root, _t("identifier"), value)
 
 
 def _contextual(root: OutElement, record: Mapping[str, Any]) -> None:
@@ -242,7 +251,7 @@ FORMAT = MetadataFormat(
     prefix="oai_dcterms",
     namespace=NS,
     schema=SCHEMA,
-    version="3",
+    version="4",
     root=_ROOT,
     write=write,
     read=read,

@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 
 from crosswalks import (
+    ape_ead,
     aron_apux,
     aron_json,
     cam,
@@ -121,14 +122,21 @@ class Registry:
         return fmt
 
 
-def default_registry(edm_options: edm.EdmOptions | None = None) -> Registry:
+def default_registry(
+    edm_options: edm.EdmOptions | None = None, ape_options: ape_ead.ApeOptions | None = None
+) -> Registry:
     """A new registry with every format of the package (no shared mutable state).
 
     `edm_options`: the `[edm]` settings the EDM writer needs. The `edm` format is there
-    only with a provider: without one no record could be ready for Europeana."""
+    only with a provider: without one no record could be ready for Europeana.
+    `ape_options`: with them, the `ape_ead` format (finding aids the hub assembles)."""
     formats = [module.FORMAT for module in _MODULES]
+    extra = 5  # after the formats of every record
     if edm_options is not None and edm_options.provider:
-        formats.insert(5, edm.edm_format(edm_options))  # after the formats of every record
+        formats.insert(extra, edm.edm_format(edm_options))
+        extra += 1
+    if ape_options is not None:
+        formats.insert(extra, ape_ead.ape_format(ape_options))
     return Registry(formats)
 
 

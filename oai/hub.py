@@ -7,6 +7,7 @@ their own `Hub` from `Settings` and dispose of it when done.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import tempfile
@@ -18,8 +19,11 @@ from sqlalchemy import Engine
 
 import crosswalks
 from crosswalks import Registry
-from oai.delivery import edm_options
+from oai.delivery import ape_options, edm_options
 from oai.errors import RenderError
+from oai.finding_aids import PREFIX, FindingAids
+from oai.inherit import PREFIX as EDM
+from oai.inherit import Inheritance
 from oai.keys import Keys
 from oai.rendering import RenderContext, render_record
 from oai.schema import upgrade
@@ -56,7 +60,12 @@ class Hub:
             upgrade(engine)
         prefix = f"oai:{settings.repository.identifier}:"
         store = Store(engine, identifier_prefix=prefix)
-        return cls(settings, engine, store, crosswalks.default_registry(edm_options(settings)))
+        return cls(
+            settings,
+            engine,
+            store,
+            crosswalks.default_registry(edm_options(settings), ape_options(settings)),
+        )
 
     @property
     def secret_key(self) -> str:
@@ -98,7 +107,33 @@ class Hub:
     @property
     def render_context(self) -> RenderContext:
         """What rendering a record needs: this hub's registry and public URL."""
-        return RenderContext(self.registry, self.settings.public_url)
+        return RenderContext(
+            self.registry, self.settings.public_url, self.finding_aids, self.inheritance
+        )
+
+    @property
+    def inheritance(self) -> Inheritance | None:
+        """EDM made again with inherited values, when the registry serves `edm`."""
+        if EDM not in self.registry:
+            return None
+        version = self.registry.get(EDM).version
+        return Inheritance(edm_options(self.settings), version, self.settings.public_url)
+
+    @property
+    def finding_aids(self) -> FindingAids | None:
+        """The assembler of apeEAD finding aids, when the registry serves `ape_ead`."""
+        if PREFIX not in self.registry:
+            return None
+        # the defaults a finding aid may take are part of what it depends on
+        defaults = edm_options(self.settings)
+        digest = hashlib.sha256(repr(defaults).encode("utf-8")).hexdigest()[:8]
+        version = f"{self.registry.get(PREFIX).version}-{digest}"
+        return FindingAids(
+            ape_options(self.settings),
+            version,
+            self.settings.public_url,
+            defaults,
+        )
 
     def render(self, record: Record) -> Mapping[str, Rendering]:
         """Every outbound format of a record, or `RenderError` if one cannot render it.

@@ -23,6 +23,7 @@ from crosswalks.edm import assess
 from crosswalks.edm_tiers import Tiers, tiers
 from oai.delivery import edm_options
 from oai.hub import Hub
+from oai.inherit import ancestor_forms
 from oai.rendering import record_json
 from records.model import Record
 
@@ -90,7 +91,9 @@ def problems(record: Record, same_title: int = 0) -> list[str]:
 def record_readiness(hub: Hub, record: Record, same_title: int = 0) -> RecordReadiness:
     """A record's readiness for Europeana, as the hub renders it, and its problems."""
     data = record_json(hub.render_context, record)
-    result = assess(data, edm_options(hub.settings))
+    with hub.engine.connect() as conn:  # what it inherits from the units above it
+        ancestors = ancestor_forms(conn, record.id)
+    result = assess(data, edm_options(hub.settings), ancestors)
     return RecordReadiness(
         record.id,
         record.title,

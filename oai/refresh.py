@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from oai.hub import Hub
 from oai.rendering import RenderContext, RenderFailure, render_record
 from records.errors import RecordNotFound
+from records.writer import ASSEMBLED
 
 __all__ = ["RefreshSummary", "refresh_stale_renderings"]
 
@@ -46,6 +47,8 @@ def refresh_stale_renderings(hub: Hub, *, batch: int = 500) -> RefreshSummary:
     context = hub.render_context
     skipped: set[str] = set()  # records that stay stale: failed, or deleted meanwhile
     for fmt in context.registry.outbound():
+        if fmt.prefix in ASSEMBLED:
+            continue
         while True:
             # records skipped stay stale: ask for enough rows to get past them
             stale = hub.store.stale_renderings(fmt.prefix, fmt.version, batch + len(skipped))
@@ -53,6 +56,10 @@ def refresh_stale_renderings(hub: Hub, *, batch: int = 500) -> RefreshSummary:
             if not todo:
                 break
             _refresh(hub, context, todo, summary, skipped, fmt.prefix)
+    if context.finding_aids is not None:
+        # after the records' own formats: the units' renderings do not change a finding aid
+        with hub.store.transaction() as conn:
+            summary.refreshed += context.finding_aids.refresh(conn)
     return summary
 
 
@@ -81,3 +88,6 @@ def _refresh(
                 skipped.add(local_id)
             hub.store.replace_renderings(local_id, rendered.renderings, conn=conn)
             summary.refreshed += 1
+        if context.inheritance is not None:
+            # what the units inherit from those above them, as the write gave them
+            context.inheritance.apply(conn, local_ids, None)

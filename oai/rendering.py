@@ -12,13 +12,19 @@ pool sends it with each page instead of the hub.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
+from sqlalchemy import Connection
+
 from crosswalks import CrosswalkError, NotReady, Registry
+from oai.finding_aids import FindingAids
+from oai.inherit import Inheritance
 from records.model import Record
 from records.store import Rendering
+from records.writer import ASSEMBLED
 
 __all__ = [
     "RenderContext",
@@ -36,6 +42,10 @@ class RenderContext:
 
     registry: Registry
     public_url: str = ""
+    # the finding aids assembled after each write (the `ape_ead` format), when served
+    finding_aids: FindingAids | None = None
+    # EDM made again with what units inherit from those above them, when served
+    inheritance: Inheritance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,8 @@ def render_record(
     failures: list[RenderFailure] = []
     for fmt in context.registry.outbound():
         assert fmt.write is not None
+        if fmt.prefix in ASSEMBLED:  # made from the record and its units, after the write
+            continue
         try:
             renderings[fmt.prefix] = (fmt.write(data), fmt.version)
         except NotReady:
@@ -134,3 +146,10 @@ class StoreRenderer:
             rendered = render_record(self.context, record)
         self.failures.extend(rendered.failures)
         return rendered.renderings
+
+    def assemble(self, conn: Connection, local_ids: Sequence[str], now: datetime) -> None:
+        """EDM with inherited values, and the finding aids of the records just written."""
+        if self.context.inheritance is not None:
+            self.context.inheritance.apply(conn, local_ids, now)
+        if self.context.finding_aids is not None:
+            self.context.finding_aids.assemble(conn, local_ids, now)

@@ -28,6 +28,7 @@ __all__ = [
     "UTCSeconds",
     "list_counts",
     "metadata",
+    "record_parents",
     "record_sets",
     "record_versions",
     "records",
@@ -96,6 +97,17 @@ Index(
     record_sets.c.record_pk,
 )
 Index("ix_record_sets_record", record_sets.c.record_pk)
+
+# The unit each record is part of (records.hierarchy), by the parent's local id, which
+# may name a record not stored yet; and the record's level, to find finding aids' heads.
+record_parents = Table(
+    "record_parents",
+    metadata,
+    Column("record_pk", Integer, ForeignKey("records.pk"), primary_key=True),
+    Column("parent_id", String(200), nullable=True),
+    Column("level", String(100), nullable=True),
+)
+Index("ix_record_parents_parent", record_parents.c.parent_id)
 
 # Metadata rendered once per (record, format) when the record is written.
 rendered_metadata = Table(

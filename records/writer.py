@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
@@ -22,18 +22,22 @@ from records import tables as t
 from records.bulk import BULK_FROM, Bulk
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
+from records.hierarchy import link_parents
 from records.model import Record, canonical_json
 from records.search_text import index_text
 from records.times import utcnow
 
 __all__ = [
+    "ASSEMBLED",
     "PARTNER_SETS",
+    "Assembling",
     "BatchWriter",
     "Renderer",
     "Rendering",
     "WriteResult",
     "set_specs",
     "utcnow",
+    "write_assembled",
 ]
 
 WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted"]
@@ -47,6 +51,18 @@ RENDERING_SETS: Mapping[str, tuple[str, str]] = {
     "edm": ("europeana", "Records ready for Europeana (EDM)"),
     "ape_ead": ("ape", "Finding aids for the Archives Portal Europe (apeEAD)"),
 }
+# Formats rendered from a record together with the units below it (a fonds' whole
+# finding aid), by an `Assembling` renderer after a batch is written, not per record:
+# rewriting a record's own renderings leaves them as they are.
+ASSEMBLED = frozenset({"ape_ead"})
+
+
+@runtime_checkable
+class Assembling(Protocol):
+    """A renderer that also renders what spans records (finding aids) after a batch."""
+
+    def assemble(self, conn: Connection, local_ids: Sequence[str], now: datetime) -> None:
+        """Render again what the records `local_ids` (just written) are part of."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +250,12 @@ class BatchWriter:
         self._sets(changes, made, replace=bool(old))
         if renderer is not None:
             self._renderings(changes, made, replace=bool(old))
+        link_parents(self.conn, [(c.pk, c.record) for c in changes])
         if bulk is not None:
             bulk.done([c.pk for c in changes])
+        # after the bulk's triggers are back: it writes rows of records outside the batch
+        if isinstance(renderer, Assembling):
+            renderer.assemble(self.conn, [c.record.id for c in changes], self.now)
 
     def _insert_rows(self, new: list[_Change]) -> None:
         if not new:
@@ -421,7 +441,7 @@ def rendering_sets(renderings: Mapping[str, Rendering]) -> dict[str, str]:
 
 def _sync_rendering_sets(conn: Connection, pk: int, renderings: Mapping[str, Rendering]) -> None:
     """Put a record into (or take it out of) the sets of the formats it now has."""
-    derived = [spec for spec, _name in RENDERING_SETS.values()]
+    derived = [spec for prefix, (spec, _name) in RENDERING_SETS.items() if prefix not in ASSEMBLED]
     rs = t.record_sets.c
     conn.execute(delete(t.record_sets).where(rs.record_pk == pk, rs.set_spec.in_(derived)))
     wanted = rendering_sets(renderings)
@@ -438,9 +458,12 @@ def _sync_rendering_sets(conn: Connection, pk: int, renderings: Mapping[str, Ren
 
 
 def write_renderings(conn: Connection, pk: int, renderings: Mapping[str, Rendering]) -> None:
-    """Replace the stored XML of one record (and its sets of ready records)."""
+    """Replace the stored XML of one record (and its sets of ready records); the
+    assembled formats (a finding aid) stay as they are."""
+    renderings = {p: r for p, r in renderings.items() if p not in ASSEMBLED}
     _sync_rendering_sets(conn, pk, renderings)
-    conn.execute(delete(t.rendered_metadata).where(t.rendered_metadata.c.record_pk == pk))
+    rm = t.rendered_metadata.c
+    conn.execute(delete(t.rendered_metadata).where(rm.record_pk == pk, rm.prefix.not_in(ASSEMBLED)))
     if renderings:
         conn.execute(
             insert(t.rendered_metadata),
@@ -449,3 +472,55 @@ def write_renderings(conn: Connection, pk: int, renderings: Mapping[str, Renderi
                 for prefix, (xml, version) in renderings.items()
             ],
         )
+
+
+def write_assembled(
+    conn: Connection,
+    local_id: str,
+    prefix: str,
+    rendering: Rendering | None,
+    now: datetime | None,
+) -> bool:
+    """Store (or drop) one format's XML of a live record made after its batch was written
+    (a finding aid, EDM with inherited values) and its set of ready records; when the
+    XML changed, the record's datestamp moves to `now` (None: a refresh, it stays), so
+    that an incremental harvest (`from`) gets it again. Whether it changed."""
+    r, rm, rs = t.records.c, t.rendered_metadata.c, t.record_sets.c
+    row = conn.execute(
+        select(r.pk, r.datestamp).where(r.local_id == local_id, r.deleted.is_(False))
+    ).first()
+    if row is None:
+        return False
+    old = conn.execute(select(rm.xml).where(rm.record_pk == row.pk, rm.prefix == prefix)).scalar()
+    new = rendering[0] if rendering is not None else None
+    if old is not None and new is not None and bytes(old) == new:
+        # the same finding aid: only its crosswalk version may differ
+        conn.execute(
+            update(t.rendered_metadata)
+            .where(rm.record_pk == row.pk, rm.prefix == prefix)
+            .values(crosswalk_version=rendering[1])  # type: ignore[index]
+        )
+        return False
+    if old is None and new is None:
+        return False
+    stamp = row.datestamp if now is None else max(now, row.datestamp)
+    if stamp != row.datestamp:
+        conn.execute(update(t.records).where(r.pk == row.pk).values(datestamp=stamp))
+        conn.execute(update(t.record_sets).where(rs.record_pk == row.pk).values(datestamp=stamp))
+    conn.execute(delete(t.rendered_metadata).where(rm.record_pk == row.pk, rm.prefix == prefix))
+    spec, name = RENDERING_SETS.get(prefix, ("", ""))
+    if spec:
+        conn.execute(delete(t.record_sets).where(rs.record_pk == row.pk, rs.set_spec == spec))
+    if rendering is None:
+        return True
+    conn.execute(
+        insert(t.rendered_metadata),
+        [{"record_pk": row.pk, "prefix": prefix, "xml": new, "crosswalk_version": rendering[1]}],
+    )
+    if spec:
+        insert_ignore(conn, t.sets, [{"spec": spec, "name": name, "description": None}])
+        conn.execute(
+            insert(t.record_sets),
+            [{"set_spec": spec, "record_pk": row.pk, "datestamp": stamp, "direct": False}],
+        )
+    return True

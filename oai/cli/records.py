@@ -12,6 +12,7 @@ import click
 
 from crosswalks import CrosswalkError, parse_xml
 from oai.cli.context import Context, pass_context
+from oai.finding_aids import PREFIX as FINDING_AID
 from oai.hub import Hub
 from oai.importing import ImportSummary, import_paths
 from oai.rendering import render_record
@@ -152,10 +153,18 @@ def show_format(hub: Hub, record: Record, prefix: str) -> str:
         raise click.ClickException(f"{prefix} can be read but not written; valid: {known}")
     if record.header and record.header.deleted:
         raise click.ClickException(f"{record.id} is deleted: no metadata to show")
+    if hub.finding_aids is not None and prefix == FINDING_AID:
+        with hub.engine.connect() as conn:  # the whole finding aid, from the stored units
+            made = hub.finding_aids.render(conn, record.id)
+        if made is None:
+            raise click.ClickException(f"{record.id}: no finding aid could be made")
+        return pretty_xml(made[0])
     rendered = render_record(hub.render_context, record)
     for failure in rendered.failures:
         if failure.prefix == prefix:
             raise click.ClickException(str(failure))
+    if prefix not in rendered.renderings:  # an aggregator's format the record is not ready for
+        raise click.ClickException(f"{record.id} is not served as {prefix} (see its readiness)")
     return pretty_xml(rendered.renderings[prefix][0])
 
 

@@ -31,7 +31,7 @@ from records.harvested import RecordState
 from records.model import Record, canonical_json
 from records.provenance import Origin
 from records.store import Renderer, Store
-from records.writer import BatchWriter
+from records.writer import Assembling, BatchWriter
 
 __all__ = ["Outcome", "Reconciler", "merge_fields"]
 
@@ -158,12 +158,17 @@ class Reconciler:
             outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
             if result.status == "added":
                 remote.pop(result.local_id, None)  # inserted with its remote_content
+        gone = list(deletions)
         for local_id in deletions:
             writer.delete(local_id)
         for local_id in self._orphans(conn, incoming, had_parts):
             writer.delete(local_id)
+            gone.append(local_id)
             outcome.counts["deleted"] += 1
             outcome.orphaned.append(local_id)
+        if gone and isinstance(renderer, Assembling):
+            # a unit deleted leaves its fonds' finding aid: assembled again without it
+            renderer.assemble(conn, gone, self.stamp.now)
         self.store.set_remote_contents(conn, remote, prints)
         self.seen.update(outcome.seen)
         return outcome

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oai.ingest.commit import Ingest
+from oai.rendering import StoreRenderer
 from records.model import Record
 from records.provenance import Origin
 from records.writer import BatchWriter
@@ -67,6 +68,8 @@ def sweep(
         )
         for local_id in doomed:
             writer.delete(local_id)
+        if doomed:  # the fonds' finding aids lose the units deleted
+            StoreRenderer(ingest.render).assemble(conn, doomed, writer.now)
         for local_id in sorted(linked):
             found = ingest.store.local_content(conn, local_id)
             if found is not None:

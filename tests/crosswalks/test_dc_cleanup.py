@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -12,6 +13,7 @@ from crosswalks.material import material_type
 from tests.crosswalks.test_aron_json import PARENT, _entity, _items
 
 DC = "{http://purl.org/dc/elements/1.1/}"
+TERMS = "http://purl.org/dc/terms/"
 
 
 def _values(xml: bytes, name: str) -> list[str]:
@@ -70,3 +72,35 @@ def test_a_photograph_is_an_image() -> None:
     assert _values(
         render(default_registry(), "oai_dc", {"id": "p", "title": "t", "genres": ["Foto"]}), "type"
     ) == ["StillImage", "Foto"]
+
+
+def _terms(xml: bytes, name: str) -> list[str]:
+    return [str(e.text) for e in etree.fromstring(xml).iter(f"{{{TERMS}}}{name}")]
+
+
+def test_dcterms_identifiers_are_cleaned_like_oai_dc(samples_dir: Path) -> None:
+    record = {
+        "id": "u1",
+        "title": "t",
+        "url": "https://portal.example.org/apu/u1",
+        "identifiers": [
+            {"type": "landing page", "value": "https://portal.example.org/apu/u1"},
+            {"type": "reference code", "value": "NAD 870/inv. 6"},
+            {"type": "inventory number", "value": "6"},
+            {"type": "holding archive", "value": "0e5f1c0a-2f1b-4f43-9a5e-2b2f6c1d7a11"},
+            {"type": "isbn", "value": "80-251-0225-4"},
+        ],
+    }
+    xml = render(default_registry(), "oai_dcterms", record)
+    assert _terms(xml, "identifier") == [
+        "https://portal.example.org/apu/u1",
+        "u1",
+        "NAD 870/inv. 6",
+        "isbn:80-251-0225-4",
+    ]
+    registry = default_registry()
+    for form in read_document((samples_dir / "aron_apux_archdesc-PA00870_P.xml").read_bytes()):
+        identifiers = _terms(render(registry, "oai_dcterms", form), "identifier")
+        assert identifiers
+        assert not [v for v in identifiers if re.match(r"^[a-z ]+ [a-z ]+:", v)], identifiers
+        assert len(identifiers) == len(set(identifiers)), (form["id"], identifiers)

@@ -284,3 +284,17 @@ def test_an_unreachable_database_is_named_not_taken_for_a_new_one(
     facts = json.loads(run(CliRunner(), "info", "--json").output)
     assert facts["database_unreachable"] and facts["database_missing"] is None
     assert "cannot be reached" in run(CliRunner(), "info").output
+
+
+def test_show_a_fonds_as_its_whole_finding_aid(
+    oai: CliRunner, samples_dir: Path, schemas_dir: Path
+) -> None:
+    sample = samples_dir / "elza_ead3_cz_findingaid-HK01812.xml"
+    run(oai, "records", "import", str(sample))
+    text = run(oai, "records", "show", "1820", "--format", "ape_ead").output
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(schemas_dir / "apeead" / "apeEAD.xsd")))
+    ead = etree.fromstring(text.encode("utf-8"))
+    assert schema.validate(ead), schema.error_log
+    assert len(ead.findall(".//{urn:isbn:1-931666-22-9}c")) > 400

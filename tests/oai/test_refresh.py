@@ -14,6 +14,7 @@ from oai.refresh import refresh_stale_renderings
 from oai.rendering import RenderFailure
 from records.model import Record
 from records.store import Rendering
+from records.writer import ASSEMBLED
 from tests.oai.picky import PREFIX, REASON, REFUSED, picky_registry
 from tests.oai.protocol.memory import oai_dc
 from tests.oai.web.conftest import NS, REPO_ID, T0, make_hub, record
@@ -38,7 +39,9 @@ def test_stale_renderings_are_refreshed(database_url: str, tmp_path: Path) -> No
         summary = refresh_stale_renderings(hub, batch=3)
         assert summary.refreshed == 7
         assert not summary.failed
-        for fmt in hub.registry.outbound():
+        # a finding aid (ape_ead) is one per fonds, refreshed by the fonds: see
+        # tests/oai/web/test_ape_provider.py
+        for fmt in [f for f in hub.registry.outbound() if f.prefix not in ASSEMBLED]:
             assert hub.store.stale_renderings(fmt.prefix, fmt.version) == []
         after = client.get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier={ident}")
         title = etree.fromstring(after.data).findtext(".//dc:title", namespaces=NS)
