@@ -36,7 +36,9 @@ __all__ = [
     "utcnow",
 ]
 
-WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted"]
+# "withheld": a withdrawn record (records.withdrawals) written again: nothing is written
+# until it is reinstated
+WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted", "withheld"]
 # A rendering: the metadata element as UTF-8 bytes and the crosswalk version that made it.
 Rendering = tuple[bytes, str]
 Renderer = Callable[[Record], Mapping[str, Rendering]]
@@ -138,6 +140,11 @@ class BatchWriter:
             digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
             origin_json = _origin_json(record)
             row = existing.get(record.id)
+            if row is not None and row.withdrawn is not None:
+                results[index] = WriteResult(
+                    "withheld", record.id, row.pk, row.datestamp, row.version
+                )
+                continue
             if row is not None and row.content_hash == digest and not row.deleted:
                 results[index] = WriteResult(
                     "unchanged", record.id, row.pk, row.datestamp, row.version
@@ -185,10 +192,21 @@ class BatchWriter:
     # -- the statements -----------------------------------------------------------------
 
     def _existing(self, ids: Sequence[str]) -> dict[str, Any]:
-        r = t.records.c
-        query = select(
-            r.pk, r.local_id, r.content_hash, r.deleted, r.version, r.datestamp, r.origin
-        ).where(r.local_id.in_(ids))
+        r, w = t.records.c, t.withdrawals.c
+        query = (
+            select(
+                r.pk,
+                r.local_id,
+                r.content_hash,
+                r.deleted,
+                r.version,
+                r.datestamp,
+                r.origin,
+                w.record_pk.label("withdrawn"),
+            )
+            .outerjoin(t.withdrawals, w.record_pk == r.pk)
+            .where(r.local_id.in_(ids))
+        )
         return {row.local_id: row for row in self.conn.execute(query)}
 
     def _values(

@@ -20,6 +20,7 @@ from oai.cli.records import records_group
 from oai.cli.run import run
 from oai.cli.scheduler import scheduler_command
 from oai.cli.web import request_command, serve_command
+from oai.cli.withdrawals import reinstate_command, withdraw_command, withdrawn_command
 from oai.cli.worker import worker_command
 
 __all__ = ["main"]
@@ -45,6 +46,9 @@ main.add_command(db_group)
 main.add_command(demo_group)
 main.add_command(records_group)
 records_group.add_command(history_command)
+records_group.add_command(withdraw_command)
+records_group.add_command(reinstate_command)
+records_group.add_command(withdrawn_command)
 main.add_command(crosswalk)
 main.add_command(serve_command)
 main.add_command(request_command)

@@ -77,6 +77,7 @@ class Outcome:
     stored: list[str] = field(default_factory=list)  # partner ids stored or deleted
     orphaned: list[str] = field(default_factory=list)  # components tombstoned with them
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (remote, local id)
+    withheld: list[str] = field(default_factory=list)  # withdrawn records sent again
 
 
 @dataclass(slots=True)
@@ -155,6 +156,10 @@ class Reconciler:
         actor = f"harvest:{self.source_id}"
         writer = BatchWriter(conn, self.stamp.now, "harvest", actor, self.run_id)
         for result in writer.put(writes, renderer, contents, remote):
+            if result.status == "withheld":
+                # withdrawn here: the partner's version is not taken in until reinstated
+                _withheld(outcome, result.local_id, remote, prints)
+                continue
             outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
             if result.status == "added":
                 remote.pop(result.local_id, None)  # inserted with its remote_content
@@ -326,6 +331,15 @@ class Reconciler:
                     index[value] = local_id if value not in index else None
             self._index = index
         return self._index
+
+
+def _withheld(
+    outcome: Outcome, local_id: str, remote: dict[str, str], prints: dict[str, str | None]
+) -> None:
+    outcome.counts["unchanged"] += 1
+    outcome.withheld.append(local_id)
+    remote.pop(local_id, None)
+    prints.pop(local_id, None)
 
 
 def _linked(origin: Origin) -> Origin:

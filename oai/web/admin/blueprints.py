@@ -18,6 +18,7 @@ from oai.web.admin.api import register_api
 from oai.web.admin.auth import admin_state, csrf_token, guard_request
 from oai.web.admin.sources import register_sources
 from oai.web.admin.views import register_views
+from oai.web.admin.withdrawals import register_withdrawals, register_withdrawals_api
 from oai.web.security import secure_cookie
 
 __all__ = ["admin_blueprint", "api_blueprint", "human_time"]
@@ -105,6 +106,7 @@ def admin_blueprint() -> Blueprint:
     bp.record_once(_setup)
     register_views(bp)
     register_sources(bp)
+    register_withdrawals(bp)
     return bp
 
 
@@ -113,5 +115,6 @@ def api_blueprint() -> Blueprint:
 
     bp = Blueprint("api", __name__, url_prefix="/api")
     bp.record_once(_setup)
+    register_withdrawals_api(bp)
     register_api(bp)
     return bp

@@ -1,0 +1,31 @@
+"""`oai records withdraw|reinstate|withdrawn`: a takedown from the command line."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from tests.oai.test_cli import oai, run  # noqa: F401  (the fixture)
+
+
+def test_withdraw_list_and_reinstate(oai: CliRunner) -> None:  # noqa: F811
+    run(oai, "demo", "load")
+    done = run(oai, "records", "withdraw", "301006", "--reason", "rights holder's request")
+    assert "301006 withdrawn at " in done.output
+    assert "rights holder's request" in done.output
+    listed = [
+        json.loads(line) for line in run(oai, "records", "withdrawn", "--json").output.splitlines()
+    ]
+    assert [(w["id"], w["reason"]) for w in listed] == [("301006", "rights holder's request")]
+    assert listed[0]["actor"].startswith("cli")
+    shown = json.loads(run(oai, "records", "show", "301006", "--format", "json").output)
+    assert shown["header"]["deleted"] is True
+    again = run(oai, "records", "withdraw", "301006", "--reason", "x", code=1)
+    assert "withdrawn already" in again.output
+    back = run(oai, "records", "reinstate", "301006")
+    assert "301006 reinstated at " in back.output
+    shown = json.loads(run(oai, "records", "show", "301006", "--format", "json").output)
+    assert shown["header"].get("deleted") in (False, None)
+    assert "no record with id 'nope'" in run(oai, "records", "reinstate", "nope", code=1).output
+    assert run(oai, "records", "withdrawn").output == ""
