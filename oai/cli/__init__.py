@@ -14,6 +14,7 @@ from oai.cli.admin import admin_command
 from oai.cli.context import Context
 from oai.cli.crosswalk import crosswalk
 from oai.cli.database import db_group, demo_group
+from oai.cli.exports import export_command
 from oai.cli.harvest import harvest_command, history_command, runs_command
 from oai.cli.info import info_command
 from oai.cli.records import records_group
@@ -49,6 +50,7 @@ records_group.add_command(history_command)
 records_group.add_command(withdraw_command)
 records_group.add_command(reinstate_command)
 records_group.add_command(withdrawn_command)
+records_group.add_command(export_command)
 main.add_command(crosswalk)
 main.add_command(serve_command)
 main.add_command(request_command)

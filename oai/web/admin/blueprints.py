@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from oai.harvest import in_words
 from oai.web.admin.api import register_api
 from oai.web.admin.auth import admin_state, csrf_token, guard_request
+from oai.web.admin.exports import register_exports
 from oai.web.admin.sources import register_sources
 from oai.web.admin.views import register_views
 from oai.web.admin.withdrawals import register_withdrawals, register_withdrawals_api
@@ -107,6 +108,7 @@ def admin_blueprint() -> Blueprint:
     register_views(bp)
     register_sources(bp)
     register_withdrawals(bp)
+    register_exports(bp)
     return bp
 
 
