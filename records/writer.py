@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 from sqlalchemy.exc import DBAPIError
 
 from records import tables as t
+from records.admin_sets import AdminSetRules
 from records.bulk import BULK_FROM, Bulk
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
@@ -338,6 +339,7 @@ class BatchWriter:
         names: dict[str, str] = {}
         rows: list[tuple[Any, ...]] = []
         now = _seconds(self.now)
+        admin = AdminSetRules(self.conn)
         for change in changes:
             named = set_specs(change.record) | rendering_sets(made.get(change.index, {}))
             direct = {c.spec for c in change.record.collections}
@@ -345,6 +347,10 @@ class BatchWriter:
                 if names.get(spec, spec) == spec:
                     names[spec] = name
                 rows.append((spec, change.pk, now, spec in direct))
+            indexed = change.values["search_text"]
+            for spec in admin.specs_of(change.record, indexed):
+                if spec not in named:
+                    rows.append((spec, change.pk, now, False))
         if rows:
             insert_ignore(
                 self.conn,

@@ -20,6 +20,7 @@ from oai.cli.info import info_command
 from oai.cli.records import records_group
 from oai.cli.run import run
 from oai.cli.scheduler import scheduler_command
+from oai.cli.sets import sets_group
 from oai.cli.web import request_command, serve_command
 from oai.cli.withdrawals import reinstate_command, withdraw_command, withdrawn_command
 from oai.cli.worker import worker_command
@@ -61,3 +62,4 @@ main.add_command(worker_command)
 main.add_command(admin_command)
 main.add_command(run)
 main.add_command(info_command)
+main.add_command(sets_group)

@@ -17,6 +17,7 @@ from oai.harvest import in_words
 from oai.web.admin.api import register_api
 from oai.web.admin.auth import admin_state, csrf_token, guard_request
 from oai.web.admin.exports import register_exports
+from oai.web.admin.sets import register_sets
 from oai.web.admin.sources import register_sources
 from oai.web.admin.views import register_views
 from oai.web.admin.withdrawals import register_withdrawals, register_withdrawals_api
@@ -109,6 +110,7 @@ def admin_blueprint() -> Blueprint:
     register_sources(bp)
     register_withdrawals(bp)
     register_exports(bp)
+    register_sets(bp)
     return bp
 
 

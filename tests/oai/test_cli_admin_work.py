@@ -1,4 +1,4 @@
-"""`oai records withdraw|reinstate|withdrawn`: a takedown from the command line."""
+"""`oai records withdraw|reinstate|withdrawn` and `oai sets`: the admin's work from the CLI."""
 
 from __future__ import annotations
 
@@ -29,3 +29,16 @@ def test_withdraw_list_and_reinstate(oai: CliRunner) -> None:  # noqa: F811
     assert shown["header"].get("deleted") in (False, None)
     assert "no record with id 'nope'" in run(oai, "records", "reinstate", "nope", code=1).output
     assert run(oai, "records", "withdrawn").output == ""
+
+
+def test_sets_add_list_remove(oai: CliRunner) -> None:  # noqa: F811
+    run(oai, "demo", "load")
+    added = run(oai, "sets", "add", "cuba", "--name", "Cuba", "--query", "Cuba")
+    assert "set cuba added: " in added.output
+    listed = [json.loads(line) for line in run(oai, "sets", "list", "--json").output.splitlines()]
+    assert [(s["spec"], s["query"]) for s in listed] == [("cuba", "Cuba")]
+    assert listed[0]["records"] > 0
+    refused = run(oai, "sets", "add", "cuba", "--name", "Again", "--query", "x", code=1)
+    assert "exists already" in refused.output
+    assert "set cuba removed" in run(oai, "sets", "remove", "cuba").output
+    assert run(oai, "sets", "list").output == ""
