@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from oai.harvest import in_words
+from oai.scheduler.words import schedule_in_words
 from oai.web.admin.api import register_api
 from oai.web.admin.auth import admin_state, csrf_token, guard_request
 from oai.web.admin.exports import register_exports
@@ -43,6 +44,7 @@ def _setup(state: BlueprintSetupState) -> None:
     app.jinja_env.filters["utc"] = _utc
     app.jinja_env.filters["human"] = human_time
     app.jinja_env.filters["in_words"] = in_words
+    app.jinja_env.filters["schedule_words"] = schedule_in_words
     app.register_error_handler(404, _admin_error)
     app.register_error_handler(500, _admin_error)
 
