@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -42,3 +43,14 @@ def test_sets_add_list_remove(oai: CliRunner) -> None:  # noqa: F811
     assert "exists already" in refused.output
     assert "set cuba removed" in run(oai, "sets", "remove", "cuba").output
     assert run(oai, "sets", "list").output == ""
+
+
+def test_an_import_does_not_republish_a_withdrawn_record(oai: CliRunner, tmp_path: Path) -> None:  # noqa: F811
+    run(oai, "demo", "load")
+    run(oai, "records", "withdraw", "301006", "--reason", "takedown")
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps({"id": "301006", "title": "Sent again"}) + "\n")
+    result = run(oai, "records", "import", str(again))
+    assert "301006 is withdrawn from publication" in result.output
+    shown = json.loads(run(oai, "records", "show", "301006", "--format", "json").output)
+    assert shown["header"]["deleted"] is True
