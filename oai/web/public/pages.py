@@ -91,7 +91,14 @@ def record(record_id: str) -> tuple[str, int] | Response:
         abort(404)
     if found.header is not None and found.header.deleted:
         withdrawal = withdrawal_of(hub, found.id)
-        return render_template("public/gone.html", record=found, withdrawal=withdrawal), 410
+        gone = render_template("public/gone.html", record=found, withdrawal=withdrawal)
+        if withdrawal is None:
+            return gone, 410
+        # a withdrawal can be undone: browsers and caches must not keep the 410 (RFC 9111
+        # lets them cache it by heuristic otherwise)
+        response = current_app.make_response((gone, 410))
+        response.headers["Cache-Control"] = "no-cache"
+        return response
     parent, parts = _hierarchy(hub, found)
     page = _page_url(hub, found.id)
     partner = landing_page(found)

@@ -58,6 +58,7 @@ def test_api_withdraw_then_reinstate(
     assert moved >= was
     page = anon.get(f"/records/{data.record_id}")
     assert page.status_code == 410
+    assert page.headers["Cache-Control"] == "no-cache"  # a withdrawal can be undone
     assert "rights holder&#39;s request" in page.get_data(as_text=True)
     again = anon.post(url, json={"reason": "twice"}, headers=TOKEN)
     assert again.status_code == 409 and "withdrawn already" in body(again)["message"]
