@@ -11,17 +11,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
 
+from oai.web.admin.sources import who
 from oai.web.context import current_hub
 from oai.withdrawals import reinstate, withdraw, withdrawal_of
 from records.errors import RecordNotFound, WithdrawalError
 from records.withdrawals import Withdrawal, clean_reason
 
 __all__ = ["register_withdrawals", "register_withdrawals_api"]
-
-
-def _actor() -> str:
-    """Who did it, as the audit trail says: an API token, or the admin's session."""
-    return "api-token" if request.headers.get("X-API-Token") else "admin"
 
 
 def _reason() -> str:
@@ -39,7 +35,7 @@ def _withdraw(record_id: str) -> Withdrawal:
     except WithdrawalError as exc:
         abort(400, description=str(exc))
     try:
-        return withdraw(current_hub(), record_id, reason, _actor())
+        return withdraw(current_hub(), record_id, reason, who())
     except RecordNotFound:
         abort(404, description=f"no record {record_id}")
     except WithdrawalError as exc:  # withdrawn already, or a tombstone
@@ -48,7 +44,7 @@ def _withdraw(record_id: str) -> Withdrawal:
 
 def _reinstate(record_id: str) -> dict[str, Any]:
     try:
-        done = reinstate(current_hub(), record_id, _actor())
+        done = reinstate(current_hub(), record_id, who())
     except RecordNotFound:
         abort(404, description=f"no record {record_id}")
     except WithdrawalError as exc:

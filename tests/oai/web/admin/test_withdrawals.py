@@ -51,7 +51,7 @@ def test_api_withdraw_then_reinstate(
     response = anon.post(url, json={"reason": "rights holder's request"}, headers=TOKEN)
     assert response.status_code == 200, body(response)
     conforms(body(response), "/api/records/{record_id}/withdraw")
-    assert body(response)["withdrawn"]["actor"] == "api-token"
+    assert body(response)["withdrawn"]["actor"] == "API from 127.0.0.1"
     header = get_record(anon, assert_valid, data.record_id)
     assert header.get("status") == "deleted"
     moved, was = header.findtext(f"{OAI}datestamp", ""), before.findtext(f"{OAI}datestamp", "")
@@ -69,8 +69,8 @@ def test_api_withdraw_then_reinstate(
     assert anon.get(f"/records/{data.record_id}").status_code == 200
     trail = Withdrawals(admin_hub.store).history(data.record_id)
     assert [(e.action, e.actor) for e in trail] == [
-        ("withdraw", "api-token"),
-        ("reinstate", "api-token"),
+        ("withdraw", "API from 127.0.0.1"),
+        ("reinstate", "API from 127.0.0.1"),
     ]
 
 
@@ -99,7 +99,7 @@ def test_the_record_page_withdraws_with_a_reason_and_csrf(admin: FlaskClient, da
     done = admin.post(url, data={"reason": "court order 12/2026", "csrf_token": csrf_of(page)})
     assert done.status_code == 302
     page = admin.get(f"/admin/records/{data.record_id}").get_data(as_text=True)
-    assert "court order 12/2026" in page and "by admin" in page
+    assert "court order 12/2026" in page and "by admin from 127.0.0.1" in page
     assert "Reinstate (publish again)" in page
     back = admin.post(
         f"/admin/records/{data.record_id}/reinstate", data={"csrf_token": csrf_of(page)}
