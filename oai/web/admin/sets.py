@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from oai.harvest.runlog import RunLog
 from oai.web.context import current_hub
 from records.admin_sets import AdminSetError, AdminSets
 
@@ -21,7 +22,9 @@ def sets_page() -> str:
     return render_template(
         "admin/sets.html",
         sets=AdminSets(hub.store).all(),
-        sources=[s.id for s in hub.settings.sources],
+        # every source the hub knows: configured, added in the browser, or gone but with
+        # records still stored
+        sources=sorted(s.id for s in RunLog(hub.engine).sources.all()),
     )
 
 

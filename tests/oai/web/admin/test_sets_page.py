@@ -10,6 +10,7 @@ from tests.oai.web.admin.conftest import Data, csrf_of
 def test_add_list_and_remove_sets(admin: FlaskClient, data: Data) -> None:
     page = admin.get("/admin/sets").get_data(as_text=True)
     assert "No sets are defined here yet" in page
+    assert "<option>partner</option>" in page  # the sources the hub knows
     token = csrf_of(page)
     form = {"csrf_token": token, "spec": "partner-all", "name": "Partner", "kind": "source"}
     added = admin.post("/admin/sets", data={**form, "source": "partner"})
