@@ -24,6 +24,11 @@ class Reinstated:
     result: WriteResult
     failures: tuple[RenderFailure, ...]
 
+    @property
+    def published(self) -> bool:
+        """False when the partner deleted the record meanwhile: it stays deleted."""
+        return self.result.status != "unchanged"
+
 
 def withdraw(hub: Hub, local_id: str, reason: str, actor: str) -> Withdrawal:
     """Withdraw a live record (`WithdrawalError`, `RecordNotFound` otherwise)."""

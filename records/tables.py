@@ -157,6 +157,9 @@ withdrawals = Table(
     Column("reason", Text, nullable=False),
     Column("actor", String(200), nullable=True),
     Column("withdrawn_at", UTCSeconds, nullable=False),
+    # the partner deleted the record while it was withdrawn: reinstating it then leaves
+    # it deleted (a later version from the partner clears this)
+    Column("deleted_meanwhile", Boolean, nullable=False, default=False),
 )
 
 # Every withdrawal and reinstatement: who, when, why (the audit trail; never pruned).

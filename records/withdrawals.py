@@ -11,11 +11,12 @@ the record (reasons "withdraw" and "reinstate") and rows of `withdrawal_log`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from records import tables as t
 from records.errors import RecordNotFound, WithdrawalError
@@ -24,9 +25,18 @@ from records.store import Renderer, Store, WriteResult
 from records.times import utcnow
 from records.writer import BatchWriter
 
-__all__ = ["MAX_REASON", "Withdrawal", "WithdrawalEvent", "Withdrawals"]
+__all__ = [
+    "DELETED_MEANWHILE",
+    "MAX_REASON",
+    "Withdrawal",
+    "WithdrawalEvent",
+    "Withdrawals",
+    "clean_reason",
+    "note_deleted_meanwhile",
+]
 
 MAX_REASON = 2000  # characters of a reason (it is shown on the public page)
+DELETED_MEANWHILE = "the partner deleted the record while it was withdrawn: it stays deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +116,11 @@ class Withdrawals:
             result = BatchWriter(conn, now, "withdraw", actor).delete(local_id)
             conn.execute(
                 insert(t.withdrawals).values(
-                    record_pk=row.pk, reason=text, actor=actor, withdrawn_at=now
+                    record_pk=row.pk,
+                    reason=text,
+                    actor=actor,
+                    withdrawn_at=now,
+                    deleted_meanwhile=False,
                 )
             )
             _log(conn, row.pk, "withdraw", text, actor, now)
@@ -120,13 +134,19 @@ class Withdrawals:
         renderer: Renderer | None,
         now: datetime | None = None,
     ) -> WriteResult:
-        """Publish a withdrawn record again: its kept content, rendered, a new datestamp."""
+        """Publish a withdrawn record again: its kept content, rendered, a new datestamp.
+
+        A record its partner deleted while it was withdrawn stays a tombstone: the
+        withdrawal ends, nothing is published (the result is "unchanged")."""
         now = now or utcnow()
         with self.store.transaction() as conn:
             row = _locked(conn, local_id)
             if row.withdrawn is None:
                 raise WithdrawalError(f"record {local_id} is not withdrawn")
             conn.execute(delete(t.withdrawals).where(t.withdrawals.c.record_pk == row.pk))
+            if row.deleted_meanwhile:
+                _log(conn, row.pk, "reinstate", DELETED_MEANWHILE, actor, now)
+                return WriteResult("unchanged", local_id, row.pk, row.datestamp, row.version)
             _log(conn, row.pk, "reinstate", None, actor, now)
             record = _kept_record(conn, row.pk)
             writer = BatchWriter(conn, now, "reinstate", actor)
@@ -172,11 +192,31 @@ class Withdrawals:
         return [WithdrawalEvent(local_id, *row) for row in rows]
 
 
+def note_deleted_meanwhile(conn: Connection, local_ids: Sequence[str]) -> None:
+    """The partner deleted these records (tombstones here already): those withdrawn
+    are not published again by a reinstatement."""
+    if not local_ids:
+        return
+    pks = select(t.records.c.pk).where(t.records.c.local_id.in_(local_ids))
+    conn.execute(
+        update(t.withdrawals)
+        .where(t.withdrawals.c.record_pk.in_(pks))
+        .values(deleted_meanwhile=True)
+    )
+
+
 def _locked(conn: Connection, local_id: str) -> Any:
     """The record's row (locked for the transaction) with its withdrawal, if any."""
     r, w = t.records.c, t.withdrawals.c
     query = (
-        select(r.pk, r.deleted, w.record_pk.label("withdrawn"))
+        select(
+            r.pk,
+            r.deleted,
+            r.datestamp,
+            r.version,
+            w.record_pk.label("withdrawn"),
+            w.deleted_meanwhile,
+        )
         .outerjoin(t.withdrawals, w.record_pk == r.pk)
         .where(r.local_id == local_id)
         .with_for_update(of=t.records)

@@ -135,6 +135,7 @@ class BatchWriter:
         results: list[WriteResult | None] = [None] * len(records)
         changes: list[_Change] = []
         origin_updates: list[dict[str, Any]] = []
+        withheld: list[int] = []  # withdrawn records written again: not published
         for index, record in enumerate(records):
             # the content's JSON once per record: its hash, row and version all use it
             content = known[index] or canonical_json(record.content())
@@ -145,6 +146,7 @@ class BatchWriter:
                 results[index] = WriteResult(
                     "withheld", record.id, row.pk, row.datestamp, row.version
                 )
+                withheld.append(row.pk)
                 continue
             if row is not None and row.content_hash == digest and not row.deleted:
                 results[index] = WriteResult(
@@ -160,6 +162,13 @@ class BatchWriter:
                 change.status = "undeleted" if row.deleted else "updated"
             changes.append(change)
         self._write_changes(changes, origin_updates, renderer)
+        if withheld:  # sent again: the record exists at its source (again)
+            w = t.withdrawals.c
+            self.conn.execute(
+                update(t.withdrawals)
+                .where(w.record_pk.in_(withheld), w.deleted_meanwhile.is_(True))
+                .values(deleted_meanwhile=False)
+            )
         for change in changes:
             results[change.index] = WriteResult(
                 change.status, change.record.id, change.pk, self.now, change.version

@@ -10,7 +10,7 @@ import click
 from oai.cli.context import Context, pass_context
 from oai.withdrawals import reinstate, withdraw
 from records.errors import RecordNotFound, WithdrawalError
-from records.withdrawals import Withdrawals
+from records.withdrawals import DELETED_MEANWHILE, Withdrawals
 
 __all__ = ["reinstate_command", "withdraw_command", "withdrawn_command"]
 
@@ -51,6 +51,9 @@ def reinstate_command(ctx: Context, record_id: str) -> None:
         raise click.ClickException(str(exc)) from None
     for failure in done.failures:
         click.echo(f"warning: {failure}", err=True)
+    if not done.published:
+        click.echo(f"{record_id}: withdrawal ended; {DELETED_MEANWHILE}")
+        return
     stamp = done.result.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     click.echo(f"{record_id} reinstated at {stamp} (version {done.result.version})")
 

@@ -31,6 +31,7 @@ from records.harvested import RecordState
 from records.model import Record, canonical_json
 from records.provenance import Origin
 from records.store import Renderer, Store
+from records.withdrawals import note_deleted_meanwhile
 from records.writer import BatchWriter
 
 __all__ = ["Outcome", "Reconciler", "merge_fields"]
@@ -78,6 +79,8 @@ class Outcome:
     orphaned: list[str] = field(default_factory=list)  # components tombstoned with them
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (remote, local id)
     withheld: list[str] = field(default_factory=list)  # withdrawn records sent again
+    # deleted by the partner, tombstones here already (maybe withdrawn: see below)
+    deleted_again: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -170,6 +173,8 @@ class Reconciler:
             outcome.counts["deleted"] += 1
             outcome.orphaned.append(local_id)
         self.store.set_remote_contents(conn, remote, prints)
+        # a withdrawn record the partner deleted meanwhile is not published by a reinstatement
+        note_deleted_meanwhile(conn, outcome.deleted_again)
         self.seen.update(outcome.seen)
         return outcome
 
@@ -210,6 +215,8 @@ class Reconciler:
     ) -> None:
         if state is None or state.deleted:
             outcome.counts["unchanged"] += 1
+            if state is not None:
+                outcome.deleted_again.append(state.local_id)
         elif state.linked:
             # rule 5: a partner's deletion never deletes a local record: it unlinks it
             current = Record.from_dict(json.loads(state.content))

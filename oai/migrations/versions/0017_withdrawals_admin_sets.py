@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=True),
         sa.Column("withdrawn_at", UTCSeconds(), nullable=False),
+        sa.Column("deleted_meanwhile", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["record_pk"], ["records.pk"], name=op.f("fk_withdrawals_record_pk_records")
         ),

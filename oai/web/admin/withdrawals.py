@@ -15,7 +15,7 @@ from oai.web.admin.sources import who
 from oai.web.context import current_hub
 from oai.withdrawals import reinstate, withdraw, withdrawal_of
 from records.errors import RecordNotFound, WithdrawalError
-from records.withdrawals import Withdrawal, clean_reason
+from records.withdrawals import DELETED_MEANWHILE, Withdrawal, clean_reason
 
 __all__ = ["register_withdrawals", "register_withdrawals_api"]
 
@@ -53,6 +53,7 @@ def _reinstate(record_id: str) -> dict[str, Any]:
         "id": record_id,
         "datestamp": done.result.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "version": done.result.version,
+        "published": done.published,
         "render_failures": [str(f) for f in done.failures],
     }
 
@@ -73,7 +74,10 @@ def page_withdraw(record_id: str) -> Any:
 
 def page_reinstate(record_id: str) -> Any:
     done = _reinstate(record_id)
-    flash(f"{record_id} is published again (datestamp {done['datestamp']}).")
+    if done["published"]:
+        flash(f"{record_id} is published again (datestamp {done['datestamp']}).")
+    else:
+        flash(f"{record_id}: withdrawal ended; {DELETED_MEANWHILE}.")
     return redirect(url_for("admin.record_page", record_id=record_id))
 
 

@@ -29,3 +29,39 @@ def test_a_harvest_does_not_republish_a_withdrawn_record(
     third = harvest(full=True)
     assert third.status == "ok", third.message
     assert hub_state(hub)["oai:partner.test:doc-003"] == ("Document 3, corrected", False)
+
+
+def test_a_record_the_partner_deleted_meanwhile_stays_deleted_when_reinstated(
+    hub: Hub, partner: Partner, harvest: Harvest
+) -> None:
+    assert harvest().status == "ok"
+    found = hub.store.find_by_origin("partner", "oai:partner.test:doc-005")
+    assert found is not None
+    withdraw(hub, found.id, "takedown", "admin")
+    partner.delete("doc-005")
+    partner.tick(120)
+    assert harvest(full=True).status == "ok"
+    done = reinstate(hub, found.id, "admin")
+    assert not done.published
+    assert hub_state(hub)["oai:partner.test:doc-005"][1] is True  # still a tombstone
+    partner.put("doc-005", "Document 5, published again")
+    partner.tick(120)
+    assert harvest().status == "ok"
+    assert hub_state(hub)["oai:partner.test:doc-005"] == ("Document 5, published again", False)
+
+
+def test_a_partner_deletion_undone_while_withdrawn_is_forgotten(
+    hub: Hub, partner: Partner, harvest: Harvest
+) -> None:
+    assert harvest().status == "ok"
+    found = hub.store.find_by_origin("partner", "oai:partner.test:doc-006")
+    assert found is not None
+    withdraw(hub, found.id, "takedown", "admin")
+    partner.delete("doc-006")
+    partner.tick(120)
+    assert harvest(full=True).status == "ok"
+    partner.put("doc-006", "Document 6 again")
+    partner.tick(120)
+    assert harvest(full=True).status == "ok"  # withheld, and the deletion forgotten
+    assert reinstate(hub, found.id, "admin").published
+    assert hub_state(hub)["oai:partner.test:doc-006"][1] is False
