@@ -13,7 +13,9 @@ OAIHubError
  │    ├── NoMetadataFormats
  │    └── NoSetHierarchy
  ├── HarvestError                harvesting a partner failed (see oai.harvest)
- └── RenderError                 a format could not render a record (see oai.rendering)
+ ├── RenderError                 a format could not render a record (see oai.rendering)
+ └── ExportError                 an export that cannot be made as asked (see oai.exports)
+      └── UnknownExportSource    no such source, and no records harvested from it
 """
 
 from __future__ import annotations
@@ -81,3 +83,11 @@ class HarvestError(OAIHubError):
 
 class RenderError(OAIHubError):
     """A record could not be rendered in every outbound format."""
+
+
+class ExportError(OAIHubError):
+    """An export that cannot be made as asked (an unknown source, format or prefix)."""
+
+
+class UnknownExportSource(ExportError):
+    """An export of a source the hub does not know and holds no records of."""

@@ -98,7 +98,8 @@ class _SummaryJournal:
                 f"{self.actor}: record {detail['local_id']!r}: format {detail['format']}:"
                 f" {detail['error']} (stored without this format)"
             )
-        elif level == "error" and kind != "record":  # a record's failure is counted below
+        elif kind == "withdrawn" or (level == "error" and kind != "record"):
+            # a record's failure is counted below; a withdrawn record is held, and said
             self.summary.errors.append(message)
 
     def counts(self, conn: Connection | None, counts: Mapping[str, int]) -> None:

@@ -4,7 +4,8 @@ RecordsError
  ├── InvalidRecord        a record (or its JSON form) is invalid; names the field
  ├── ImportFileError    a line or document of an import file could not be read
  └── StoreError         the database refused or failed an operation
-      └── RecordNotFound
+      ├── RecordNotFound
+      └── WithdrawalError  a withdrawal or reinstatement that cannot be done (names the record)
 """
 
 from __future__ import annotations
@@ -38,3 +39,7 @@ class StoreError(RecordsError):
 
 class RecordNotFound(StoreError, LookupError):
     """No record has the given id."""
+
+
+class WithdrawalError(StoreError):
+    """A record that cannot be withdrawn (or reinstated) as asked; the message says why."""

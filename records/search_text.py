@@ -31,6 +31,7 @@ __all__ = [
     "descriptive_texts",
     "fold",
     "index_text",
+    "matches",
     "parse_search",
     "snippets",
 ]
@@ -187,3 +188,21 @@ def _meets(folded: str, word: SearchWord) -> bool:
     if stem(folded) == word.stem:
         return True
     return word.prefix and (folded.startswith(word.folded) or stem(folded).startswith(word.stem))
+
+
+def matches(indexed: str | None, words: Sequence[SearchWord]) -> bool:
+    """Whether a record's `index_text` holds every word of a search, as the full-text
+    search finds it (a word or its stem; a prefix word as a prefix): how a set defined
+    by a search decides, record by record, as records are written."""
+    if not words:
+        return False
+    tokens = set((indexed or "").split())
+    for word in words:
+        if word.folded in tokens or word.stem in tokens:
+            continue
+        if word.prefix and any(
+            token.startswith(word.folded) or token.startswith(word.stem) for token in tokens
+        ):
+            continue
+        return False
+    return True

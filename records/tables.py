@@ -26,6 +26,7 @@ from records.sqltypes import NAMING, UTCSeconds
 __all__ = [
     "NAMING",
     "UTCSeconds",
+    "admin_sets",
     "list_counts",
     "metadata",
     "record_parents",
@@ -34,6 +35,8 @@ __all__ = [
     "records",
     "rendered_metadata",
     "sets",
+    "withdrawal_log",
+    "withdrawals",
 ]
 
 
@@ -155,4 +158,43 @@ record_versions = Table(
     Column("content", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),
     UniqueConstraint("record_pk", "version"),
+)
+
+# Records withdrawn from publication (a takedown; migration 0017): served as deleted,
+# kept out of every write but a reinstatement until the row is removed.
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("record_pk", Integer, ForeignKey("records.pk"), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=True),
+    Column("withdrawn_at", UTCSeconds, nullable=False),
+    # the partner deleted the record while it was withdrawn: reinstating it then leaves
+    # it deleted (a later version from the partner clears this)
+    Column("deleted_meanwhile", Boolean, nullable=False, default=False),
+)
+
+# Every withdrawal and reinstatement: who, when, why (the audit trail; never pruned).
+withdrawal_log = Table(
+    "withdrawal_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_pk", Integer, ForeignKey("records.pk"), nullable=False),
+    # withdraw, reinstate
+    Column("action", String(20), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("actor", String(200), nullable=True),
+    Column("at", UTCSeconds, nullable=False),
+)
+Index("ix_withdrawal_log_record", withdrawal_log.c.record_pk, withdrawal_log.c.id)
+
+# Sets defined by the admin (migration 0017): the records of one source, or those a
+# search query finds; their members are rows of `record_sets` kept as records are written.
+admin_sets = Table(
+    "admin_sets",
+    metadata,
+    Column("spec", String(200), ForeignKey("sets.spec"), primary_key=True),
+    Column("source_id", String(100), nullable=True),
+    Column("query", Text, nullable=True),
+    Column("created_at", UTCSeconds, nullable=False),
 )

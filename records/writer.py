@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 from sqlalchemy.exc import DBAPIError
 
 from records import tables as t
+from records.admin_sets import AdminSetRules
 from records.bulk import BULK_FROM, Bulk
 from records.db import insert_ignore
 from records.errors import RecordNotFound, StoreError
@@ -40,7 +41,9 @@ __all__ = [
     "write_assembled",
 ]
 
-WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted"]
+# "withheld": a withdrawn record (records.withdrawals) written again: nothing is written
+# until it is reinstated
+WriteStatus = Literal["added", "updated", "unchanged", "deleted", "undeleted", "withheld"]
 # A rendering: the metadata element as UTF-8 bytes and the crosswalk version that made it.
 Rendering = tuple[bytes, str]
 Renderer = Callable[[Record], Mapping[str, Rendering]]
@@ -148,12 +151,19 @@ class BatchWriter:
         results: list[WriteResult | None] = [None] * len(records)
         changes: list[_Change] = []
         origin_updates: list[dict[str, Any]] = []
+        withheld: list[int] = []  # withdrawn records written again: not published
         for index, record in enumerate(records):
             # the content's JSON once per record: its hash, row and version all use it
             content = known[index] or canonical_json(record.content())
             digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
             origin_json = _origin_json(record)
             row = existing.get(record.id)
+            if row is not None and row.withdrawn is not None:
+                results[index] = WriteResult(
+                    "withheld", record.id, row.pk, row.datestamp, row.version
+                )
+                withheld.append(row.pk)
+                continue
             if row is not None and row.content_hash == digest and not row.deleted:
                 results[index] = WriteResult(
                     "unchanged", record.id, row.pk, row.datestamp, row.version
@@ -168,6 +178,13 @@ class BatchWriter:
                 change.status = "undeleted" if row.deleted else "updated"
             changes.append(change)
         self._write_changes(changes, origin_updates, renderer)
+        if withheld:  # sent again: the record exists at its source (again)
+            w = t.withdrawals.c
+            self.conn.execute(
+                update(t.withdrawals)
+                .where(w.record_pk.in_(withheld), w.deleted_meanwhile.is_(True))
+                .values(deleted_meanwhile=False)
+            )
         for change in changes:
             results[change.index] = WriteResult(
                 change.status, change.record.id, change.pk, self.now, change.version
@@ -201,10 +218,21 @@ class BatchWriter:
     # -- the statements -----------------------------------------------------------------
 
     def _existing(self, ids: Sequence[str]) -> dict[str, Any]:
-        r = t.records.c
-        query = select(
-            r.pk, r.local_id, r.content_hash, r.deleted, r.version, r.datestamp, r.origin
-        ).where(r.local_id.in_(ids))
+        r, w = t.records.c, t.withdrawals.c
+        query = (
+            select(
+                r.pk,
+                r.local_id,
+                r.content_hash,
+                r.deleted,
+                r.version,
+                r.datestamp,
+                r.origin,
+                w.record_pk.label("withdrawn"),
+            )
+            .outerjoin(t.withdrawals, w.record_pk == r.pk)
+            .where(r.local_id.in_(ids))
+        )
         return {row.local_id: row for row in self.conn.execute(query)}
 
     def _values(
@@ -340,6 +368,7 @@ class BatchWriter:
         names: dict[str, str] = {}
         rows: list[tuple[Any, ...]] = []
         now = _seconds(self.now)
+        admin = AdminSetRules(self.conn)
         for change in changes:
             named = set_specs(change.record) | rendering_sets(made.get(change.index, {}))
             direct = {c.spec for c in change.record.collections}
@@ -347,6 +376,10 @@ class BatchWriter:
                 if names.get(spec, spec) == spec:
                     names[spec] = name
                 rows.append((spec, change.pk, now, spec in direct))
+            indexed = change.values["search_text"]
+            for spec in admin.specs_of(change.record, indexed):
+                if spec not in named:
+                    rows.append((spec, change.pk, now, False))
         if rows:
             insert_ignore(
                 self.conn,

@@ -14,14 +14,17 @@ from oai.cli.admin import admin_command
 from oai.cli.context import Context
 from oai.cli.crosswalk import crosswalk
 from oai.cli.database import db_group, demo_group
+from oai.cli.exports import export_command
 from oai.cli.harvest import harvest_command, history_command, runs_command
 from oai.cli.info import info_command
 from oai.cli.records import records_group
 from oai.cli.run import run
 from oai.cli.scheduler import scheduler_command
+from oai.cli.sets import sets_group
 from oai.cli.sources import sources_command
 from oai.cli.users import users_command
 from oai.cli.web import request_command, serve_command
+from oai.cli.withdrawals import reinstate_command, withdraw_command, withdrawn_command
 from oai.cli.worker import worker_command
 
 __all__ = ["main"]
@@ -47,6 +50,10 @@ main.add_command(db_group)
 main.add_command(demo_group)
 main.add_command(records_group)
 records_group.add_command(history_command)
+records_group.add_command(withdraw_command)
+records_group.add_command(reinstate_command)
+records_group.add_command(withdrawn_command)
+records_group.add_command(export_command)
 main.add_command(crosswalk)
 main.add_command(serve_command)
 main.add_command(request_command)
@@ -59,3 +66,4 @@ main.add_command(users_command)
 main.add_command(sources_command)
 main.add_command(run)
 main.add_command(info_command)
+main.add_command(sets_group)

@@ -310,6 +310,16 @@ def _outcome_events(say: Any, conn: Connection, page: int | None, outcome: Outco
             page=page,
             identifier=remote_id,
         )
+    for local_id in outcome.withheld:
+        say(
+            conn,
+            "warning",
+            "withdrawn",
+            f"{local_id} is withdrawn from publication: this version was not published;"
+            " the withdrawal holds until the record is reinstated",
+            page=page,
+            detail={"local_id": local_id},
+        )
     if outcome.orphaned:
         say(
             conn,

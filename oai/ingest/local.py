@@ -48,7 +48,11 @@ class LocalTarget:
                 conn, [i for i in incoming if i.record is not None], renderer
             )
         for result in results:
-            outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
+            if result.status == "withheld":  # withdrawn here: held until reinstated
+                outcome.counts["unchanged"] += 1
+                outcome.withheld.append(result.local_id)
+            else:
+                outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
             outcome.seen.append(result.local_id)
         outcome.stored += [i.remote_id for i in incoming]
         return outcome

@@ -31,6 +31,7 @@ from records.harvested import RecordState
 from records.model import Record, canonical_json
 from records.provenance import Origin
 from records.store import Renderer, Store
+from records.withdrawals import note_deleted_meanwhile
 from records.writer import Assembling, BatchWriter
 
 __all__ = ["Outcome", "Reconciler", "merge_fields"]
@@ -77,6 +78,9 @@ class Outcome:
     stored: list[str] = field(default_factory=list)  # partner ids stored or deleted
     orphaned: list[str] = field(default_factory=list)  # components tombstoned with them
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (remote, local id)
+    withheld: list[str] = field(default_factory=list)  # withdrawn records sent again
+    # deleted by the partner, tombstones here already (maybe withdrawn: see below)
+    deleted_again: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -155,6 +159,10 @@ class Reconciler:
         actor = f"harvest:{self.source_id}"
         writer = BatchWriter(conn, self.stamp.now, "harvest", actor, self.run_id)
         for result in writer.put(writes, renderer, contents, remote):
+            if result.status == "withheld":
+                # withdrawn here: the partner's version is not taken in until reinstated
+                _withheld(outcome, result.local_id, remote, prints)
+                continue
             outcome.counts["updated" if result.status == "undeleted" else result.status] += 1
             if result.status == "added":
                 remote.pop(result.local_id, None)  # inserted with its remote_content
@@ -170,6 +178,8 @@ class Reconciler:
             # a unit deleted leaves its fonds' finding aid: assembled again without it
             renderer.assemble(conn, gone, self.stamp.now)
         self.store.set_remote_contents(conn, remote, prints)
+        # a withdrawn record the partner deleted meanwhile is not published by a reinstatement
+        note_deleted_meanwhile(conn, outcome.deleted_again)
         self.seen.update(outcome.seen)
         return outcome
 
@@ -210,6 +220,8 @@ class Reconciler:
     ) -> None:
         if state is None or state.deleted:
             outcome.counts["unchanged"] += 1
+            if state is not None:
+                outcome.deleted_again.append(state.local_id)
         elif state.linked:
             # rule 5: a partner's deletion never deletes a local record: it unlinks it
             current = Record.from_dict(json.loads(state.content))
@@ -331,6 +343,15 @@ class Reconciler:
                     index[value] = local_id if value not in index else None
             self._index = index
         return self._index
+
+
+def _withheld(
+    outcome: Outcome, local_id: str, remote: dict[str, str], prints: dict[str, str | None]
+) -> None:
+    outcome.counts["unchanged"] += 1
+    outcome.withheld.append(local_id)
+    remote.pop(local_id, None)
+    prints.pop(local_id, None)
 
 
 def _linked(origin: Origin) -> Origin:

@@ -102,3 +102,10 @@ def test_ingest_profile_names_every_stage_of_each_kind(tmp_path: Path) -> None:
     for stage in ("render: every outbound format", "crosswalk (read)", "DB: record rows"):
         assert re.search(rf"{re.escape(stage)}\s+\d+ us", out), out
     assert any(tmp_path.glob("files.*")), "the profile is saved"
+
+
+def test_export_bench_reports_rates_and_peak_memory() -> None:
+    out = run("export_bench.py", "100", "--factor", "2")
+    for n in ("100", "200"):
+        for label in ("jsonl", "listrecords oai_dc", "listrecords oaihub"):
+            assert re.search(rf"{n} records \| {label} +\| +{RATE} \| peak RSS", out), out

@@ -40,5 +40,5 @@ def test_downgrade_drops_the_table(engine: Engine) -> None:
     upgrade(engine)
     command.downgrade(_config(engine), "0015")
     assert current_revision(engine) == "0015"
-    upgrade(engine)
+    command.upgrade(_config(engine), "0016")
     assert current_revision(engine) == "0016"

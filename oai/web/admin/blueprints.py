@@ -14,13 +14,17 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from oai.harvest import in_words, sync_if_changed
+from oai.scheduler.words import schedule_in_words
 from oai.web.admin.api import register_api
 from oai.web.admin.api_sources import register_source_writes
 from oai.web.admin.auth import admin_state, csrf_token, current_account, guard_request, may
+from oai.web.admin.exports import register_exports
 from oai.web.admin.inputs import RowIdConverter
 from oai.web.admin.people import register_people
+from oai.web.admin.sets import register_sets
 from oai.web.admin.sources import register_sources
 from oai.web.admin.views import register_views
+from oai.web.admin.withdrawals import register_withdrawals, register_withdrawals_api
 from oai.web.context import current_hub
 from oai.web.security import secure_cookie
 
@@ -50,6 +54,7 @@ def _setup(state: BlueprintSetupState) -> None:
     app.jinja_env.filters["human"] = human_time
     app.jinja_env.filters["in_words"] = in_words
     app.register_error_handler(403, _admin_error)
+    app.jinja_env.filters["schedule_words"] = schedule_in_words
     app.register_error_handler(404, _admin_error)
     app.register_error_handler(500, _admin_error)
 
@@ -142,6 +147,9 @@ def admin_blueprint() -> Blueprint:
     register_views(bp)
     register_sources(bp)
     register_people(bp)
+    register_withdrawals(bp)
+    register_exports(bp)
+    register_sets(bp)
     return bp
 
 
@@ -150,6 +158,7 @@ def api_blueprint() -> Blueprint:
 
     bp = Blueprint("api", __name__, url_prefix="/api")
     bp.record_once(_setup)
+    register_withdrawals_api(bp)
     register_api(bp)
     register_source_writes(bp)
     return bp

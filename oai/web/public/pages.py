@@ -19,6 +19,7 @@ from crosswalks.languages import english_name
 from oai.hub import Hub
 from oai.web.admin.records import Link, finding_aid_links, landing_page
 from oai.web.public.linked_data import PageLinks, json_ld, link_header
+from oai.withdrawals import withdrawal_of
 from records.errors import RecordNotFound
 from records.model import Record
 
@@ -89,7 +90,15 @@ def record(record_id: str) -> tuple[str, int] | Response:
     except RecordNotFound:
         abort(404)
     if found.header is not None and found.header.deleted:
-        return render_template("public/gone.html", record=found), 410
+        withdrawal = withdrawal_of(hub, found.id)
+        gone = render_template("public/gone.html", record=found, withdrawal=withdrawal)
+        if withdrawal is None:
+            return gone, 410
+        # a withdrawal can be undone: browsers and caches must not keep the 410 (RFC 9111
+        # lets them cache it by heuristic otherwise)
+        response = current_app.make_response((gone, 410))
+        response.headers["Cache-Control"] = "no-cache"
+        return response
     parent, parts = _hierarchy(hub, found)
     page = _page_url(hub, found.id)
     partner = landing_page(found)

@@ -70,6 +70,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.accounts_page": {"GET": "admin"},
     "admin.token_new": {"POST": "admin"},
     "admin.token_revoke": {"POST": "admin"},
+    "admin.withdraw": {"POST": "editor"},
+    "admin.reinstate": {"POST": "editor"},
+    "admin.source_export": {"GET": "viewer"},
+    "admin.sets_page": {"GET": "viewer"},
+    "admin.add_set": {"POST": "editor"},
+    "admin.remove_set": {"POST": "editor"},
+    "api.withdraw": {"POST": "editor"},
+    "api.reinstate": {"POST": "editor"},
     "api.source_add": {"POST": "editor"},
     "api.source_edit": {"PATCH": "editor"},
     "api.source_delete": {"DELETE": "admin"},
@@ -112,6 +120,8 @@ def _url(endpoint: str, rule: str, data: Data) -> str:
         "event_id": str(data.raw_event),
         "record_id": data.record_id,
         "token_id": "1",
+        "suffix": "jsonl",
+        "spec": "no-such-set",
         "source_id": "web" if endpoint.startswith("admin.source_") else "partner",
     }
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule)
