@@ -17,6 +17,14 @@ import signal
 
 from oai.errors import ConfigError
 from oai.hub import Hub
+from oai.scheduler.queue import (
+    QUEUE,
+    ensure_queue_schema,
+    make_queue_app,
+    queue_enabled,
+    retry_stalled_jobs,
+    worker_name,
+)
 from oai.settings import Settings
 
 __all__ = ["run_worker"]
@@ -26,9 +34,6 @@ log = logging.getLogger("oai.worker")
 
 def run_worker(settings: Settings, *, name: str | None = None, wait: bool = True) -> None:
     """Run harvest jobs until stopped (or, with `wait` False, until the queue is empty)."""
-    # the queue (and Procrastinate) is imported only by the processes that use it
-    from oai.scheduler.queue import ensure_queue_schema, queue_enabled, worker_name
-
     if not queue_enabled(settings):
         raise ConfigError(
             "oai worker needs PostgreSQL and scheduler.job_queue = true; on SQLite the "
@@ -40,8 +45,6 @@ def run_worker(settings: Settings, *, name: str | None = None, wait: bool = True
 
 
 async def _serve(settings: Settings, hub: Hub, name: str, wait: bool) -> None:
-    from oai.scheduler.queue import QUEUE, make_queue_app
-
     app = make_queue_app(settings)
     stalled = float(settings.scheduler.worker_stalled_seconds)
     async with app.open_async():
@@ -84,8 +87,6 @@ async def _serve(settings: Settings, hub: Hub, name: str, wait: bool) -> None:
 
 async def _watch(app: object, stalled: float) -> None:
     """Now and then, re-queue the jobs of silent workers."""
-    from oai.scheduler.queue import retry_stalled_jobs
-
     while True:
         try:
             await retry_stalled_jobs(app, stalled)  # type: ignore[arg-type]
