@@ -240,15 +240,13 @@ def test_info_names_the_file_database_folder_schema_and_counts(
     assert not (elsewhere / "var").exists(), "the file's folder, not the working one"
 
 
-def test_info_hides_the_database_password(oai_on_empty: CliRunner) -> None:
-    import os
-
-    url = os.environ["OAI_DATABASE_URL"]
-    if not url.startswith("postgresql"):
-        pytest.skip("a password in a PostgreSQL URL")
+def test_info_hides_the_database_password(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the test server trusts local connections: any password is accepted
-    os.environ["OAI_DATABASE_URL"] = url.replace("://postgres@", "://postgres:s3cret@")
-    output = run(oai_on_empty, "info").output
+    url = postgres_url.replace("://postgres@", "://postgres:s3cret@")
+    assert "s3cret" in url
+    output = run(_runner(url, tmp_path, monkeypatch), "info").output
     assert "postgres:***@" in output
     assert "s3cret" not in output
 
