@@ -32,6 +32,7 @@ from oai.settings.watch import ConfigFile
 from records.db import create_store_engine
 from records.model import Record
 from records.store import Rendering, Store
+from records.times import utcnow
 
 __all__ = ["Hub"]
 
@@ -134,6 +135,15 @@ class Hub:
             self.settings.public_url,
             defaults,
         )
+
+    def flush_finding_aids(self) -> int:
+        """Assemble, once each, the finding aids a run or an import marked (the end of
+        either calls it; so does `oai serve`'s refresh, after one that was killed)."""
+        aids = self.finding_aids
+        if aids is None:
+            return 0
+        with self.store.transaction() as conn:
+            return aids.flush(conn, utcnow())
 
     def render(self, record: Record) -> Mapping[str, Rendering]:
         """Every outbound format of a record, or `RenderError` if one cannot render it.

@@ -170,6 +170,10 @@ def _run(
     finally:
         if pool is not None:
             pool.close()
+        try:  # the finding aids its batches marked, once each
+            hub.flush_finding_aids()
+        except Exception as exc:  # `oai serve`'s refresh assembles them later
+            summary.errors.append(f"finding aids not assembled yet: {exc}")
 
 
 def import_paths(

@@ -134,6 +134,8 @@ class StoreRenderer:
     # the record written is that very object
     forms: Mapping[str, tuple[Record, dict[str, Any]]] = field(default_factory=dict)
     failures: list[RenderFailure] = field(default_factory=list)
+    # in a run or an import: finding aids are marked per batch, assembled once at its end
+    deferred: bool = False
 
     def __call__(self, record: Record) -> Mapping[str, Rendering]:
         made = self.ahead.get(record.id)
@@ -148,8 +150,13 @@ class StoreRenderer:
         return rendered.renderings
 
     def assemble(self, conn: Connection, local_ids: Sequence[str], now: datetime) -> None:
-        """EDM with inherited values, and the finding aids of the records just written."""
+        """EDM with inherited values, and the finding aids of the records just written:
+        assembled now, or (`deferred`, in a run or an import) marked for the flush at
+        its end (`Hub.flush_finding_aids`)."""
         if self.context.inheritance is not None:
             self.context.inheritance.apply(conn, local_ids, now)
         if self.context.finding_aids is not None:
-            self.context.finding_aids.assemble(conn, local_ids, now)
+            if self.deferred:
+                self.context.finding_aids.mark(conn, local_ids)
+            else:
+                self.context.finding_aids.assemble(conn, local_ids, now)

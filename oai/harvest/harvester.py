@@ -248,6 +248,7 @@ def run_harvest(
         client.close()
         if pool is not None:
             pool.close()
+        _flush_finding_aids(hub, run_id)
     if run.unresumable:
         log.runs.drop_checkpoint(run_id)
         log.events.add(
@@ -265,6 +266,17 @@ def run_harvest(
         log.sources.record_success(source_id)
     notify_run(hub, info, was_failing=was_failing, now_failing=now_failing, previous=previous)
     return RunResult.of(info)
+
+
+def _flush_finding_aids(hub: Hub, run_id: int) -> None:
+    """The finding aids the run's batches marked, assembled once each; a failure here is
+    an event of the run, never its end (`oai serve`'s refresh assembles them later)."""
+    try:
+        hub.flush_finding_aids()
+    except Exception as exc:
+        RunLog(hub.engine).events.add(
+            run_id, "warning", "finding-aids", f"finding aids not assembled yet: {exc}"
+        )
 
 
 def ingest_of(run: RunState, writer: Connection, pool: WorkerPool | None) -> Ingest:

@@ -134,7 +134,7 @@ class Prepared:
             for i in self.incoming
             if i.record is not None and i.record.id in self.forms
         }
-        return StoreRenderer(context, ahead, forms)
+        return StoreRenderer(context, ahead, forms, deferred=True)
 
 
 def match_values(data: Mapping[str, Any], keys: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -69,7 +69,7 @@ def sweep(
         for local_id in doomed:
             writer.delete(local_id)
         if doomed:  # the fonds' finding aids lose the units deleted
-            StoreRenderer(ingest.render).assemble(conn, doomed, writer.now)
+            StoreRenderer(ingest.render, deferred=True).assemble(conn, doomed, writer.now)
         for local_id in sorted(linked):
             found = ingest.store.local_content(conn, local_id)
             if found is not None:
