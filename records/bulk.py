@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from records.counts import CountedFor
-from records.search import FullTextRows
+from records.fulltext import FullTextRows
 
 __all__ = ["BULK_FROM", "Bulk"]
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from oai.migrations.fulltext_0007 import fulltext_0007
-from records.search import fts_statements
+from records.fulltext import fts_statements
 from records.search_text import index_text
 
 revision = "0014"
